@@ -1,0 +1,32 @@
+using System.Diagnostics;
+
+namespace Sec0.Hops;
+
+/// <summary>
+/// The process-wide runtime behind <see cref="HopRuntime"/>: one per initialized Sec0 app.
+/// </summary>
+internal abstract class HopHost
+{
+    private static volatile HopHost? s_current;
+
+    /// <summary>The host generated interceptors use; set by <c>Sec0App.Initialize</c> and <c>AddSec0</c>.</summary>
+    internal static HopHost? Current
+    {
+        get => s_current;
+        set => s_current = value;
+    }
+
+    internal static Sec0Exception NotInitialized() => new(
+        "NOT_INITIALIZED",
+        "[sec0] Sec0 is not initialized. Call Sec0App.Initialize(\"sec0.config.yaml\") at start-up, or services.AddSec0() in a host, before calling a [Sec0Hop] method.");
+
+    /// <summary>Resolves, decides and starts the hop; throws when it is denied.</summary>
+    internal abstract HopInvocation Begin(HopDescriptor descriptor);
+
+    /// <summary>Records the outcome of a started hop (error is null on success).</summary>
+    internal abstract void End(in HopInvocation invocation, Exception? error);
+
+    /// <summary>Creates the value handed to generated code.</summary>
+    protected static HopInvocation Create(HopHost host, HopDescriptor descriptor, object? state, long startTimestamp, Activity? activity, Activity? parentActivity)
+        => new(host, descriptor, state, startTimestamp, activity, parentActivity);
+}

@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace Sec0.Hops;
+
+/// <summary>
+/// One started hop call, returned by <see cref="HopRuntime.Begin"/>. Generated code calls exactly one of
+/// <see cref="Complete"/>, <see cref="Fail"/> or a <c>CompleteAfter</c> overload. A value type so the
+/// synchronous path allocates nothing beyond the audit envelope.
+/// </summary>
+public readonly struct HopInvocation
+{
+    private readonly HopHost? _host;
+
+    internal HopInvocation(HopHost host, HopDescriptor descriptor, object? state, long startTimestamp, Activity? activity, Activity? parentActivity)
+    {
+        _host = host;
+        Descriptor = descriptor;
+        State = state;
+        StartTimestamp = startTimestamp;
+        Activity = activity;
+        ParentActivity = parentActivity;
+    }
+
+    /// <summary>The hop being called.</summary>
+    public HopDescriptor Descriptor { get; }
+
+    internal object? State { get; }
+
+    internal long StartTimestamp { get; }
+
+    internal Activity? Activity { get; }
+
+    internal Activity? ParentActivity { get; }
+
+    /// <summary>Records a successful synchronous call.</summary>
+    public void Complete() => _host?.End(this, null);
+
+    /// <summary>
+    /// Records a failed call and returns false, so generated code can use it in an exception filter
+    /// (<c>catch (Exception e) when (hop.Fail(e))</c>) and the original exception propagates untouched.
+    /// </summary>
+    public bool Fail(Exception exception)
+    {
+        _host?.End(this, exception);
+        return false;
+    }
+
+    /// <summary>
+    /// Called by generated code right after an asynchronous hop method returned its task: restores the
+    /// caller's <see cref="System.Diagnostics.Activity.Current"/>, since the hop's Activity belongs to the
+    /// asynchronous flow, not to the caller that continues synchronously.
+    /// </summary>
+    private void DetachFromCaller()
+    {
+        if (Activity is not null && System.Diagnostics.Activity.Current == Activity)
+        {
+            System.Diagnostics.Activity.Current = ParentActivity;
+        }
+    }
+
+    /// <summary>Records the call when <paramref name="task"/> completes.</summary>
+    public Task CompleteAfter(Task task)
+    {
+        DetachFromCaller();
+        if (task.IsCompletedSuccessfully)
+        {
+            Complete();
+            return task;
+        }
+
+        return AwaitTask(task);
+    }
+
+    /// <summary>Records the call when <paramref name="task"/> completes.</summary>
+    public Task<T> CompleteAfter<T>(Task<T> task)
+    {
+        DetachFromCaller();
+        if (task.IsCompletedSuccessfully)
+        {
+            Complete();
+            return task;
+        }
+
+        return AwaitTask(task);
+    }
+
+    /// <summary>Records the call when <paramref name="task"/> completes.</summary>
+    public ValueTask CompleteAfter(ValueTask task)
+    {
+        DetachFromCaller();
+        if (task.IsCompletedSuccessfully)
+        {
+            Complete();
+            return task;
+        }
+
+        return AwaitValueTask(task);
+    }
+
+    /// <summary>Records the call when <paramref name="task"/> completes.</summary>
+    public ValueTask<T> CompleteAfter<T>(ValueTask<T> task)
+    {
+        DetachFromCaller();
+        if (task.IsCompletedSuccessfully)
+        {
+            Complete();
+            return task;
+        }
+
+        return AwaitValueTask(task);
+    }
+
+    /// <summary>Records the call when the enumeration of <paramref name="source"/> ends (completed, failed or disposed early).</summary>
+    public IAsyncEnumerable<T> CompleteAfter<T>(IAsyncEnumerable<T> source)
+    {
+        DetachFromCaller();
+        return Enumerate(source, this);
+    }
+
+    private async Task AwaitTask(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Fail(ex))
+        {
+            throw;
+        }
+
+        Complete();
+    }
+
+    private async Task<T> AwaitTask<T>(Task<T> task)
+    {
+        T result;
+        try
+        {
+            result = await task.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Fail(ex))
+        {
+            throw;
+        }
+
+        Complete();
+        return result;
+    }
+
+    private async ValueTask AwaitValueTask(ValueTask task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Fail(ex))
+        {
+            throw;
+        }
+
+        Complete();
+    }
+
+    private async ValueTask<T> AwaitValueTask<T>(ValueTask<T> task)
+    {
+        T result;
+        try
+        {
+            result = await task.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Fail(ex))
+        {
+            throw;
+        }
+
+        Complete();
+        return result;
+    }
+
+    private static async IAsyncEnumerable<T> Enumerate<T>(IAsyncEnumerable<T> source, HopInvocation hop, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var enumerator = source.GetAsyncEnumerator(cancellationToken);
+        var recorded = false;
+        try
+        {
+            while (true)
+            {
+                bool hasNext;
+                try
+                {
+                    hasNext = await enumerator.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!recorded && (recorded = true) && hop.Fail(ex))
+                {
+                    throw;
+                }
+
+                if (!hasNext)
+                {
+                    break;
+                }
+
+                yield return enumerator.Current;
+            }
+
+            recorded = true;
+            hop.Complete();
+        }
+        finally
+        {
+            // Ended early by the consumer (break / dispose): still one envelope for the call.
+            if (!recorded)
+            {
+                hop.Complete();
+            }
+
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
