@@ -1,0 +1,610 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Sec0.Audit;
+
+/// <summary>
+/// Appends signed, hash-chained audit envelopes to daily NDJSON files. Callers never do I/O: a bounded
+/// queue feeds one background writer that batches, signs, chains, writes and fsyncs per
+/// <see cref="AuditAppenderOptions.Flush"/>. A full queue makes callers wait; write errors reach the
+/// callers; an envelope is never dropped silently. One appender per directory, across processes.
+/// </summary>
+public sealed class AuditAppender : IAsyncDisposable, IDisposable
+{
+    private const int MaxBatch = 512;
+    private static readonly TimeSpan s_batchFsyncInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly AuditAppenderOptions _options;
+    private readonly Channel<PendingAppend> _channel;
+    private readonly AuditDirectoryLock _lock;
+    private readonly AuditLineBuilder _builder;
+    private readonly ByteBuffer _batch = new(64 * 1024);
+    private readonly List<AppendCompletion> _writtenCompletions = new(MaxBatch);
+    private readonly List<AppendCompletion> _syncedCompletions = new(MaxBatch);
+    private readonly Task _writerTask;
+    private readonly ILogger? _logger;
+    private FileStream? _file;
+    private DateOnly _fileDay;
+    private long _unsignedLines;
+    private long _firstUnsignedTimestamp;
+    private long _lastFsyncTimestamp;
+    private bool _dirty;
+    private volatile Exception? _fault;
+    private long _lostAfterFault;
+    private long _writtenSeq;
+    private int _closed;
+
+    private AuditAppender(AuditAppenderOptions options, AuditDirectoryLock directoryLock, AuditLogRecovery.Result recovered)
+    {
+        _options = options;
+        _lock = directoryLock;
+        _logger = options.Logger;
+        _builder = new AuditLineBuilder(options.Signer!, recovered.Chain);
+        _channel = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(options.ChannelCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+            AllowSynchronousContinuations = false,
+        });
+
+        var now = options.TimeProvider.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+
+        // Never go back to an older day file, even if the clock did.
+        OpenFile(recovered.LastDay is { } last && last > today ? last : today);
+        if (recovered.Torn.Count > 0 || recovered.UnsealedFromSeq > 0)
+        {
+            WriteRecoveryRecord(now, recovered);
+        }
+
+        ApplyRetention(now);
+        FlushBatch(fsync: true);
+        _writtenSeq = _builder.Seq;
+        _writerTask = Task.Run(WriterLoopAsync);
+    }
+
+    /// <summary>The directory this appender writes.</summary>
+    public string Directory => _options.Directory;
+
+    /// <summary>The key id on every line.</summary>
+    public string KeyId => _options.Signer!.KeyId;
+
+    /// <summary>
+    /// Opens the directory for appending: takes the directory lock (a second writer gets a clear error),
+    /// recovers from a crash (torn last line moved aside, chain continued by a signed <c>recovery</c>
+    /// record), applies retention, and starts the background writer.
+    /// </summary>
+    /// <exception cref="Sec0AuditException">The directory is in use by another writer or cannot be written.</exception>
+    public static AuditAppender Open(AuditAppenderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.Directory))
+        {
+            throw new ArgumentException("AuditAppenderOptions.Directory is required: the folder for the audit-YYYY-MM-DD.ndjson files.", nameof(options));
+        }
+
+        if (options.Signer is null)
+        {
+            throw new ArgumentException("AuditAppenderOptions.Signer is required: audit lines are always signed (see LocalDevSigner.FromKeyRef).", nameof(options));
+        }
+
+        if (options.ChannelCapacity < 1 || options.CheckpointEvery < 1 || options.CheckpointInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("AuditAppenderOptions: ChannelCapacity and CheckpointEvery must be at least 1 and CheckpointInterval positive.", nameof(options));
+        }
+
+        var directory = Path.GetFullPath(options.Directory);
+        options.Directory = directory;
+        AuditDirectoryLock? directoryLock = null;
+        try
+        {
+            System.IO.Directory.CreateDirectory(directory);
+            directoryLock = AuditDirectoryLock.Acquire(directory);
+            var recovered = AuditLogRecovery.Recover(directory, options.TimeProvider.GetUtcNow());
+            foreach (var torn in recovered.Torn)
+            {
+                options.Logger?.LogWarning("[sec0] Audit recovery: moved {Bytes} torn bytes at the end of {File} to {SideFile}.", torn.Bytes, torn.File, torn.SideFile);
+            }
+
+            return new AuditAppender(options, directoryLock, recovered);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            directoryLock?.Dispose();
+            throw new Sec0AuditException(Sec0AuditException.WriteFailedCode, $"[sec0] Cannot open the audit directory \"{directory}\": {ex.Message}", ex);
+        }
+        catch
+        {
+            directoryLock?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Queues an envelope without waiting for the write: the hot path of instrumented calls. Waits only
+    /// when the queue is full. A write failure of a queued envelope is raised by the next
+    /// <see cref="Enqueue"/>, <see cref="AppendAsync"/>, <see cref="FlushAsync"/> or dispose.
+    /// </summary>
+    /// <exception cref="Sec0AuditException">The appender failed earlier or is closed.</exception>
+    public void Enqueue(AuditEnvelope envelope)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        ThrowIfUnusable();
+        Stamp(envelope);
+        var item = new PendingAppend(envelope, null);
+        if (!_channel.Writer.TryWrite(item))
+        {
+            WriteSlow(item).AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>
+    /// Appends an envelope and completes once it is written (<see cref="AuditFlushMode.None"/>,
+    /// <see cref="AuditFlushMode.Batch"/>) or fsynced (<see cref="AuditFlushMode.Always"/>).
+    /// </summary>
+    /// <exception cref="Sec0AuditException">The write failed, or the appender failed earlier or is closed.</exception>
+    public ValueTask AppendAsync(AuditEnvelope envelope, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        ThrowIfUnusable();
+        Stamp(envelope);
+        var completion = AppendCompletion.Rent();
+        var item = new PendingAppend(envelope, completion);
+        if (_channel.Writer.TryWrite(item))
+        {
+            return completion.Task;
+        }
+
+        return AppendSlowAsync(item, completion, cancellationToken);
+    }
+
+    /// <summary>Completes when everything queued before it is written and fsynced.</summary>
+    /// <exception cref="Sec0AuditException">A write failed.</exception>
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfUnusable();
+        var completion = AppendCompletion.Rent();
+        var item = new PendingAppend(null, completion);
+        if (_channel.Writer.TryWrite(item))
+        {
+            return completion.Task;
+        }
+
+        return AppendSlowAsync(item, completion, cancellationToken);
+    }
+
+    /// <summary>Drains the queue, seals the chain (checkpoint mode), fsyncs and releases the directory.</summary>
+    /// <exception cref="Sec0AuditException">Some queued envelopes could not be written.</exception>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
+        _channel.Writer.TryComplete();
+        try
+        {
+            await _writerTask.ConfigureAwait(false);
+        }
+        finally
+        {
+            _file?.Dispose();
+            _lock.Dispose();
+        }
+
+        if (_fault is { } fault)
+        {
+            throw FaultException(fault);
+        }
+    }
+
+    /// <summary>Drains, seals and closes synchronously.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private void Stamp(AuditEnvelope envelope)
+    {
+        if (envelope.Timestamp == default)
+        {
+            envelope.Timestamp = _options.TimeProvider.GetUtcNow();
+        }
+    }
+
+    private void ThrowIfUnusable()
+    {
+        if (_fault is { } fault)
+        {
+            throw FaultException(fault);
+        }
+
+        if (_closed != 0)
+        {
+            throw new Sec0AuditException(Sec0AuditException.ClosedCode, $"[sec0] The audit appender for \"{_options.Directory}\" is closed; the envelope was not written.");
+        }
+    }
+
+    private Sec0AuditException FaultException(Exception fault)
+        => new(
+            Sec0AuditException.WriteFailedCode,
+            $"[sec0] Writing the audit log in \"{_options.Directory}\" failed: {fault.Message}. The log is intact up to seq {Volatile.Read(ref _writtenSeq)}; {Interlocked.Read(ref _lostAfterFault)} queued envelope(s) were not written. Fix the cause and restart: recovery continues the chain.",
+            fault);
+
+    private async ValueTask WriteSlow(PendingAppend item)
+    {
+        try
+        {
+            await _channel.Writer.WriteAsync(item).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            ThrowIfUnusable();
+            throw;
+        }
+    }
+
+    private async ValueTask AppendSlowAsync(PendingAppend item, AppendCompletion completion, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _channel.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            ThrowIfUnusable();
+            throw;
+        }
+
+        await completion.Task.ConfigureAwait(false);
+    }
+
+    private async Task WriterLoopAsync()
+    {
+        var reader = _channel.Reader;
+        Task<bool>? pendingWait = null;
+        while (true)
+        {
+            pendingWait ??= reader.WaitToReadAsync().AsTask();
+            if (!pendingWait.IsCompleted && NextTimerDue() is { } due)
+            {
+                // Wake for a pending checkpoint or batch fsync even when no envelope arrives.
+                if (due > TimeSpan.Zero)
+                {
+                    await Task.WhenAny(pendingWait, Task.Delay(due, _options.TimeProvider)).ConfigureAwait(false);
+                }
+
+                if (!pendingWait.IsCompleted)
+                {
+                    RunTimers();
+                    continue;
+                }
+            }
+
+            var more = await pendingWait.ConfigureAwait(false);
+            pendingWait = null;
+            if (!more)
+            {
+                break;
+            }
+
+            ProcessAvailable(reader);
+            RunTimers();
+        }
+
+        Close();
+    }
+
+    private void ProcessAvailable(ChannelReader<PendingAppend> reader)
+    {
+        var count = 0;
+        while (count < MaxBatch * 8 && reader.TryRead(out var item))
+        {
+            count++;
+            if (_fault is not null)
+            {
+                FailItem(item);
+                continue;
+            }
+
+            try
+            {
+                if (item.Envelope is null)
+                {
+                    // A flush request: everything before it gets written and fsynced first.
+                    FlushBatch(fsync: true);
+                    item.Completion!.SetResult();
+                    continue;
+                }
+
+                AppendLine(item);
+                if (_writtenCompletions.Count + _syncedCompletions.Count >= MaxBatch || _batch.Count >= 1 << 20)
+                {
+                    FlushBatch(fsync: _options.Flush == AuditFlushMode.Always);
+                }
+            }
+            catch (Exception ex)
+            {
+                Fault(ex);
+                FailItem(item);
+            }
+        }
+
+        if (_fault is null)
+        {
+            try
+            {
+                FlushBatch(fsync: _options.Flush == AuditFlushMode.Always);
+            }
+            catch (Exception ex)
+            {
+                Fault(ex);
+            }
+        }
+    }
+
+    private void AppendLine(PendingAppend item)
+    {
+        var envelope = item.Envelope!;
+        var day = DateOnly.FromDateTime(envelope.Timestamp.UtcDateTime);
+        if (day > _fileDay)
+        {
+            Rotate(day, envelope.Timestamp);
+        }
+
+        var sign = _options.SigningMode == AuditSigningMode.PerEnvelope;
+        var line = _builder.BuildEnvelope(envelope, sign);
+        _batch.Write(line);
+        _batch.WriteByte((byte)'\n');
+        if (!sign)
+        {
+            if (_unsignedLines++ == 0)
+            {
+                _firstUnsignedTimestamp = Stopwatch.GetTimestamp();
+            }
+        }
+
+        if (item.Completion is { } c)
+        {
+            (_options.Flush == AuditFlushMode.Always ? _syncedCompletions : _writtenCompletions).Add(c);
+        }
+
+        if (!sign && _unsignedLines >= _options.CheckpointEvery)
+        {
+            WriteCheckpoint(envelope.Timestamp);
+        }
+    }
+
+    private void WriteCheckpoint(DateTimeOffset timestamp)
+    {
+        if (_unsignedLines == 0)
+        {
+            return;
+        }
+
+        var fields = new JsonObject { ["covers_from"] = _builder.Seq - _unsignedLines + 1 };
+        WriteRecord(AuditRecordKinds.Checkpoint, timestamp, fields);
+        _unsignedLines = 0;
+    }
+
+    private void WriteRecord(string kind, DateTimeOffset timestamp, JsonObject fields)
+    {
+        var line = _builder.BuildRecord(kind, timestamp, fields);
+        _batch.Write(line);
+        _batch.WriteByte((byte)'\n');
+    }
+
+    private void WriteRecoveryRecord(DateTimeOffset now, AuditLogRecovery.Result recovered)
+    {
+        var torn = new JsonArray();
+        foreach (var t in recovered.Torn)
+        {
+            torn.Add((JsonNode)new JsonObject { ["bytes"] = t.Bytes, ["file"] = t.File, ["side_file"] = t.SideFile });
+        }
+
+        var fields = new JsonObject { ["torn"] = torn };
+        if (recovered.UnsealedFromSeq > 0)
+        {
+            fields["covers_from"] = recovered.UnsealedFromSeq;
+        }
+
+        WriteRecord(AuditRecordKinds.Recovery, now, fields);
+    }
+
+    private void ApplyRetention(DateTimeOffset now)
+    {
+        var deleted = AuditRetention.Apply(_options.Directory, _options.RetentionDays, DateOnly.FromDateTime(now.UtcDateTime), _file?.Name);
+        if (deleted.Count == 0)
+        {
+            return;
+        }
+
+        // Written before the batch reaches the file, so an empty current file starts with this record.
+        var start = AuditRetention.FirstRetainedLine(_options.Directory);
+        var list = new JsonArray();
+        foreach (var name in deleted)
+        {
+            list.Add((JsonNode)JsonValue.Create(name));
+        }
+
+        var fields = new JsonObject
+        {
+            ["deleted"] = list,
+            ["retained_from_seq"] = start?.Seq ?? _builder.Seq + 1,
+            ["retained_from_prev"] = start?.Prev ?? _builder.PrevHash,
+        };
+        WriteRecord(AuditRecordKinds.Retention, now, fields);
+        _logger?.LogInformation("[sec0] Audit retention deleted {Count} file(s) older than {Days} days.", deleted.Count, _options.RetentionDays);
+    }
+
+    private void Rotate(DateOnly day, DateTimeOffset timestamp)
+    {
+        // Seal and fsync the old file before the first line of the new one; buffered lines go first.
+        if (_options.SigningMode == AuditSigningMode.Checkpoint)
+        {
+            WriteCheckpoint(timestamp);
+        }
+
+        FlushBatch(fsync: true);
+        _file?.Dispose();
+        OpenFile(day);
+        ApplyRetention(timestamp);
+    }
+
+    private void OpenFile(DateOnly day)
+    {
+        var path = Path.Combine(_options.Directory, AuditFileNames.ForDay(day));
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.Append,
+            Access = FileAccess.Write,
+            Share = FileShare.Read,
+            BufferSize = 0,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        }
+
+        _file = new FileStream(path, options);
+        _fileDay = day;
+    }
+
+    private void FlushBatch(bool fsync)
+    {
+        if (_batch.Count > 0)
+        {
+            _file!.Write(_batch.WrittenSpan);
+            _batch.Clear();
+            Volatile.Write(ref _writtenSeq, _builder.Seq);
+            _dirty = true;
+        }
+
+        foreach (var c in _writtenCompletions)
+        {
+            c.SetResult();
+        }
+
+        _writtenCompletions.Clear();
+        if (fsync && _dirty)
+        {
+            _file!.Flush(flushToDisk: true);
+            _dirty = false;
+            _lastFsyncTimestamp = Stopwatch.GetTimestamp();
+        }
+
+        if (fsync)
+        {
+            foreach (var c in _syncedCompletions)
+            {
+                c.SetResult();
+            }
+
+            _syncedCompletions.Clear();
+        }
+    }
+
+    private TimeSpan? NextTimerDue()
+    {
+        TimeSpan? due = null;
+        if (_options.SigningMode == AuditSigningMode.Checkpoint && _unsignedLines > 0)
+        {
+            due = _options.CheckpointInterval - Stopwatch.GetElapsedTime(_firstUnsignedTimestamp);
+        }
+
+        if (_options.Flush == AuditFlushMode.Batch && _dirty)
+        {
+            var fsyncDue = s_batchFsyncInterval - Stopwatch.GetElapsedTime(_lastFsyncTimestamp);
+            due = due is { } d && d < fsyncDue ? d : fsyncDue;
+        }
+
+        return due is { } x && x < TimeSpan.Zero ? TimeSpan.Zero : due;
+    }
+
+    private void RunTimers()
+    {
+        if (_fault is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (_options.SigningMode == AuditSigningMode.Checkpoint && _unsignedLines > 0
+                && Stopwatch.GetElapsedTime(_firstUnsignedTimestamp) >= _options.CheckpointInterval)
+            {
+                WriteCheckpoint(_options.TimeProvider.GetUtcNow());
+                FlushBatch(fsync: _options.Flush != AuditFlushMode.None);
+            }
+
+            if (_options.Flush == AuditFlushMode.Batch && _dirty && Stopwatch.GetElapsedTime(_lastFsyncTimestamp) >= s_batchFsyncInterval)
+            {
+                FlushBatch(fsync: true);
+            }
+        }
+        catch (Exception ex)
+        {
+            Fault(ex);
+        }
+    }
+
+    private void Close()
+    {
+        if (_fault is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (_options.SigningMode == AuditSigningMode.Checkpoint)
+            {
+                WriteCheckpoint(_options.TimeProvider.GetUtcNow());
+            }
+
+            FlushBatch(fsync: true);
+        }
+        catch (Exception ex)
+        {
+            Fault(ex);
+        }
+    }
+
+    private void Fault(Exception ex)
+    {
+        _fault ??= ex;
+
+        // Lines built but not written, and their callers, fail with the cause.
+        _batch.Clear();
+        var pending = _writtenCompletions.Count + _syncedCompletions.Count;
+        foreach (var c in _writtenCompletions)
+        {
+            c.SetException(FaultException(ex));
+        }
+
+        foreach (var c in _syncedCompletions)
+        {
+            c.SetException(FaultException(ex));
+        }
+
+        _writtenCompletions.Clear();
+        _syncedCompletions.Clear();
+        _logger?.LogError(ex, "[sec0] Writing the audit log in {Directory} failed after seq {Seq}; {Pending} append(s) failed.", _options.Directory, Volatile.Read(ref _writtenSeq), pending);
+    }
+
+    private void FailItem(PendingAppend item)
+    {
+        if (item.Completion is { } c)
+        {
+            c.SetException(FaultException(_fault!));
+        }
+        else if (item.Envelope is not null)
+        {
+            Interlocked.Increment(ref _lostAfterFault);
+        }
+    }
+
+    private readonly record struct PendingAppend(AuditEnvelope? Envelope, AppendCompletion? Completion);
+}

@@ -1,0 +1,135 @@
+using System.Text.Json.Nodes;
+
+namespace Sec0.Audit;
+
+/// <summary>
+/// One audit record: what was called, by whom, what policy decided and how it ended. Property names map
+/// to Sec0's snake_case envelope fields (given in each summary) so existing Sec0 tooling reads the logs.
+/// Unset (null) fields are left out of the line. The appender fills in <c>v</c>, <c>seq</c>,
+/// <c>prev</c>, <c>key_id</c> and <c>sig</c>; the caller must not reuse an envelope after appending it.
+/// </summary>
+public sealed class AuditEnvelope
+{
+    /// <summary><c>ts</c>: when the call started (UTC, written with millisecond precision). Default: the time of append.</summary>
+    public DateTimeOffset Timestamp { get; set; }
+
+    /// <summary><c>trace_id</c>: the W3C trace id (32 lowercase hex).</summary>
+    public string? TraceId { get; set; }
+
+    /// <summary><c>span_id</c>: the W3C span id (16 lowercase hex).</summary>
+    public string? SpanId { get; set; }
+
+    /// <summary><c>cause_trace_id</c>: the trace that caused this call, when it crossed a boundary.</summary>
+    public string? CauseTraceId { get; set; }
+
+    /// <summary><c>cause_span_id</c>: the span that caused this call.</summary>
+    public string? CauseSpanId { get; set; }
+
+    /// <summary><c>tenant</c>.</summary>
+    public string? Tenant { get; set; }
+
+    /// <summary><c>environment</c>: dev, staging or prod.</summary>
+    public string? Environment { get; set; }
+
+    /// <summary><c>client_name</c>.</summary>
+    public string? ClientName { get; set; }
+
+    /// <summary><c>client_version</c>.</summary>
+    public string? ClientVersion { get; set; }
+
+    /// <summary><c>node_type</c>: agent, orchestrator, gateway, server, middleware, tool or skill.</summary>
+    public string? NodeType { get; set; }
+
+    /// <summary><c>server</c>.</summary>
+    public string? Server { get; set; }
+
+    /// <summary><c>tool</c>.</summary>
+    public string? Tool { get; set; }
+
+    /// <summary><c>tool_ref</c>, e.g. <c>mcp://server/tool@1.0.0</c>.</summary>
+    public string? ToolRef { get; set; }
+
+    /// <summary><c>op</c>.</summary>
+    public string? Op { get; set; }
+
+    /// <summary><c>status</c>: ok or error.</summary>
+    public string? Status { get; set; }
+
+    /// <summary><c>latency_ms</c>.</summary>
+    public double? LatencyMs { get; set; }
+
+    /// <summary><c>retries</c>.</summary>
+    public int? Retries { get; set; }
+
+    /// <summary><c>input_sha256</c>: SHA-256 hex of the canonical input.</summary>
+    public string? InputSha256 { get; set; }
+
+    /// <summary><c>output_sha256</c>: SHA-256 hex of the canonical output.</summary>
+    public string? OutputSha256 { get; set; }
+
+    /// <summary><c>policy</c>: the decision, retention and reason.</summary>
+    public AuditPolicyRecord? Policy { get; set; }
+
+    /// <summary><c>denial_reason</c>.</summary>
+    public string? DenialReason { get; set; }
+
+    /// <summary><c>denial_level</c>: decorator, middleware or gateway.</summary>
+    public string? DenialLevel { get; set; }
+
+    /// <summary><c>denial_type</c>.</summary>
+    public string? DenialType { get; set; }
+
+    /// <summary><c>decision_reason</c>.</summary>
+    public string? DecisionReason { get; set; }
+
+    /// <summary><c>risk_tags</c>.</summary>
+    public IReadOnlyList<string>? RiskTags { get; set; }
+
+    /// <summary><c>risk_score</c>.</summary>
+    public double? RiskScore { get; set; }
+
+    /// <summary><c>idempotency_key</c>.</summary>
+    public string? IdempotencyKey { get; set; }
+
+    /// <summary><c>nodeId</c>.</summary>
+    public string? NodeId { get; set; }
+
+    /// <summary><c>agentRef</c>.</summary>
+    public string? AgentRef { get; set; }
+
+    /// <summary><c>escalation_id</c>.</summary>
+    public string? EscalationId { get; set; }
+
+    /// <summary><c>escalation_status</c>.</summary>
+    public string? EscalationStatus { get; set; }
+
+    /// <summary><c>escalation_error</c>.</summary>
+    public string? EscalationError { get; set; }
+
+    /// <summary><c>sast_status</c>: pending, pass, fail or error.</summary>
+    public string? SastStatus { get; set; }
+
+    /// <summary><c>sast_findings</c>: the findings as JSON.</summary>
+    public JsonNode? SastFindings { get; set; }
+
+    /// <summary><c>sast_scan_id</c>.</summary>
+    public string? SastScanId { get; set; }
+
+    /// <summary><c>dast_status</c>: pending, pass, fail or error.</summary>
+    public string? DastStatus { get; set; }
+
+    /// <summary><c>dast_findings</c>: the findings as JSON.</summary>
+    public JsonNode? DastFindings { get; set; }
+
+    /// <summary><c>dast_scan_id</c>.</summary>
+    public string? DastScanId { get; set; }
+
+    /// <summary><c>registry_frozen</c>.</summary>
+    public bool? RegistryFrozen { get; set; }
+
+    /// <summary><c>server_snapshot</c>: JSON describing the server at the time of the call.</summary>
+    public JsonNode? ServerSnapshot { get; set; }
+
+    /// <summary><c>hop_hash</c>: the compile-time body hash of the hop or tool.</summary>
+    public string? HopHash { get; set; }
+}

@@ -1,0 +1,288 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Sec0.Signing;
+
+namespace Sec0.Audit;
+
+/// <summary>
+/// Turns envelopes into signed, chained NDJSON lines: the one place that writes the audit format.
+/// A line is the RFC 8785 canonical JSON of the record including <c>sig</c>; <c>sig</c> signs the
+/// canonical JSON of the record without <c>sig</c>; <c>prev</c> is the SHA-256 hex of the previous
+/// line's bytes. Not thread-safe: owned by the appender's writer.
+/// </summary>
+internal sealed class AuditLineBuilder
+{
+    /// <summary>The format version written as <c>v</c>.</summary>
+    public const int FormatVersion = 1;
+
+    private readonly AuditSigner _signer;
+    private readonly byte[] _keyIdJson;
+    private readonly byte[] _sigPrefix;
+    private readonly ByteBuffer _unsigned = new(2048);
+    private readonly ByteBuffer _line = new(2048);
+    private readonly byte[] _signature;
+    private readonly byte[] _prevHex = new byte[64];
+    private readonly byte[] _hash = new byte[32];
+
+    public AuditLineBuilder(AuditSigner signer, AuditChain chain)
+    {
+        _signer = signer;
+        var keyId = new ByteBuffer(128);
+        JsonCanonicalizer.WriteString(signer.KeyId, keyId);
+        _keyIdJson = keyId.WrittenSpan.ToArray();
+        _sigPrefix = Encoding.ASCII.GetBytes(",\"sig\":\"" + signer.Algorithm + ":");
+        _signature = new byte[signer.SignatureSize];
+        Seq = chain.Seq;
+        Encoding.ASCII.GetBytes(chain.PrevHash, _prevHex);
+    }
+
+    /// <summary>The sequence number of the last line built.</summary>
+    public long Seq { get; private set; }
+
+    /// <summary>The SHA-256 hex of the last line built (the next line's <c>prev</c>).</summary>
+    public string PrevHash => Encoding.ASCII.GetString(_prevHex);
+
+    /// <summary>Builds the next line for <paramref name="e"/>; the span is valid until the next call.</summary>
+    public ReadOnlySpan<byte> BuildEnvelope(AuditEnvelope e, bool sign)
+    {
+        var b = _unsigned;
+        b.Clear();
+        var seq = Seq + 1;
+        var first = true;
+        int sigOffset;
+
+        b.WriteByte((byte)'{');
+        Str(b, ref first, "agentRef"u8, e.AgentRef);
+        Str(b, ref first, "cause_span_id"u8, e.CauseSpanId);
+        Str(b, ref first, "cause_trace_id"u8, e.CauseTraceId);
+        Str(b, ref first, "client_name"u8, e.ClientName);
+        Str(b, ref first, "client_version"u8, e.ClientVersion);
+        Node(b, ref first, "dast_findings"u8, e.DastFindings);
+        Str(b, ref first, "dast_scan_id"u8, e.DastScanId);
+        Str(b, ref first, "dast_status"u8, e.DastStatus);
+        Str(b, ref first, "decision_reason"u8, e.DecisionReason);
+        Str(b, ref first, "denial_level"u8, e.DenialLevel);
+        Str(b, ref first, "denial_reason"u8, e.DenialReason);
+        Str(b, ref first, "denial_type"u8, e.DenialType);
+        Str(b, ref first, "environment"u8, e.Environment);
+        Str(b, ref first, "escalation_error"u8, e.EscalationError);
+        Str(b, ref first, "escalation_id"u8, e.EscalationId);
+        Str(b, ref first, "escalation_status"u8, e.EscalationStatus);
+        Str(b, ref first, "hop_hash"u8, e.HopHash);
+        Str(b, ref first, "idempotency_key"u8, e.IdempotencyKey);
+        Str(b, ref first, "input_sha256"u8, e.InputSha256);
+        Key(b, ref first, "key_id"u8);
+        b.Write(_keyIdJson);
+        Num(b, ref first, "latency_ms"u8, e.LatencyMs);
+        Str(b, ref first, "nodeId"u8, e.NodeId);
+        Str(b, ref first, "node_type"u8, e.NodeType);
+        Str(b, ref first, "op"u8, e.Op);
+        Str(b, ref first, "output_sha256"u8, e.OutputSha256);
+        if (e.Policy is { } policy)
+        {
+            Key(b, ref first, "policy"u8);
+            var inner = true;
+            b.WriteByte((byte)'{');
+            Str(b, ref inner, "decision"u8, policy.Decision);
+            Str(b, ref inner, "reason"u8, policy.Reason);
+            Str(b, ref inner, "retention"u8, policy.Retention);
+            b.WriteByte((byte)'}');
+        }
+
+        Key(b, ref first, "prev"u8);
+        b.WriteByte((byte)'"');
+        b.Write(_prevHex);
+        b.WriteByte((byte)'"');
+        if (e.RegistryFrozen is { } frozen)
+        {
+            Key(b, ref first, "registry_frozen"u8);
+            b.Write(frozen ? "true"u8 : "false"u8);
+        }
+
+        if (e.Retries is { } retries)
+        {
+            Key(b, ref first, "retries"u8);
+            JsonCanonicalizer.WriteInteger(retries, b);
+        }
+
+        Num(b, ref first, "risk_score"u8, e.RiskScore);
+        if (e.RiskTags is { } tags)
+        {
+            Key(b, ref first, "risk_tags"u8);
+            b.WriteByte((byte)'[');
+            for (var i = 0; i < tags.Count; i++)
+            {
+                if (i > 0)
+                {
+                    b.WriteByte((byte)',');
+                }
+
+                JsonCanonicalizer.WriteString(tags[i], b);
+            }
+
+            b.WriteByte((byte)']');
+        }
+
+        Node(b, ref first, "sast_findings"u8, e.SastFindings);
+        Str(b, ref first, "sast_scan_id"u8, e.SastScanId);
+        Str(b, ref first, "sast_status"u8, e.SastStatus);
+        Key(b, ref first, "seq"u8);
+        JsonCanonicalizer.WriteInteger(seq, b);
+        Str(b, ref first, "server"u8, e.Server);
+        Node(b, ref first, "server_snapshot"u8, e.ServerSnapshot);
+        sigOffset = b.Count; // "sig" sorts here: after server_snapshot, before span_id.
+        Str(b, ref first, "span_id"u8, e.SpanId);
+        Str(b, ref first, "status"u8, e.Status);
+        Str(b, ref first, "tenant"u8, e.Tenant);
+        Str(b, ref first, "tool"u8, e.Tool);
+        Str(b, ref first, "tool_ref"u8, e.ToolRef);
+        Str(b, ref first, "trace_id"u8, e.TraceId);
+        Key(b, ref first, "ts"u8);
+        WriteTimestamp(b, e.Timestamp);
+        Key(b, ref first, "v"u8);
+        JsonCanonicalizer.WriteInteger(FormatVersion, b);
+        b.WriteByte((byte)'}');
+
+        return Finish(seq, sign, sigOffset);
+    }
+
+    /// <summary>
+    /// Builds a line the appender writes itself (<see cref="AuditRecordKinds"/>): <paramref name="fields"/>
+    /// plus <c>record</c>, <c>v</c>, <c>seq</c>, <c>prev</c>, <c>key_id</c>, <c>ts</c>, always signed.
+    /// </summary>
+    public ReadOnlySpan<byte> BuildRecord(string kind, DateTimeOffset timestamp, JsonObject fields)
+    {
+        var seq = Seq + 1;
+        fields["record"] = kind;
+        fields["v"] = FormatVersion;
+        fields["seq"] = seq;
+        fields["prev"] = Encoding.ASCII.GetString(_prevHex);
+        fields["key_id"] = _signer.KeyId;
+        fields["ts"] = FormatTimestamp(timestamp);
+        var json = Encoding.UTF8.GetBytes(fields.ToJsonString());
+        _unsigned.Clear();
+        JsonCanonicalizer.Canonicalize(json, _unsigned, excludeTopLevelMember: null);
+
+        // Find where ,"sig": belongs: before the first top-level member that sorts after "sig".
+        using var doc = JsonDocument.Parse(_unsigned.WrittenMemory);
+        var names = new List<string>();
+        foreach (var p in doc.RootElement.EnumerateObject())
+        {
+            names.Add(p.Name);
+        }
+
+        var after = names.FindIndex(n => string.CompareOrdinal(n, "sig") > 0);
+        if (after <= 0)
+        {
+            throw new InvalidOperationException("A record must have members before and after \"sig\".");
+        }
+
+        var marker = Encoding.UTF8.GetBytes(",\"" + names[after] + "\":");
+        var offset = _unsigned.WrittenSpan.IndexOf(marker);
+        return Finish(seq, sign: true, offset);
+    }
+
+    private ReadOnlySpan<byte> Finish(long seq, bool sign, int sigOffset)
+    {
+        var unsigned = _unsigned.WrittenSpan;
+        ReadOnlySpan<byte> line;
+        if (sign)
+        {
+            var sigLength = _signer.Sign(unsigned, _signature);
+            _line.Clear();
+            _line.Write(unsigned[..sigOffset]);
+            _line.Write(_sigPrefix);
+            var span = _line.GetSpan(Base64.GetMaxEncodedToUtf8Length(sigLength) + 1);
+            Base64.EncodeToUtf8(_signature.AsSpan(0, sigLength), span, out _, out var written);
+            span[written++] = (byte)'"';
+            _line.Advance(written);
+            _line.Write(unsigned[sigOffset..]);
+            line = _line.WrittenSpan;
+        }
+        else
+        {
+            line = unsigned;
+        }
+
+        SHA256.HashData(line, _hash);
+        for (var i = 0; i < _hash.Length; i++)
+        {
+            _prevHex[i * 2] = HexDigit(_hash[i] >> 4);
+            _prevHex[(i * 2) + 1] = HexDigit(_hash[i] & 0xF);
+        }
+
+        Seq = seq;
+        return line;
+    }
+
+    private static byte HexDigit(int value) => (byte)(value < 10 ? '0' + value : 'a' + value - 10);
+
+    private static void Key(ByteBuffer b, ref bool first, ReadOnlySpan<byte> name)
+    {
+        var span = b.GetSpan(name.Length + 4);
+        var n = 0;
+        if (!first)
+        {
+            span[n++] = (byte)',';
+        }
+
+        first = false;
+        span[n++] = (byte)'"';
+        name.CopyTo(span[n..]);
+        n += name.Length;
+        span[n++] = (byte)'"';
+        span[n++] = (byte)':';
+        b.Advance(n);
+    }
+
+    private static void Str(ByteBuffer b, ref bool first, ReadOnlySpan<byte> name, string? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        Key(b, ref first, name);
+        JsonCanonicalizer.WriteString(value, b);
+    }
+
+    private static void Num(ByteBuffer b, ref bool first, ReadOnlySpan<byte> name, double? value)
+    {
+        if (value is not { } v)
+        {
+            return;
+        }
+
+        Key(b, ref first, name);
+        JsonCanonicalizer.WriteNumber(v, b);
+    }
+
+    private static void Node(ByteBuffer b, ref bool first, ReadOnlySpan<byte> name, JsonNode? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        Key(b, ref first, name);
+        JsonCanonicalizer.Canonicalize(Encoding.UTF8.GetBytes(value.ToJsonString()), b, excludeTopLevelMember: null);
+    }
+
+    private static void WriteTimestamp(ByteBuffer b, DateTimeOffset timestamp)
+    {
+        var span = b.GetSpan(32);
+        span[0] = (byte)'"';
+        timestamp.UtcDateTime.TryFormat(span[1..], out var written, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        span[written + 1] = (byte)'"';
+        b.Advance(written + 2);
+    }
+
+    /// <summary>Formats a timestamp the way <c>ts</c> is written: ISO-8601 UTC with milliseconds.</summary>
+    public static string FormatTimestamp(DateTimeOffset timestamp)
+        => timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+}

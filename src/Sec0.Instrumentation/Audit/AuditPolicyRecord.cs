@@ -1,0 +1,11 @@
+namespace Sec0.Audit;
+
+/// <summary>The <c>policy</c> object of an audit envelope.</summary>
+/// <param name="Decision"><c>allow</c>, <c>deny</c>, <c>would_deny</c> or <c>escalate</c>.</param>
+/// <param name="Retention">The retention class of the record (for example <c>standard</c>), if the policy sets one.</param>
+/// <param name="Reason">The reason behind the decision, from the <c>deny_on</c> vocabulary, if any.</param>
+public sealed record AuditPolicyRecord(string Decision, string? Retention = null, string? Reason = null)
+{
+    /// <summary>An allow decision with no reason.</summary>
+    public static AuditPolicyRecord Allow { get; } = new("allow");
+}

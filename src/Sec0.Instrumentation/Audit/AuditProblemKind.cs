@@ -1,0 +1,35 @@
+namespace Sec0.Audit;
+
+/// <summary>What is wrong with a line or a stretch of an audit log.</summary>
+public enum AuditProblemKind
+{
+    /// <summary>The signature does not verify: the line was changed after it was signed, or forged.</summary>
+    BadSignature,
+
+    /// <summary>The line was signed by a key other than the one verifying.</summary>
+    UnknownKey,
+
+    /// <summary><c>prev</c> is not the hash of the line before: lines were deleted, inserted, changed or moved.</summary>
+    BrokenChain,
+
+    /// <summary>Sequence numbers are missing: lines or a whole file were deleted.</summary>
+    Gap,
+
+    /// <summary>A sequence number appears after a higher one: lines were reordered or moved.</summary>
+    Reordered,
+
+    /// <summary>A sequence number appears twice.</summary>
+    Duplicate,
+
+    /// <summary>The file ends in the middle of a line (a torn write, or a truncated file).</summary>
+    Truncated,
+
+    /// <summary>The line is not a JSON audit record.</summary>
+    Malformed,
+
+    /// <summary>Unsigned lines (checkpoint mode) that no later signed line seals.</summary>
+    Unsealed,
+
+    /// <summary>The log does not start at its beginning and no retention record explains it: an earlier file was deleted.</summary>
+    MissingStart,
+}

@@ -1,0 +1,372 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Sec0.Audit;
+
+/// <summary>
+/// RFC 8785 JSON Canonicalization Scheme (JCS): object members sorted by their UTF-16 code units,
+/// no insignificant whitespace, strings with the minimal escaping of ECMAScript's JSON.stringify and
+/// numbers in ECMAScript's shortest round-trip form. The audit signature is computed over these bytes.
+/// </summary>
+public static class JsonCanonicalizer
+{
+    private static readonly byte[] s_hex = "0123456789abcdef"u8.ToArray();
+
+    /// <summary>Canonicalizes a JSON document. Duplicate member names are rejected.</summary>
+    /// <exception cref="FormatException">The text is not a single valid JSON value, or has duplicate members.</exception>
+    public static byte[] Canonicalize(ReadOnlySpan<byte> utf8Json)
+    {
+        var buffer = new ArrayBufferWriter<byte>(utf8Json.Length + 16);
+        Canonicalize(utf8Json, buffer, excludeTopLevelMember: null);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Canonicalizes a JSON document into <paramref name="output"/>, leaving out the top-level member
+    /// <paramref name="excludeTopLevelMember"/> when given (how a signature is checked: the signed bytes
+    /// are the canonical form of the record without its <c>sig</c>).
+    /// </summary>
+    /// <exception cref="FormatException">The text is not a single valid JSON value, or has duplicate members.</exception>
+    public static void Canonicalize(ReadOnlySpan<byte> utf8Json, IBufferWriter<byte> output, string? excludeTopLevelMember)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8Json.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException($"Not valid JSON: {ex.Message}", ex);
+        }
+
+        using (document)
+        {
+            WriteElement(document.RootElement, output, excludeTopLevelMember);
+        }
+    }
+
+    /// <summary>Writes <paramref name="element"/> in canonical form.</summary>
+    /// <exception cref="FormatException">An object has duplicate members, or a number is not finite.</exception>
+    public static void WriteElement(JsonElement element, IBufferWriter<byte> output, string? excludeTopLevelMember = null)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                WriteObject(element, output, excludeTopLevelMember);
+                break;
+            case JsonValueKind.Array:
+                output.Write("["u8);
+                var first = true;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (!first)
+                    {
+                        output.Write(","u8);
+                    }
+
+                    first = false;
+                    WriteElement(item, output);
+                }
+
+                output.Write("]"u8);
+                break;
+            case JsonValueKind.String:
+                WriteString(element.GetString()!, output);
+                break;
+            case JsonValueKind.Number:
+                WriteNumber(element.GetDouble(), output);
+                break;
+            case JsonValueKind.True:
+                output.Write("true"u8);
+                break;
+            case JsonValueKind.False:
+                output.Write("false"u8);
+                break;
+            case JsonValueKind.Null:
+                output.Write("null"u8);
+                break;
+            default:
+                throw new FormatException($"Unexpected JSON value kind {element.ValueKind}.");
+        }
+    }
+
+    private static void WriteObject(JsonElement element, IBufferWriter<byte> output, string? exclude)
+    {
+        var members = new List<KeyValuePair<string, JsonElement>>();
+        foreach (var property in element.EnumerateObject())
+        {
+            if (exclude is not null && property.Name == exclude)
+            {
+                continue;
+            }
+
+            members.Add(new KeyValuePair<string, JsonElement>(property.Name, property.Value));
+        }
+
+        // Ordinal string comparison in .NET compares UTF-16 code units, which is exactly JCS's order.
+        members.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        output.Write("{"u8);
+        for (var i = 0; i < members.Count; i++)
+        {
+            if (i > 0)
+            {
+                if (string.Equals(members[i - 1].Key, members[i].Key, StringComparison.Ordinal))
+                {
+                    throw new FormatException($"Duplicate member \"{members[i].Key}\".");
+                }
+
+                output.Write(","u8);
+            }
+
+            WriteString(members[i].Key, output);
+            output.Write(":"u8);
+            WriteElement(members[i].Value, output);
+        }
+
+        output.Write("}"u8);
+    }
+
+    /// <summary>Writes a JSON string with JCS escaping. Lone surrogates are written as U+FFFD.</summary>
+    public static void WriteString(ReadOnlySpan<char> value, IBufferWriter<byte> output)
+    {
+        // Worst case per char: 6 bytes (\u00XX) or 3 UTF-8 bytes; quotes add 2.
+        var span = output.GetSpan((value.Length * 6) + 2);
+        var n = 0;
+        span[n++] = (byte)'"';
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c < 0x80)
+            {
+                switch (c)
+                {
+                    case '"':
+                        span[n++] = (byte)'\\';
+                        span[n++] = (byte)'"';
+                        break;
+                    case '\\':
+                        span[n++] = (byte)'\\';
+                        span[n++] = (byte)'\\';
+                        break;
+                    case '\b':
+                        span[n++] = (byte)'\\';
+                        span[n++] = (byte)'b';
+                        break;
+                    case '\f':
+                        span[n++] = (byte)'\\';
+                        span[n++] = (byte)'f';
+                        break;
+                    case '\n':
+                        span[n++] = (byte)'\\';
+                        span[n++] = (byte)'n';
+                        break;
+                    case '\r':
+                        span[n++] = (byte)'\\';
+                        span[n++] = (byte)'r';
+                        break;
+                    case '\t':
+                        span[n++] = (byte)'\\';
+                        span[n++] = (byte)'t';
+                        break;
+                    default:
+                        if (c < 0x20)
+                        {
+                            span[n++] = (byte)'\\';
+                            span[n++] = (byte)'u';
+                            span[n++] = (byte)'0';
+                            span[n++] = (byte)'0';
+                            span[n++] = s_hex[c >> 4];
+                            span[n++] = s_hex[c & 0xF];
+                        }
+                        else
+                        {
+                            span[n++] = (byte)c;
+                        }
+
+                        break;
+                }
+            }
+            else if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                var rune = new Rune(c, value[i + 1]);
+                n += rune.EncodeToUtf8(span[n..]);
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                n += Rune.ReplacementChar.EncodeToUtf8(span[n..]);
+            }
+            else
+            {
+                n += new Rune(c).EncodeToUtf8(span[n..]);
+            }
+        }
+
+        span[n++] = (byte)'"';
+        output.Advance(n);
+    }
+
+    /// <summary>Writes an integer the way ECMAScript prints it (exact below 2^53).</summary>
+    public static void WriteInteger(long value, IBufferWriter<byte> output)
+    {
+        var span = output.GetSpan(20);
+        value.TryFormat(span, out var written, default, CultureInfo.InvariantCulture);
+        output.Advance(written);
+    }
+
+    /// <summary>Writes a number in ECMAScript's Number.prototype.toString form (RFC 8785 section 3.2.2.3).</summary>
+    /// <exception cref="FormatException">NaN or an infinity, which JSON cannot represent.</exception>
+    public static void WriteNumber(double value, IBufferWriter<byte> output)
+    {
+        var span = output.GetSpan(32);
+        var n = FormatNumber(value, span);
+        output.Advance(n);
+    }
+
+    /// <summary>Formats a number as ECMAScript does into <paramref name="destination"/> (at least 32 bytes).</summary>
+    internal static int FormatNumber(double value, Span<byte> destination)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new FormatException("NaN and infinities cannot be represented in JSON.");
+        }
+
+        if (value == 0)
+        {
+            destination[0] = (byte)'0'; // also -0
+            return 1;
+        }
+
+        if (Math.Abs(value) < 9007199254740992d && value == Math.Floor(value))
+        {
+            ((long)value).TryFormat(destination, out var w, default, CultureInfo.InvariantCulture);
+            return w;
+        }
+
+        // "R" is the shortest round-trip representation on .NET Core 3.0+; re-lay its digits out the
+        // way ECMAScript does (RFC 8785 relies on the same shortest-digits algorithm).
+        Span<char> r = stackalloc char[32];
+        value.TryFormat(r, out var rl, "R", CultureInfo.InvariantCulture);
+        r = r[..rl];
+        var pos = 0;
+        var negative = false;
+        if (r[0] == '-')
+        {
+            negative = true;
+            r = r[1..];
+        }
+
+        Span<char> digits = stackalloc char[24];
+        var k = 0;
+        var pointIndex = -1;
+        var exponent = 0;
+        var i = 0;
+        for (; i < r.Length; i++)
+        {
+            var c = r[i];
+            if (c == '.')
+            {
+                pointIndex = k;
+            }
+            else if (c is 'E' or 'e')
+            {
+                exponent = int.Parse(r[(i + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+                break;
+            }
+            else
+            {
+                digits[k++] = c;
+            }
+        }
+
+        if (pointIndex < 0)
+        {
+            pointIndex = k;
+        }
+
+        // Strip leading zeros (e.g. "0.001") and trailing zeros; n is the decimal point position.
+        var start = 0;
+        while (start < k - 1 && digits[start] == '0')
+        {
+            start++;
+            pointIndex--;
+        }
+
+        var end = k;
+        while (end > start + 1 && digits[end - 1] == '0')
+        {
+            end--;
+        }
+
+        var d = digits[start..end];
+        k = d.Length;
+        var nExp = pointIndex + exponent;
+
+        if (negative)
+        {
+            destination[pos++] = (byte)'-';
+        }
+
+        if (k <= nExp && nExp <= 21)
+        {
+            foreach (var c in d)
+            {
+                destination[pos++] = (byte)c;
+            }
+
+            for (var z = 0; z < nExp - k; z++)
+            {
+                destination[pos++] = (byte)'0';
+            }
+        }
+        else if (0 < nExp && nExp <= 21)
+        {
+            for (var j = 0; j < nExp; j++)
+            {
+                destination[pos++] = (byte)d[j];
+            }
+
+            destination[pos++] = (byte)'.';
+            for (var j = nExp; j < k; j++)
+            {
+                destination[pos++] = (byte)d[j];
+            }
+        }
+        else if (-6 < nExp && nExp <= 0)
+        {
+            destination[pos++] = (byte)'0';
+            destination[pos++] = (byte)'.';
+            for (var z = 0; z < -nExp; z++)
+            {
+                destination[pos++] = (byte)'0';
+            }
+
+            foreach (var c in d)
+            {
+                destination[pos++] = (byte)c;
+            }
+        }
+        else
+        {
+            destination[pos++] = (byte)d[0];
+            if (k > 1)
+            {
+                destination[pos++] = (byte)'.';
+                for (var j = 1; j < k; j++)
+                {
+                    destination[pos++] = (byte)d[j];
+                }
+            }
+
+            destination[pos++] = (byte)'e';
+            var e = nExp - 1;
+            destination[pos++] = e < 0 ? (byte)'-' : (byte)'+';
+            Math.Abs(e).TryFormat(destination[pos..], out var ew, default, CultureInfo.InvariantCulture);
+            pos += ew;
+        }
+
+        return pos;
+    }
+}
