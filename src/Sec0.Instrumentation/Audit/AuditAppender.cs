@@ -470,6 +470,12 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
 
         _file = new FileStream(path, options);
         _fileDay = day;
+        if (_file.Length == 0)
+        {
+            var now = _options.TimeProvider.GetUtcNow();
+            var start = DateOnly.FromDateTime(now.UtcDateTime) == day ? now : new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            WriteRecord(AuditRecordKinds.FileStart, start, new JsonObject { ["file"] = Path.GetFileName(path) });
+        }
     }
 
     private void FlushBatch(bool fsync)

@@ -143,6 +143,7 @@ public sealed class AuditLogVerifier
             string? keyId;
             string? sig;
             string? record;
+            string? fileName = null;
             string? anchorPrev = null;
             long anchorSeq = 0;
             try
@@ -161,6 +162,7 @@ public sealed class AuditLogVerifier
                 keyId = root.TryGetProperty("key_id", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
                 sig = root.TryGetProperty("sig", out var g) && g.ValueKind == JsonValueKind.String ? g.GetString() : null;
                 record = root.TryGetProperty("record", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+                fileName = root.TryGetProperty("file", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
                 if (record == AuditRecordKinds.Retention
                     && root.TryGetProperty("retained_from_seq", out var rs) && rs.TryGetInt64(out anchorSeq)
                     && root.TryGetProperty("retained_from_prev", out var rp))
@@ -188,6 +190,21 @@ public sealed class AuditLogVerifier
             }
 
             var valid = true;
+
+            // Placement: each file starts with the signed record that names it, and only there.
+            var isFileStart = record == AuditRecordKinds.FileStart;
+            if (firstInFile && !(isFileStart && fileName == _file))
+            {
+                valid = false;
+                Problem(lineNo, AuditProblemKind.Misplaced, isFileStart
+                    ? $"misplaced: this file_start record names {fileName}, not {_file} (files were renamed or lines moved)"
+                    : $"misplaced: the first line of {_file} is not its file_start record (lines were moved here from another file, or the file's start was cut)");
+            }
+            else if (!firstInFile && isFileStart)
+            {
+                valid = false;
+                Problem(lineNo, AuditProblemKind.Misplaced, $"misplaced: the file_start record of {fileName} is not the first line of {_file} (lines were moved between files)");
+            }
 
             // The chain: prev must be the hash of the line before, across files.
             var chainOk = true;

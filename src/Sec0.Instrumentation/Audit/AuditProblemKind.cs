@@ -24,6 +24,9 @@ public enum AuditProblemKind
     /// <summary>The file ends in the middle of a line (a torn write, or a truncated file).</summary>
     Truncated,
 
+    /// <summary>A line sits in a file other than the one it was written to (every file starts with its signed <c>file_start</c> record).</summary>
+    Misplaced,
+
     /// <summary>The line is not a JSON audit record.</summary>
     Malformed,
 

@@ -6,6 +6,12 @@ namespace Sec0.Audit;
 /// </summary>
 public static class AuditRecordKinds
 {
+    /// <summary>
+    /// The signed first line of every file, naming the file: a line moved to the neighbouring file keeps
+    /// the chain's order, so this is what shows it no longer sits where it was written.
+    /// </summary>
+    public const string FileStart = "file_start";
+
     /// <summary>A signed line that seals every unsigned line before it (checkpoint signing mode).</summary>
     public const string Checkpoint = "checkpoint";
 

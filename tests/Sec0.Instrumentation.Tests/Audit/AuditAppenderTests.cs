@@ -18,12 +18,20 @@ public class AuditAppenderTests
         var file = Assert.Single(AuditLogBuilder.Files(dir.Path));
         Assert.Equal("audit-2026-03-01.ndjson", Path.GetFileName(file));
         var lines = File.ReadAllLines(file);
-        Assert.Equal(25, lines.Length);
-        using (var first = JsonDocument.Parse(lines[0]))
+        Assert.Equal(26, lines.Length);
+        using (var start = JsonDocument.Parse(lines[0]))
+        {
+            Assert.Equal(AuditRecordKinds.FileStart, start.RootElement.GetProperty("record").GetString());
+            Assert.Equal("audit-2026-03-01.ndjson", start.RootElement.GetProperty("file").GetString());
+            Assert.Equal(1, start.RootElement.GetProperty("seq").GetInt64());
+            Assert.Equal(AuditChain.GenesisHash, start.RootElement.GetProperty("prev").GetString());
+        }
+
+        using (var first = JsonDocument.Parse(lines[1]))
         {
             var root = first.RootElement;
-            Assert.Equal(1, root.GetProperty("seq").GetInt64());
-            Assert.Equal(AuditChain.GenesisHash, root.GetProperty("prev").GetString());
+            Assert.Equal(2, root.GetProperty("seq").GetInt64());
+            Assert.False(root.TryGetProperty("record", out _));
             Assert.Equal(signer.KeyId, root.GetProperty("key_id").GetString());
             Assert.StartsWith("ecdsa-p256:", root.GetProperty("sig").GetString());
             Assert.Equal(1, root.GetProperty("v").GetInt32());
@@ -90,8 +98,8 @@ public class AuditAppenderTests
             });
         }
 
-        var line = File.ReadAllBytes(Assert.Single(AuditLogBuilder.Files(dir.Path)));
-        var body = line.AsSpan(0, line.Length - 1);
+        var lines = File.ReadAllLines(Assert.Single(AuditLogBuilder.Files(dir.Path)));
+        var body = Encoding.UTF8.GetBytes(lines[1]);
         Assert.Equal(Encoding.UTF8.GetString(JsonCanonicalizer.Canonicalize(body)), Encoding.UTF8.GetString(body));
         Assert.True(AuditLogBuilder.Verify(dir.Path, signer).IsIntact);
     }
@@ -108,7 +116,7 @@ public class AuditAppenderTests
         var lastOfFirst = File.ReadAllLines(files[0])[^1];
         using var firstOfSecond = JsonDocument.Parse(File.ReadAllLines(files[1])[0]);
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(lastOfFirst))), firstOfSecond.RootElement.GetProperty("prev").GetString());
-        Assert.Equal(11, firstOfSecond.RootElement.GetProperty("seq").GetInt64());
+        Assert.Equal(12, firstOfSecond.RootElement.GetProperty("seq").GetInt64());
         Assert.Equal("30/30 envelopes valid, chain intact, 3 files", AuditLogBuilder.Verify(dir.Path, signer).Summary);
     }
 
@@ -143,7 +151,7 @@ public class AuditAppenderTests
         var report = AuditLogBuilder.Verify(dir.Path, signer);
         Assert.True(report.IsIntact, string.Join("\n", report.Problems));
         Assert.Equal("50/50 envelopes valid, chain intact, 2 files", report.Summary);
-        Assert.Equal(6, report.Records);
+        Assert.Equal(8, report.Records); // 6 checkpoints and 2 file_start records
     }
 
     [Fact]
@@ -225,7 +233,7 @@ public class AuditAppenderTests
         }
 
         await appender.FlushAsync();
-        Assert.Equal(100, File.ReadAllLines(Assert.Single(AuditLogBuilder.Files(dir.Path))).Length);
+        Assert.Equal(101, File.ReadAllLines(Assert.Single(AuditLogBuilder.Files(dir.Path))).Length);
     }
 
     [Fact]
@@ -243,7 +251,7 @@ public class AuditAppenderTests
 
         var ex = await Assert.ThrowsAsync<Sec0AuditException>(async () => await appender.AppendAsync(AuditLogBuilder.Envelope(2, AuditLogBuilder.Day1.AddDays(1))));
         Assert.Equal(Sec0AuditException.WriteFailedCode, ex.Code);
-        Assert.Contains("intact up to seq 1", ex.Message);
+        Assert.Contains("intact up to seq 2", ex.Message);
         Assert.IsAssignableFrom<IOException>(ex.InnerException);
 
         // Fire-and-forget appends can't lose envelopes silently either: the next call raises the failure.

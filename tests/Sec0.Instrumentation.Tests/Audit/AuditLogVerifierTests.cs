@@ -1,0 +1,180 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Sec0.Audit;
+using Sec0.Instrumentation.Tests.Support;
+
+namespace Sec0.Instrumentation.Tests.Audit;
+
+/// <summary>Each way of tampering with a real three-day log is caught, and named.</summary>
+public sealed class AuditLogVerifierTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly Sec0.Signing.AuditSigner _signer = TestKeys.NewSigner();
+    private readonly string[] _files;
+
+    public AuditLogVerifierTests()
+    {
+        AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 3, perDay: 10).GetAwaiter().GetResult();
+        _files = AuditLogBuilder.Files(_dir.Path);
+        Assert.True(Verify().IsIntact);
+    }
+
+    public void Dispose()
+    {
+        _signer.Dispose();
+        _dir.Dispose();
+    }
+
+    private AuditVerificationReport Verify() => AuditLogBuilder.Verify(_dir.Path, _signer);
+
+    private static List<string> Lines(string file) => File.ReadAllLines(file).ToList();
+
+    private static void Save(string file, List<string> lines) => File.WriteAllText(file, string.Join("\n", lines) + "\n");
+
+    private static void AssertProblem(AuditVerificationReport report, AuditProblemKind kind, string file, long line)
+    {
+        Assert.False(report.IsIntact);
+        Assert.Contains(report.Problems, p => p.Kind == kind && p.File == Path.GetFileName(file) && p.Line == line);
+    }
+
+    [Fact]
+    public void A_flipped_byte_is_a_bad_signature_and_a_broken_chain()
+    {
+        var bytes = File.ReadAllBytes(_files[1]);
+        var at = Encoding.UTF8.GetString(bytes).IndexOf("\"tenant\":\"demo\"", StringComparison.Ordinal) + 10;
+        bytes[at] ^= 0x01; // demo -> eemo on line 2, the first envelope
+        File.WriteAllBytes(_files[1], bytes);
+
+        var report = Verify();
+        AssertProblem(report, AuditProblemKind.BadSignature, _files[1], 2);
+        AssertProblem(report, AuditProblemKind.BrokenChain, _files[1], 3);
+        Assert.Equal(28, report.ValidEnvelopes);
+    }
+
+    [Fact]
+    public void A_deleted_line_is_a_gap_and_a_broken_chain()
+    {
+        var lines = Lines(_files[0]);
+        lines.RemoveAt(4);
+        Save(_files[0], lines);
+
+        var report = Verify();
+        AssertProblem(report, AuditProblemKind.BrokenChain, _files[0], 5);
+        AssertProblem(report, AuditProblemKind.Gap, _files[0], 5);
+        Assert.Contains(report.Problems, p => p.Message.Contains("seq 5..5", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Two_swapped_lines_are_reordered_and_break_the_chain()
+    {
+        var lines = Lines(_files[2]);
+        (lines[3], lines[4]) = (lines[4], lines[3]);
+        Save(_files[2], lines);
+
+        var report = Verify();
+        AssertProblem(report, AuditProblemKind.Reordered, _files[2], 5);
+        AssertProblem(report, AuditProblemKind.BrokenChain, _files[2], 4);
+        Assert.DoesNotContain(report.Problems, p => p.Kind == AuditProblemKind.Gap);
+    }
+
+    [Fact]
+    public void A_forged_inserted_line_is_caught_even_when_its_chain_fields_look_right()
+    {
+        var lines = Lines(_files[1]);
+        var original = JsonNode.Parse(lines[2])!.AsObject();
+        var forged = JsonNode.Parse(lines[2])!.AsObject();
+        forged["tool"] = "Payments.Refund";
+        forged["seq"] = (long)original["seq"]! + 1;
+        forged["prev"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(lines[2])));
+        lines.Insert(3, forged.ToJsonString());
+        Save(_files[1], lines);
+
+        var report = Verify();
+        AssertProblem(report, AuditProblemKind.BadSignature, _files[1], 4);
+        AssertProblem(report, AuditProblemKind.Duplicate, _files[1], 5);
+        AssertProblem(report, AuditProblemKind.BrokenChain, _files[1], 5);
+    }
+
+    [Fact]
+    public async Task A_line_signed_by_another_key_is_an_unknown_key()
+    {
+        using var other = TestKeys.NewSigner();
+        using var otherDir = new TempDirectory();
+        await AuditLogBuilder.WriteDaysAsync(otherDir.Path, other, days: 1, perDay: 3);
+        var lines = Lines(_files[0]);
+        lines[2] = Lines(AuditLogBuilder.Files(otherDir.Path)[0])[2];
+        Save(_files[0], lines);
+
+        AssertProblem(Verify(), AuditProblemKind.UnknownKey, _files[0], 3);
+    }
+
+    [Fact]
+    public void A_truncated_file_is_reported_with_its_torn_line()
+    {
+        var bytes = File.ReadAllBytes(_files[1]);
+        File.WriteAllBytes(_files[1], bytes[..(bytes.Length - 40)]);
+
+        var report = Verify();
+        AssertProblem(report, AuditProblemKind.Truncated, _files[1], 11);
+        AssertProblem(report, AuditProblemKind.BrokenChain, _files[2], 1);
+    }
+
+    [Fact]
+    public void A_deleted_file_in_the_middle_breaks_the_chain_across_files()
+    {
+        File.Delete(_files[1]);
+
+        var report = Verify();
+        AssertProblem(report, AuditProblemKind.BrokenChain, _files[2], 1);
+        AssertProblem(report, AuditProblemKind.Gap, _files[2], 1);
+        Assert.Contains("audit-2026-03-01.ndjson", report.Problems.First(p => p.Kind == AuditProblemKind.BrokenChain).Message);
+    }
+
+    [Fact]
+    public void A_deleted_first_file_is_a_missing_start()
+    {
+        File.Delete(_files[0]);
+
+        AssertProblem(Verify(), AuditProblemKind.MissingStart, _files[1], 1);
+    }
+
+    [Fact]
+    public void A_line_moved_to_another_file_is_caught()
+    {
+        var from = Lines(_files[0]);
+        var to = Lines(_files[1]);
+        var moved = from[^1];
+        from.RemoveAt(from.Count - 1);
+        to.Insert(0, moved);
+        Save(_files[0], from);
+        Save(_files[1], to);
+
+        // The chain's order is unchanged; the file_start record is what pins a line to its file.
+        var report = Verify();
+        AssertProblem(report, AuditProblemKind.Misplaced, _files[1], 1);
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.Misplaced && p.Line == 2);
+    }
+
+    [Fact]
+    public async Task Removing_a_checkpoint_leaves_lines_unsealed()
+    {
+        using var dir = new TempDirectory();
+        await AuditLogBuilder.WriteDaysAsync(dir.Path, _signer, days: 1, perDay: 15, AuditSigningMode.Checkpoint, checkpointEvery: 10);
+        var file = AuditLogBuilder.Files(dir.Path)[0];
+        var lines = Lines(file);
+        Assert.Contains("\"record\":\"checkpoint\"", lines[^1]);
+        lines.RemoveAt(lines.Count - 1);
+        Save(file, lines);
+
+        var report = AuditLogBuilder.Verify(dir.Path, _signer);
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.Unsealed && p.Message.Contains("seq 13..17", StringComparison.Ordinal));
+        Assert.Equal(10, report.ValidEnvelopes);
+    }
+
+    [Fact]
+    public void A_missing_path_says_what_was_expected()
+    {
+        var ex = Assert.Throws<FileNotFoundException>(() => AuditLogBuilder.Verify(_dir.Combine("nope"), _signer));
+        Assert.Contains("expected a directory of audit-YYYY-MM-DD.ndjson files", ex.Message);
+    }
+}
