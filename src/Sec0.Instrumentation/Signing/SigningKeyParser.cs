@@ -139,15 +139,15 @@ internal static class SigningKeyParser
 
         if (algorithmOid == KeyEncodings.EcPublicKeyOid && curveOid == KeyEncodings.P256Oid)
         {
-            return ImportEcdsa(key => key.ImportPkcs8PrivateKey(der, out _), "PKCS#8");
+            return ImportEcdsa(key => key.ImportPkcs8PrivateKey(der, out _), "a PKCS#8 ECDSA P-256 key");
         }
 
         throw SignerMessages.KeyFormat($"found a PKCS#8 key of {SignerMessages.DescribeAlgorithm(algorithmOid, curveOid)}");
     }
 
-    private static AuditSigner FromSec1(byte[] der) => ImportEcdsa(key => key.ImportECPrivateKey(der, out _), "EC PRIVATE KEY");
+    private static AuditSigner FromSec1(byte[] der) => ImportEcdsa(key => key.ImportECPrivateKey(der, out _), "an EC PRIVATE KEY");
 
-    private static AuditSigner ImportEcdsa(Action<ECDsa> import, string format)
+    private static AuditSigner ImportEcdsa(Action<ECDsa> import, string what)
     {
         ECDsa key = ECDsa.Create();
         try
@@ -157,13 +157,13 @@ internal static class SigningKeyParser
         catch (CryptographicException)
         {
             key.Dispose();
-            throw SignerMessages.KeyFormat($"found a {format} ECDSA key that could not be read");
+            throw SignerMessages.KeyFormat($"found {what} that could not be read");
         }
 
         if (!KeyEncodings.IsP256(key))
         {
             key.Dispose();
-            throw SignerMessages.KeyFormat($"found a {format} ECDSA key on a curve other than P-256");
+            throw SignerMessages.KeyFormat($"found {what} on a curve other than P-256");
         }
 
         return new EcdsaP256Signer(key);
