@@ -27,16 +27,9 @@ public static class SigningKeyFile
         }
 
         string? directory = Path.GetDirectoryName(fullPath);
-        if (directory is not null && !Directory.Exists(directory))
+        if (directory is not null)
         {
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(directory);
-            }
-            else
-            {
-                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
+            CreateOwnerOnlyDirectories(directory);
         }
 
         return algorithm switch
@@ -45,6 +38,33 @@ public static class SigningKeyFile
             SigningAlgorithm.EcdsaP256 => CreateEcdsaP256(fullPath),
             _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "Unknown signing algorithm."),
         };
+    }
+
+    // Directory.CreateDirectory(path, mode) applies the mode to the last directory only; create each missing
+    // one so every directory this method makes is 0700.
+    private static void CreateOwnerOnlyDirectories(string directory)
+    {
+        if (Directory.Exists(directory))
+        {
+            return;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+            return;
+        }
+
+        Stack<string> missing = new();
+        for (string? current = directory; current is not null && !Directory.Exists(current); current = Path.GetDirectoryName(current))
+        {
+            missing.Push(current);
+        }
+
+        while (missing.TryPop(out string? next))
+        {
+            Directory.CreateDirectory(next, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     private static Ed25519Signer CreateEd25519(string fullPath)
