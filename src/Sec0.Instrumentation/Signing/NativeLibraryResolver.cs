@@ -16,7 +16,7 @@ internal static class NativeLibraryResolver
     /// <summary>Logical name of the C library in <c>[LibraryImport]</c>.</summary>
     public const string LibC = "sec0-libc";
 
-    private static readonly string[] LibCryptoCandidates = ["libcrypto.so.3", "libcrypto.so", "libcrypto.3.dylib"];
+    private static readonly string[] LibCryptoCandidates = ["libcrypto.so.3", "libcrypto.so", "libcrypto.3.dylib", "libcrypto-3-x64.dll"];
     private static readonly string[] LibCCandidates = ["libc.so.6", "libc.so", "libSystem.B.dylib", "libc.dylib"];
 
     private static readonly Lazy<nint> LibCryptoHandle = new(() => LoadFirst(LibCryptoCandidates));

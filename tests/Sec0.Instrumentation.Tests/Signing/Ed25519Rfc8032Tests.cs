@@ -192,4 +192,29 @@ public sealed class Ed25519Rfc8032Tests
         signer.Dispose();
         Assert.Throws<ObjectDisposedException>(() => signer.Sign("x"u8, new byte[64]));
     }
+
+    [Fact]
+    public void SignAllocatesNothingPerCall()
+    {
+        using Ed25519Signer signer = new(Convert.FromHexString("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
+        byte[] message = new byte[512];
+        byte[] signature = new byte[64];
+        signer.Sign(message, signature);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            signer.Sign(message, signature);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void MissingLibCryptoMessageIsTheDocumentedOne()
+    {
+        Assert.Equal(
+            "[sec0-signer] Ed25519 needs the OpenSSL 3 library libcrypto (libcrypto.so.3), which could not be loaded. Install OpenSSL 3 (Debian/Ubuntu: apt-get install libssl3) or use an ecdsa-p256 key.",
+            OpenSslEd25519.LibCryptoMissingMessage);
+    }
 }
