@@ -1,0 +1,66 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace Sec0.Signing;
+
+/// <summary>
+/// The one <see cref="NativeLibrary.SetDllImportResolver"/> of this assembly (the runtime allows one per
+/// assembly): maps the logical names <see cref="LibCrypto"/> and <see cref="LibC"/> to the platform's files.
+/// Any other P/Invoke in Sec0.Instrumentation that needs a custom name must be added here.
+/// </summary>
+internal static class NativeLibraryResolver
+{
+    /// <summary>Logical name of OpenSSL 3's libcrypto in <c>[LibraryImport]</c>.</summary>
+    public const string LibCrypto = "sec0-libcrypto";
+
+    /// <summary>Logical name of the C library in <c>[LibraryImport]</c>.</summary>
+    public const string LibC = "sec0-libc";
+
+    private static readonly string[] LibCryptoCandidates = ["libcrypto.so.3", "libcrypto.so", "libcrypto.3.dylib", "libcrypto-3-x64.dll"];
+    private static readonly string[] LibCCandidates = ["libc.so.6", "libc.so", "libSystem.B.dylib", "libc.dylib"];
+
+    private static readonly Lazy<nint> LibCryptoHandle = new(() => LoadFirst(LibCryptoCandidates));
+    private static readonly Lazy<nint> LibCHandle = new(() => LoadFirst(LibCCandidates));
+
+    private static readonly object RegistrationGate = new();
+    private static bool registered;
+
+    /// <summary>Registers the resolver once; safe to call from any thread, any number of times.</summary>
+    public static void EnsureRegistered()
+    {
+        lock (RegistrationGate)
+        {
+            if (registered)
+            {
+                return;
+            }
+
+            NativeLibrary.SetDllImportResolver(typeof(NativeLibraryResolver).Assembly, Resolve);
+            registered = true;
+        }
+    }
+
+    /// <summary>True when libcrypto could be loaded (the load is attempted once).</summary>
+    public static bool IsLibCryptoAvailable => LibCryptoHandle.Value != 0;
+
+    private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) => libraryName switch
+    {
+        LibCrypto => LibCryptoHandle.Value,
+        LibC => LibCHandle.Value,
+        // Zero lets the runtime's default probing handle every other name.
+        _ => 0,
+    };
+
+    private static nint LoadFirst(string[] candidates)
+    {
+        foreach (string candidate in candidates)
+        {
+            if (NativeLibrary.TryLoad(candidate, out nint handle))
+            {
+                return handle;
+            }
+        }
+
+        return 0;
+    }
+}
