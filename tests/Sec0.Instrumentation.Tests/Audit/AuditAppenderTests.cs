@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Sec0.Audit;
 using Sec0.Instrumentation.Tests.Support;
+using Sec0.Signing;
 
 namespace Sec0.Instrumentation.Tests.Audit;
 
@@ -33,7 +34,7 @@ public class AuditAppenderTests
             Assert.Equal(2, root.GetProperty("seq").GetInt64());
             Assert.False(root.TryGetProperty("record", out _));
             Assert.Equal(signer.KeyId, root.GetProperty("key_id").GetString());
-            Assert.StartsWith("ecdsa-p256:", root.GetProperty("sig").GetString());
+            Assert.StartsWith("ed25519:", root.GetProperty("sig").GetString());
             Assert.Equal(1, root.GetProperty("v").GetInt32());
             Assert.Equal("2026-03-01T10:00:00.000Z", root.GetProperty("ts").GetString());
             Assert.Equal("allow", root.GetProperty("policy").GetProperty("decision").GetString());
@@ -42,6 +43,19 @@ public class AuditAppenderTests
         var report = AuditLogBuilder.Verify(dir.Path, signer);
         Assert.True(report.IsIntact, string.Join("\n", report.Problems));
         Assert.Equal("25/25 envelopes valid, chain intact, 1 file", report.Summary);
+    }
+
+    [Fact]
+    public async Task Ecdsa_p256_signed_logs_verify_with_the_public_key_alone()
+    {
+        using var dir = new TempDirectory();
+        using var signer = TestKeys.NewEcdsaSigner();
+        await AuditLogBuilder.WriteDaysAsync(dir.Path, signer, days: 2, perDay: 5);
+        Assert.Contains("\"sig\":\"ecdsa-p256:", File.ReadAllText(AuditLogBuilder.Files(dir.Path)[0]));
+
+        using var verifier = PublicKeyReader.Read(signer.PublicKeyPem);
+        var report = new AuditLogVerifier(verifier).Verify(dir.Path);
+        Assert.Equal("10/10 envelopes valid, chain intact, 2 files", report.Summary);
     }
 
     [Fact]
