@@ -149,6 +149,11 @@ public static class Sec0ConfigLoader
         {
             var line = YamlConfigReader.ToInt(ex.Start.Line);
             var column = YamlConfigReader.ToInt(ex.Start.Column);
+            if (ex.Message.Contains("tab as indentation", StringComparison.Ordinal) || ex.Message.Contains("tab character that violate", StringComparison.Ordinal))
+            {
+                (line, column) = FindTabIndentation(yaml, line, column);
+            }
+
             throw ConfigErrors.Syntax(fullPath, line, column, StripPosition(ex.Message), ex);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -167,6 +172,31 @@ public static class Sec0ConfigLoader
                 YamlConfigReader.Line(stream.Documents[1].RootNode),
                 YamlConfigReader.Column(stream.Documents[1].RootNode)),
         };
+    }
+
+    /// <summary>
+    /// YamlDotNet reports a tab used as indentation at the start of the enclosing mapping; point at the
+    /// first indenting tab at or after that line instead, which is what the user has to fix.
+    /// </summary>
+    private static (int Line, int Column) FindTabIndentation(string yaml, int line, int column)
+    {
+        var lines = yaml.Split('\n');
+        for (var index = Math.Max(0, line - 1); index < lines.Length; index++)
+        {
+            var text = lines[index];
+            var indent = 0;
+            while (indent < text.Length && text[indent] is ' ' or '\t')
+            {
+                if (text[indent] == '\t')
+                {
+                    return (index + 1, indent + 1);
+                }
+
+                indent++;
+            }
+        }
+
+        return (line, column);
     }
 
     /// <summary>YamlDotNet prefixes messages with "(Line: 3, Col: 5, Idx: 20) - (...): "; we state the position ourselves.</summary>
