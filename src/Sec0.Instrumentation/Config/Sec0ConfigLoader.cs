@@ -140,10 +140,11 @@ public static class Sec0ConfigLoader
     private static YamlNode? ParseYaml(string yaml, string fullPath)
     {
         var stream = new YamlStream();
+        using var reader = new StringReader(yaml);
+        var parser = new DepthLimitingParser(new Parser(reader), MaxNestingDepth);
         try
         {
-            using var reader = new StringReader(yaml);
-            stream.Load(new DepthLimitingParser(new Parser(reader), MaxNestingDepth));
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
@@ -158,8 +159,11 @@ public static class Sec0ConfigLoader
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // YamlDotNet reports some problems (duplicate keys, for one) with non-YAML exception types.
-            throw ConfigErrors.Invalid(fullPath, ex.Message, inner: ex);
+            // YamlDotNet reports some problems (duplicate keys, some malformed scalars) with non-YAML
+            // exception types and no position; the end of the last event read is close to the problem.
+            var line = Math.Max(1, YamlConfigReader.ToInt(parser.LastPosition.Line));
+            var column = Math.Max(1, YamlConfigReader.ToInt(parser.LastPosition.Column));
+            throw ConfigErrors.Syntax(fullPath, line, column, "The YAML could not be parsed: " + ex.Message, ex);
         }
 
         return stream.Documents.Count switch

@@ -119,6 +119,18 @@ public sealed class Sec0ConfigErrorTests : IDisposable
     }
 
     [Fact]
+    public void Parser_failure_without_a_yaml_exception_still_names_a_position()
+    {
+        // Found by the fuzz test: YamlDotNet throws ArgumentException ("unsupported type") for this input.
+        var error = LoadFails("app:\n  hops:\n    A:\n      : mode: observe\n");
+
+        Assert.StartsWith($"[sec0] Invalid config file: {ConfigPath} (line ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("): The YAML could not be parsed: ", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(error.Line);
+        Assert.IsNotType<YamlDotNet.Core.YamlException>(error.InnerException);
+    }
+
+    [Fact]
     public void Empty_file_is_invalid()
     {
         var error = LoadFails("");
