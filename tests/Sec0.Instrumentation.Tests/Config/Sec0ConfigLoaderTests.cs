@@ -231,4 +231,26 @@ public sealed class Sec0ConfigLoaderTests : IDisposable
 
         Assert.Equal("demo", Sec0ConfigLoader.Load(path, TempConfigDirectory.Options()).App.Tenant);
     }
+
+    [Fact]
+    public void Quickstart_sample_at_the_repository_root_loads()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Sec0.Instrumentation.sln")))
+        {
+            folder = folder.Parent;
+        }
+
+        Assert.NotNull(folder);
+        var sample = Path.Combine(folder.FullName, "sec0.config.yaml");
+
+        var config = Sec0ConfigLoader.Load(sample, TempConfigDirectory.Options(checkSigningKey: false));
+
+        Assert.Equal(("demo", "dev"), (config.App.Tenant, config.App.Environment));
+        Assert.Equal(("demo-agents", "1.0.0"), (config.GetHop("Workflow.Orchestrate", HopType.Orchestrator).OrchestratorName, config.App.Hops["Workflow.Orchestrate"].OrchestratorVersion));
+        Assert.Equal("research-agent", config.GetHop("ResearchAgent.Run", HopType.Agent).AgentName);
+        Assert.Equal("payment-agent", config.GetHop("PaymentAgent.Charge", HopType.Agent).NodeId);
+        Assert.Equal(Path.Combine(folder.FullName, ".sec0", "logs"), config.ControlPlane.AppenderDir);
+        Assert.Equal(30, config.ControlPlane.RetentionDays);
+    }
 }
