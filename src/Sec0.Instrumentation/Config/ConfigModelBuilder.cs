@@ -1,0 +1,341 @@
+using System.Collections.Frozen;
+using System.Security;
+using Sec0.Audit;
+using Sec0.Config.Yaml;
+using YamlDotNet.RepresentationModel;
+
+namespace Sec0.Config;
+
+/// <summary>
+/// Builds a validated <see cref="Sec0Config"/> from the root node of a parsed <c>sec0.config.yaml</c>:
+/// checks shapes and required fields, applies defaults and fallbacks, resolves paths.
+/// </summary>
+internal sealed class ConfigModelBuilder
+{
+    private readonly string _filePath;
+    private readonly string _directory;
+    private readonly Sec0ConfigLoadOptions _options;
+    private readonly Func<string, string?> _environment;
+    private readonly YamlConfigReader _reader;
+
+    public ConfigModelBuilder(string filePath, string directory, Sec0ConfigLoadOptions options)
+    {
+        _filePath = filePath;
+        _directory = directory;
+        _options = options;
+        _environment = options.Environment ?? Environment.GetEnvironmentVariable;
+        _reader = new YamlConfigReader(filePath);
+    }
+
+    public Sec0Config Build(YamlNode? rootNode)
+    {
+        if (YamlConfigReader.IsNull(rootNode) || rootNode is not YamlMappingNode)
+        {
+            throw rootNode is null || YamlConfigReader.IsNull(rootNode)
+                ? ConfigErrors.Invalid(_filePath, "the file holds no YAML mapping")
+                : _reader.ShapeError("the root must be a mapping", rootNode);
+        }
+
+        var root = _reader.ReadMapping(rootNode, "the root")!;
+        var appMapping = _reader.ReadMapping(root, "app", string.Empty) ?? throw ConfigErrors.AppRequired(_filePath);
+        var auth = BuildAuth(_reader.ReadMapping(root, "auth", string.Empty));
+        var orchestratorMapping = _reader.ReadMapping(root, "orchestrator", string.Empty);
+        var orchestrator = orchestratorMapping is null
+            ? null
+            : new OrchestratorConfig { GatewayBaseUrl = _reader.ReadString(orchestratorMapping, "gatewayBaseUrl", "orchestrator") };
+
+        var app = BuildApp(appMapping, auth, orchestrator);
+        var (controlPlane, signerNode) = BuildControlPlane(root);
+        var audit = BuildAudit(_reader.ReadMapping(root, "audit", string.Empty));
+
+        if (_options.CheckSigningKeyExists && !File.Exists(controlPlane.LocalSignerPath))
+        {
+            throw ConfigErrors.SigningKeyNotFound(_filePath, controlPlane.LocalSignerPath, YamlConfigReader.Line(signerNode), YamlConfigReader.Column(signerNode));
+        }
+
+        return new Sec0Config
+        {
+            App = app,
+            Auth = auth,
+            ControlPlane = controlPlane,
+            Orchestrator = orchestrator,
+            Audit = audit,
+            FilePath = _filePath,
+            Directory = _directory,
+        };
+    }
+
+    private AuthConfig BuildAuth(ConfigMapping? auth) => new()
+    {
+        SvcToken = _reader.ReadString(auth, "svcToken", "auth") ?? Env("SVC_TOKEN"),
+        Sec0ApiKey = _reader.ReadString(auth, "sec0ApiKey", "auth") ?? Env("SEC0_API_KEY"),
+    };
+
+    private AppConfig BuildApp(ConfigMapping app, AuthConfig auth, OrchestratorConfig? orchestrator)
+    {
+        var tenant = _reader.ReadString(app, "tenant", "app")
+            ?? throw ConfigErrors.TenantRequired(_filePath, YamlConfigReader.Line(app.Node), YamlConfigReader.Column(app.Node));
+
+        var environmentValue = _reader.ReadString(app, "environment", "app");
+        if (environmentValue is null)
+        {
+            throw ConfigErrors.EnvironmentMissing(_filePath, YamlConfigReader.Line(app.Node), YamlConfigReader.Column(app.Node));
+        }
+
+        var environment = environmentValue.ToLowerInvariant();
+        if (environment is not ("dev" or "staging" or "prod"))
+        {
+            var node = YamlConfigReader.Get(app, "environment")!;
+            throw ConfigErrors.EnvironmentInvalid(_filePath, environmentValue, YamlConfigReader.Line(node), YamlConfigReader.Column(node));
+        }
+
+        var clientMapping = _reader.ReadMapping(app, "client", "app");
+        var client = new ClientConfig
+        {
+            Name = _reader.ReadString(clientMapping, "name", "app.client"),
+            Version = _reader.ReadString(clientMapping, "version", "app.client"),
+        };
+
+        var hops = new Dictionary<string, HopConfig>(StringComparer.Ordinal);
+        var hopsMapping = _reader.ReadMapping(app, "hops", "app");
+        if (hopsMapping is not null)
+        {
+            if (hopsMapping.NonScalarKeys.Count > 0)
+            {
+                throw _reader.ShapeError("app.hops keys must be hop names (strings)", hopsMapping.NonScalarKeys[0]);
+            }
+
+            foreach (var entry in hopsMapping.Entries)
+            {
+                hops[entry.Key] = BuildHop(entry, tenant, client, auth, orchestrator);
+            }
+        }
+
+        return new AppConfig
+        {
+            Tenant = tenant,
+            Environment = environment,
+            Client = client,
+            Hops = hops.ToFrozenDictionary(StringComparer.Ordinal),
+        };
+    }
+
+    private HopConfig BuildHop(ConfigEntry entry, string tenant, ClientConfig client, AuthConfig auth, OrchestratorConfig? orchestrator)
+    {
+        var key = entry.Key;
+        var line = YamlConfigReader.Line(entry.KeyNode);
+        var column = YamlConfigReader.Column(entry.KeyNode);
+        if (key.Trim().Length == 0)
+        {
+            throw _reader.ShapeError("app.hops keys must not be empty", entry.KeyNode);
+        }
+
+        var path = YamlConfigReader.Join("app.hops", key);
+
+        // An entry with nothing under it is an entry without a type, not a shape error.
+        var hop = _reader.ReadMapping(entry.Value, path);
+        var typeName = _reader.ReadString(hop, HopRequirements.TypeField, path)
+            ?? throw ConfigErrors.HopMissingType(_filePath, key, line, column);
+        if (!HopRequirements.TryParseHopType(typeName, out var type))
+        {
+            throw ConfigErrors.HopUnknownType(_filePath, key, typeName, line, column);
+        }
+
+        string? Read(string field) => _reader.ReadString(hop, field, path);
+
+        var fields = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["nodeId"] = Read("nodeId"),
+            ["agentName"] = Read("agentName"),
+            ["agentVersion"] = Read("agentVersion"),
+            ["orchestratorName"] = Read("orchestratorName"),
+            ["orchestratorVersion"] = Read("orchestratorVersion"),
+            ["gateway"] = Read("gateway"),
+            ["gatewayBaseUrl"] = Read("gatewayBaseUrl"),
+            ["tenant"] = Read("tenant"),
+            ["authHeader"] = Read("authHeader"),
+            ["server"] = Read("server"),
+            ["tool"] = Read("tool"),
+            ["middleware"] = Read("middleware"),
+            ["op"] = Read("op"),
+            ["skill"] = Read("skill"),
+        };
+
+        if (type == HopType.Orchestrator)
+        {
+            fields["orchestratorName"] ??= client.Name;
+            fields["orchestratorVersion"] ??= client.Version;
+        }
+        else if (type == HopType.Gateway)
+        {
+            fields["gatewayBaseUrl"] ??= orchestrator?.GatewayBaseUrl;
+            fields["tenant"] ??= tenant;
+            if (auth.SvcToken is not null)
+            {
+                fields["authHeader"] ??= "Bearer " + auth.SvcToken;
+            }
+        }
+
+        foreach (var required in HopRequirements.GetRequiredFields(type))
+        {
+            if (fields[required] is null)
+            {
+                throw ConfigErrors.HopMissingField(_filePath, key, required, line, column);
+            }
+        }
+
+        return new HopConfig
+        {
+            Key = key,
+            Type = type,
+            NodeId = fields["nodeId"]!,
+            AgentName = fields["agentName"],
+            AgentVersion = fields["agentVersion"],
+            OrchestratorName = fields["orchestratorName"],
+            OrchestratorVersion = fields["orchestratorVersion"],
+            Gateway = fields["gateway"],
+            GatewayBaseUrl = fields["gatewayBaseUrl"],
+            Tenant = fields["tenant"],
+            AuthHeader = fields["authHeader"],
+            Server = fields["server"],
+            Tool = fields["tool"],
+            Middleware = fields["middleware"],
+            Op = fields["op"],
+            Skill = fields["skill"],
+            Enforcement = BuildEnforcement(_reader.ReadMapping(hop, "enforcement", path), YamlConfigReader.Join(path, "enforcement")),
+            Line = line,
+            Column = column,
+        };
+    }
+
+    private HopEnforcementConfig BuildEnforcement(ConfigMapping? enforcement, string path)
+    {
+        if (enforcement is null)
+        {
+            return HopEnforcementConfig.Default;
+        }
+
+        var mode = EnforcementMode.Enforce;
+        var modeText = _reader.ReadString(enforcement, "mode", path);
+        if (modeText is not null)
+        {
+            mode = modeText.ToLowerInvariant() switch
+            {
+                "enforce" => EnforcementMode.Enforce,
+                "observe" => EnforcementMode.Observe,
+                _ => throw _reader.ShapeError($"{path}.mode \"{modeText}\" must be observe or enforce", YamlConfigReader.Get(enforcement, "mode")),
+            };
+        }
+
+        var strategy = HopEnforcementConfig.DefaultStrategy;
+        var strategyText = _reader.ReadString(enforcement, "strategy", path);
+        if (strategyText is not null)
+        {
+            strategy = strategyText.ToLowerInvariant() switch
+            {
+                "deny_on_match" => "deny_on_match",
+                "deny_on_any" => "deny_on_any",
+                _ => throw _reader.ShapeError($"{path}.strategy \"{strategyText}\" must be deny_on_match or deny_on_any", YamlConfigReader.Get(enforcement, "strategy")),
+            };
+        }
+
+        return new HopEnforcementConfig
+        {
+            Mode = mode,
+            Strategy = strategy,
+            DenyOn = _reader.ReadStringList(enforcement, "deny_on", path) ?? [],
+            EscalateOn = _reader.ReadStringList(enforcement, "escalate_on", path),
+        };
+    }
+
+    private (ControlPlaneConfig ControlPlane, YamlNode SignerNode) BuildControlPlane(ConfigMapping root)
+    {
+        const string path = "controlPlane";
+        var controlPlane = _reader.ReadMapping(root, path, string.Empty);
+        var anchor = (YamlNode?)controlPlane?.Node ?? root.Node;
+        var sec0DirText = _reader.ReadString(controlPlane, "sec0Dir", path)
+            ?? throw ConfigErrors.Sec0DirRequired(_filePath, YamlConfigReader.Line(anchor), YamlConfigReader.Column(anchor));
+        var signerText = _reader.ReadString(controlPlane, "localSignerPath", path)
+            ?? throw ConfigErrors.LocalSignerPathRequired(_filePath, YamlConfigReader.Line(anchor), YamlConfigReader.Column(anchor));
+
+        var sec0Dir = ResolvePath(controlPlane!, "sec0Dir", sec0DirText);
+        var signerPath = ResolvePath(controlPlane!, "localSignerPath", signerText);
+        var appenderText = _reader.ReadString(controlPlane, "appenderDir", path);
+        var appenderDir = appenderText is null ? Path.Combine(sec0Dir, "logs") : ResolvePath(controlPlane!, "appenderDir", appenderText);
+
+        var result = new ControlPlaneConfig
+        {
+            ApiBaseUrl = Env("SEC0_CONTROL_PLANE_URL") ?? _reader.ReadString(controlPlane, "apiBaseUrl", path),
+            Sec0Dir = sec0Dir,
+            LocalSignerPath = signerPath,
+            AppenderDir = appenderDir,
+            RetentionDays = _reader.ReadInt(controlPlane, "retentionDays", path, 1) ?? ControlPlaneConfig.DefaultRetentionDays,
+        };
+        return (result, YamlConfigReader.Get(controlPlane, "localSignerPath")!);
+    }
+
+    private string ResolvePath(ConfigMapping controlPlane, string key, string value)
+    {
+        try
+        {
+            return ConfigPathResolver.Resolve(value, _directory, _environment);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException or SecurityException)
+        {
+            var node = YamlConfigReader.Get(controlPlane, key);
+            throw node is null
+                ? ConfigErrors.Invalid(_filePath, $"controlPlane.{key} is not a valid path", inner: ex)
+                : ConfigErrors.Invalid(_filePath, $"controlPlane.{key} is not a valid path", YamlConfigReader.Line(node), YamlConfigReader.Column(node), ex);
+        }
+    }
+
+    private AuditConfig BuildAudit(ConfigMapping? audit)
+    {
+        if (audit is null)
+        {
+            return AuditConfig.Default;
+        }
+
+        const string path = "audit";
+        var flush = AuditConfig.Default.Flush;
+        var flushText = _reader.ReadString(audit, "flush", path);
+        if (flushText is not null)
+        {
+            flush = flushText.ToLowerInvariant() switch
+            {
+                "none" => AuditFlushMode.None,
+                "batch" => AuditFlushMode.Batch,
+                "always" => AuditFlushMode.Always,
+                _ => throw _reader.ShapeError($"audit.flush \"{flushText}\" must be none, batch or always", YamlConfigReader.Get(audit, "flush")),
+            };
+        }
+
+        var signing = AuditConfig.Default.Signing;
+        var signingText = _reader.ReadString(audit, "signing", path);
+        if (signingText is not null)
+        {
+            signing = signingText.ToLowerInvariant() switch
+            {
+                "per_envelope" => AuditSigningMode.PerEnvelope,
+                "checkpoint" => AuditSigningMode.Checkpoint,
+                _ => throw _reader.ShapeError($"audit.signing \"{signingText}\" must be per_envelope or checkpoint", YamlConfigReader.Get(audit, "signing")),
+            };
+        }
+
+        return new AuditConfig
+        {
+            Flush = flush,
+            Signing = signing,
+            CheckpointEvery = _reader.ReadInt(audit, "checkpointEvery", path, 1) ?? AuditConfig.Default.CheckpointEvery,
+            CheckpointIntervalMs = _reader.ReadInt(audit, "checkpointIntervalMs", path, 1) ?? AuditConfig.Default.CheckpointIntervalMs,
+            ChannelCapacity = _reader.ReadInt(audit, "channelCapacity", path, 1) ?? AuditConfig.Default.ChannelCapacity,
+        };
+    }
+
+    /// <summary>An environment variable, with an empty value treated as unset.</summary>
+    private string? Env(string name)
+    {
+        var value = _environment(name);
+        return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+}

@@ -1,0 +1,26 @@
+namespace Sec0.Config;
+
+/// <summary><c>controlPlane</c>: where Sec0 keeps its local state, signing key and audit log.</summary>
+public sealed record ControlPlaneConfig
+{
+    /// <summary>The retention used when <c>retentionDays</c> is absent.</summary>
+    public const int DefaultRetentionDays = 30;
+
+    /// <summary>
+    /// <c>controlPlane.apiBaseUrl</c>; the <c>SEC0_CONTROL_PLANE_URL</c> environment variable overrides it when
+    /// set. Null when neither is set: the product works fully offline.
+    /// </summary>
+    public string? ApiBaseUrl { get; init; }
+
+    /// <summary><c>controlPlane.sec0Dir</c> as an absolute path (relative values resolve against the config file's folder).</summary>
+    public required string Sec0Dir { get; init; }
+
+    /// <summary><c>controlPlane.localSignerPath</c> as an absolute path: the Ed25519 signing key file.</summary>
+    public required string LocalSignerPath { get; init; }
+
+    /// <summary><c>controlPlane.appenderDir</c> as an absolute path; defaults to <c>&lt;Sec0Dir&gt;/logs</c>.</summary>
+    public required string AppenderDir { get; init; }
+
+    /// <summary><c>controlPlane.retentionDays</c>: how many days of daily audit files are kept (at least 1, default 30).</summary>
+    public int RetentionDays { get; init; } = DefaultRetentionDays;
+}

@@ -1,0 +1,49 @@
+namespace Sec0.Config;
+
+/// <summary>
+/// A loaded and validated <c>sec0.config.yaml</c>. Create it with <see cref="Sec0ConfigLoader.Load"/>;
+/// paths in it are absolute and every default and fallback is already applied.
+/// </summary>
+public sealed record Sec0Config
+{
+    /// <summary>The <c>app</c> block.</summary>
+    public required AppConfig App { get; init; }
+
+    /// <summary>The <c>auth</c> block, with environment-variable fallbacks applied.</summary>
+    public AuthConfig Auth { get; init; } = new();
+
+    /// <summary>The <c>controlPlane</c> block.</summary>
+    public required ControlPlaneConfig ControlPlane { get; init; }
+
+    /// <summary>The optional top-level <c>orchestrator</c> block; null when absent.</summary>
+    public OrchestratorConfig? Orchestrator { get; init; }
+
+    /// <summary>The optional <c>audit</c> block, or <see cref="AuditConfig.Default"/> when absent.</summary>
+    public AuditConfig Audit { get; init; } = AuditConfig.Default;
+
+    /// <summary>The absolute path of the config file.</summary>
+    public required string FilePath { get; init; }
+
+    /// <summary>The config file's folder: relative paths in the file resolve against it.</summary>
+    public required string Directory { get; init; }
+
+    /// <summary>
+    /// Returns the <c>app.hops</c> entry for <paramref name="key"/>, checking that it has the type the hop
+    /// method declares (<see cref="HopType.Unspecified"/> accepts any type).
+    /// </summary>
+    /// <exception cref="Sec0ConfigException">The key has no entry, or the entry has another type.</exception>
+    public HopConfig GetHop(string key, HopType expected = HopType.Unspecified)
+    {
+        if (key is null || !App.Hops.TryGetValue(key, out var hop))
+        {
+            throw ConfigErrors.NoHop(FilePath, key);
+        }
+
+        if (expected != HopType.Unspecified && hop.Type != expected)
+        {
+            throw ConfigErrors.HopTypeMismatch(FilePath, key, hop.Type, expected, hop.Line, hop.Column);
+        }
+
+        return hop;
+    }
+}

@@ -1,0 +1,208 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Sec0.Config.Yaml;
+
+/// <summary>
+/// Reads typed values out of a loaded YAML tree and reports a value of the wrong shape as
+/// <c>[sec0] Invalid config file: &lt;path&gt; (&lt;yaml path&gt; ..., line L, column C)</c>.
+/// One instance serves one load: it caches mappings with their merge keys applied.
+/// </summary>
+internal sealed class YamlConfigReader(string filePath)
+{
+    /// <summary>Merges may chain (a merged mapping merging another); beyond this the file is rejected.</summary>
+    private const int MaxMergeDepth = 32;
+
+    private readonly Dictionary<YamlMappingNode, ConfigMapping> _flattened = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<YamlMappingNode> _inProgress = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The absolute path of the file being read, for error messages.</summary>
+    public string FilePath { get; } = filePath;
+
+    public static int Line(YamlNode node) => ToInt(node.Start.Line);
+
+    public static int Column(YamlNode node) => ToInt(node.Start.Column);
+
+    public static int ToInt(long value) => value > int.MaxValue ? int.MaxValue : value < 0 ? 0 : (int)value;
+
+    /// <summary>True for a missing node and for the plain YAML null forms (empty, <c>~</c>, <c>null</c>).</summary>
+    public static bool IsNull(YamlNode? node) =>
+        node is null
+        || node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any, Value: null or "" or "~" or "null" or "Null" or "NULL" };
+
+    /// <summary>An error about the value at <paramref name="node"/>, which has the wrong shape or value.</summary>
+    public Sec0ConfigException ShapeError(string detail, YamlNode? node) =>
+        node is null
+            ? ConfigErrors.Invalid(FilePath, detail)
+            : ConfigErrors.Invalid(FilePath, detail, Line(node), Column(node));
+
+    /// <summary>Reads a mapping; null when absent or null; an error when it is anything else.</summary>
+    public ConfigMapping? ReadMapping(YamlNode? node, string yamlPath)
+    {
+        if (IsNull(node))
+        {
+            return null;
+        }
+
+        if (node is not YamlMappingNode mapping)
+        {
+            throw ShapeError($"{yamlPath} must be a mapping", node);
+        }
+
+        return Flatten(mapping, yamlPath, 0);
+    }
+
+    /// <summary>The value node of <paramref name="key"/>, or null when the mapping is absent or lacks the key.</summary>
+    public static YamlNode? Get(ConfigMapping? mapping, string key) =>
+        mapping is not null && mapping.TryGet(key, out var entry) ? entry.Value : null;
+
+    /// <summary>Reads a mapping below <paramref name="parent"/>.</summary>
+    public ConfigMapping? ReadMapping(ConfigMapping? parent, string key, string parentPath) =>
+        ReadMapping(Get(parent, key), Join(parentPath, key));
+
+    /// <summary>Reads a scalar as trimmed text; null when absent, null or blank; an error for a mapping or list.</summary>
+    public string? ReadString(ConfigMapping? parent, string key, string parentPath)
+    {
+        var node = Get(parent, key);
+        if (IsNull(node))
+        {
+            return null;
+        }
+
+        if (node is not YamlScalarNode scalar)
+        {
+            throw ShapeError($"{Join(parentPath, key)} must be a string", node);
+        }
+
+        var value = scalar.Value?.Trim();
+        return string.IsNullOrEmpty(value) ? null : value;
+    }
+
+    /// <summary>Reads an integer that must be at least <paramref name="minimum"/>; null when absent.</summary>
+    public int? ReadInt(ConfigMapping? parent, string key, string parentPath, int minimum)
+    {
+        var node = Get(parent, key);
+        if (IsNull(node))
+        {
+            return null;
+        }
+
+        var path = Join(parentPath, key);
+        if (node is not YamlScalarNode scalar
+            || !int.TryParse(scalar.Value?.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+            || value < minimum)
+        {
+            throw ShapeError($"{path} must be an integer >= {minimum.ToString(CultureInfo.InvariantCulture)}", node);
+        }
+
+        return value;
+    }
+
+    /// <summary>Reads a list of strings; null when absent or null; an error for anything else.</summary>
+    public IReadOnlyList<string>? ReadStringList(ConfigMapping? parent, string key, string parentPath)
+    {
+        var node = Get(parent, key);
+        if (IsNull(node))
+        {
+            return null;
+        }
+
+        var path = Join(parentPath, key);
+        if (node is not YamlSequenceNode sequence)
+        {
+            throw ShapeError($"{path} must be a list of strings", node);
+        }
+
+        var items = new List<string>(sequence.Children.Count);
+        foreach (var item in sequence.Children)
+        {
+            var text = (item as YamlScalarNode)?.Value?.Trim();
+            if (IsNull(item) || string.IsNullOrEmpty(text))
+            {
+                throw ShapeError($"{path} must be a list of strings", item);
+            }
+
+            items.Add(text);
+        }
+
+        return items.AsReadOnly();
+    }
+
+    /// <summary>Joins YAML path segments for messages (<c>app.hops.Key.type</c>).</summary>
+    public static string Join(string parentPath, string key) => parentPath.Length == 0 ? key : parentPath + "." + key;
+
+    private ConfigMapping Flatten(YamlMappingNode node, string yamlPath, int mergeDepth)
+    {
+        if (_flattened.TryGetValue(node, out var cached))
+        {
+            return cached;
+        }
+
+        // A mapping can merge itself through an alias; stop instead of recursing forever.
+        if (mergeDepth > MaxMergeDepth || !_inProgress.Add(node))
+        {
+            throw ShapeError($"{yamlPath} has merge keys (<<) that are cyclic or nested too deeply", node);
+        }
+
+        RuntimeHelpers.EnsureSufficientExecutionStack();
+        var entries = new List<ConfigEntry>(node.Children.Count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var nonScalarKeys = new List<YamlNode>();
+        List<YamlNode>? merges = null;
+
+        foreach (var (keyNode, value) in node.Children)
+        {
+            if (keyNode is not YamlScalarNode scalarKey)
+            {
+                nonScalarKeys.Add(keyNode);
+                continue;
+            }
+
+            var key = scalarKey.Value ?? string.Empty;
+            if (key == "<<" && scalarKey.Style is ScalarStyle.Plain or ScalarStyle.Any)
+            {
+                (merges ??= []).Add(value);
+                continue;
+            }
+
+            if (!seen.Add(key))
+            {
+                throw ShapeError($"{Join(yamlPath, key)} is defined twice", keyNode);
+            }
+
+            entries.Add(new ConfigEntry(key, keyNode, value));
+        }
+
+        if (merges is not null)
+        {
+            // YAML merge semantics: the mapping's own keys win, then earlier merged mappings over later ones.
+            foreach (var merge in merges)
+            {
+                IEnumerable<YamlNode> sources = merge switch
+                {
+                    YamlMappingNode single => [single],
+                    YamlSequenceNode list when list.Children.All(child => child is YamlMappingNode) => list.Children,
+                    _ => throw ShapeError($"{Join(yamlPath, "<<")} must be a mapping or a list of mappings", merge),
+                };
+
+                foreach (var source in sources)
+                {
+                    foreach (var merged in Flatten((YamlMappingNode)source, yamlPath, mergeDepth + 1).Entries)
+                    {
+                        if (seen.Add(merged.Key))
+                        {
+                            entries.Add(merged);
+                        }
+                    }
+                }
+            }
+        }
+
+        _inProgress.Remove(node);
+        var result = new ConfigMapping(node, entries, nonScalarKeys);
+        _flattened[node] = result;
+        return result;
+    }
+}
