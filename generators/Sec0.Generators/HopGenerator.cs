@@ -22,12 +22,14 @@ namespace Sec0.Generators
             // (a) Hop declarations: one model each, body hash computed here (only for changed trees).
             var hops = context.SyntaxProvider
                 .ForAttributeWithMetadataName(Hops.HopAttributeMetadataName, HopParser.IsMethodDeclaration, HopParser.ParseHop)
+                .WithTrackingName(TrackingNames.HopDeclarations)
                 .Where(static hop => hop is not null)
                 .Select(static (hop, _) => hop!)
                 .WithTrackingName(TrackingNames.Hops);
 
             var mcpTools = context.SyntaxProvider
                 .ForAttributeWithMetadataName(Hops.McpToolAttributeMetadataName, HopParser.IsMethodDeclaration, HopParser.ParseMcpTool)
+                .WithTrackingName(TrackingNames.McpToolDeclarations)
                 .Where(static tool => tool is not null)
                 .Select(static (tool, _) => tool!)
                 .WithTrackingName(TrackingNames.McpTools);

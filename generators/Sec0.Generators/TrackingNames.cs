@@ -3,8 +3,14 @@ namespace Sec0.Generators
     /// <summary>The names of the tracked incremental steps (used by the incrementality tests and benchmarks).</summary>
     internal static class TrackingNames
     {
-        /// <summary>[Sec0Hop] declarations found through ForAttributeWithMetadataName (one model per hop).</summary>
+        /// <summary>The ForAttributeWithMetadataName transform of [Sec0Hop] declarations (re-run only for edited files; null when not modelled).</summary>
+        public const string HopDeclarations = nameof(HopDeclarations);
+
+        /// <summary>[Sec0Hop] declarations (one model per hop).</summary>
         public const string Hops = nameof(Hops);
+
+        /// <summary>The ForAttributeWithMetadataName transform of [McpServerTool] declarations.</summary>
+        public const string McpToolDeclarations = nameof(McpToolDeclarations);
 
         /// <summary>[McpServerTool] declarations hashed for the manifest.</summary>
         public const string McpTools = nameof(McpTools);

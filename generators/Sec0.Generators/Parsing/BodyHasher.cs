@@ -1,4 +1,5 @@
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.CodeAnalysis;
@@ -19,7 +20,15 @@ namespace Sec0.Generators.Parsing
         public const string SchemeTag = "sec0-body-v1";
         public const string Prefix = "sha256:v1:";
 
-        public static string Compute(params SyntaxNode[] nodes)
+        // Syntax trees of unchanged files are the same objects across compilations, so a declaration's hash
+        // is computed once per edit of its file, though the transform runs again for every compilation.
+        private static readonly ConditionalWeakTable<SyntaxNode, string> s_cache = new();
+
+        public static string Compute(SyntaxNode node) => s_cache.GetValue(node, static n => ComputeCore(n));
+
+        public static string Compute(params SyntaxNode[] nodes) => nodes.Length == 1 ? Compute(nodes[0]) : ComputeCore(nodes);
+
+        private static string ComputeCore(params SyntaxNode[] nodes)
         {
             using var stream = new MemoryStream();
             using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))

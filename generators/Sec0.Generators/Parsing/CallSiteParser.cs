@@ -314,6 +314,12 @@ namespace Sec0.Generators.Parsing
             var typeParameters = new List<TypeParameterModel>();
             foreach (var typeParameter in typeParameterSymbols)
             {
+                if (AnyError(typeParameter.ConstraintTypes))
+                {
+                    skipReason = "a type parameter constraint does not bind";
+                    return null;
+                }
+
                 if (!names.Add(typeParameter.Name))
                 {
                     skipReason = "type parameters of the hop and its containing types share a name";
