@@ -148,4 +148,42 @@ public class CompileTests
             CallSiteParser.RethrowForTests = false;
         }
     }
+
+    [Fact]
+    public void HopsBehindAnAttributeAliasAreStillFound()
+    {
+        const string source = """
+            using Hop = Sec0.Sec0HopAttribute;
+
+            namespace App;
+
+            public static class Aliased
+            {
+                [Hop] public static int Work() => 1;
+
+                public static int Call() => Work();
+            }
+            """;
+
+        var run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source, "/proj/Aliased.cs"));
+
+        GeneratorHarness.AssertNoErrors(run);
+        Assert.Contains("HopDescriptors.Aliased_Work_", GeneratorHarness.GeneratedText(run.Driver), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CallsOfNamesNoHopHasAreNotBound()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(new[]
+        {
+            ("/proj/Hops.cs", "namespace App; public static class H { [Sec0.Sec0Hop] public static int Work() => 1; }"),
+            ("/proj/Other.cs", "namespace App; public static class O { public static int Other() => System.Math.Abs(-1) + H.Work(); }"),
+        });
+
+        var index = HopNameIndex.For(compilation);
+
+        Assert.True(index.MayBeHop("Work"));
+        Assert.False(index.MayBeHop("Abs"));
+        Assert.False(index.MayBeHop("Other"));
+    }
 }

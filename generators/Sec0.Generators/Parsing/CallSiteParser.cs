@@ -62,7 +62,12 @@ namespace Sec0.Generators.Parsing
             var invocation = (InvocationExpressionSyntax)context.Node;
             var semanticModel = context.SemanticModel;
 
-            // Fast exit: most invocations are not hop calls.
+            // Fast exits: most invocations are not hop calls. A name no hop has needs no binding.
+            if (!HopNameIndex.For(semanticModel.Compilation).MayBeHop(InvokedName(invocation)))
+            {
+                return null;
+            }
+
             if (semanticModel.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol called)
             {
                 return null;
@@ -133,6 +138,14 @@ namespace Sec0.Generators.Parsing
             var target = BuildTarget(definition, Naming.MethodId(definition), field, out var targetSkip);
             return target is null ? Result(null, null, targetSkip) : Result(target, external, null);
         }
+
+        private static string InvokedName(InvocationExpressionSyntax invocation) => invocation.Expression switch
+        {
+            MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Identifier.ValueText,
+            MemberBindingExpressionSyntax memberBinding => memberBinding.Name.Identifier.ValueText,
+            SimpleNameSyntax simple => simple.Identifier.ValueText,
+            _ => string.Empty,
+        };
 
         /// <summary>The simple name the interceptable location points at (for sorting and display).</summary>
         private static Microsoft.CodeAnalysis.Text.TextSpan NameSpan(InvocationExpressionSyntax invocation) => invocation.Expression switch
