@@ -1,0 +1,110 @@
+namespace Sec0.Generators.Model
+{
+    // Every model here is a record of strings, ints, bools and EquatableArray: no ISymbol, SyntaxNode,
+    // SemanticModel or Location, so the incremental pipeline can compare them by value and cache.
+
+    /// <summary>
+    /// A hop (kind "hop") or MCP tool (kind "mcp_tool"): what the descriptor field and the manifest entry
+    /// carry. <see cref="MethodId"/> is the documentation comment id of the method's definition.
+    /// </summary>
+    internal sealed record DescriptorModel(
+        string Kind,
+        string Key,
+        int ExpectedType,
+        string BodyHash,
+        string FilePath,
+        int StartLine,
+        int EndLine,
+        string Signature,
+        string MethodId,
+        string FieldName);
+
+    /// <summary>A parameter of the intercepted method, as the interceptor declares and forwards it.</summary>
+    /// <param name="Modifiers">Declaration modifiers before the type, e.g. <c>"scoped ref "</c>, <c>"this in "</c>, <c>"params "</c>.</param>
+    /// <param name="Type">Fully qualified type (<c>global::</c>), with nullable annotations.</param>
+    /// <param name="Name">The identifier, escaped when it is a keyword.</param>
+    /// <param name="ArgumentPrefix">How it is passed on: <c>""</c>, <c>"ref "</c>, <c>"out "</c>, <c>"in "</c>.</param>
+    internal sealed record ParameterModel(string Modifiers, string Type, string Name, string ArgumentPrefix, bool IsOut);
+
+    /// <summary>A type parameter of the interceptor and its <c>where</c> clause (empty when unconstrained).</summary>
+    internal sealed record TypeParameterModel(string Name, string Constraints);
+
+    /// <summary>The shape of what the hop method returns.</summary>
+    internal enum ReturnShape
+    {
+        Void,
+        Value,
+        Task,
+        TaskOfT,
+        ValueTask,
+        ValueTaskOfT,
+        AsyncEnumerable,
+    }
+
+    /// <summary>Everything the emitter needs to declare an interceptor for a hop method and call it.</summary>
+    /// <param name="MethodId">Documentation comment id of the definition: the identity interceptors are merged by.</param>
+    /// <param name="Name">The method name, escaped.</param>
+    /// <param name="ContainingType">Fully qualified containing type, with its type parameters by name.</param>
+    /// <param name="Kind">Instance, Static or Extension.</param>
+    /// <param name="ReceiverModifiers">For instance methods: <c>"this "</c>, <c>"this ref "</c> or <c>"this in "</c>.</param>
+    /// <param name="ReturnType">Fully qualified return type (<c>void</c> for void).</param>
+    /// <param name="ElementType">T of Task&lt;T&gt;, ValueTask&lt;T&gt;, IAsyncEnumerable&lt;T&gt;; empty otherwise.</param>
+    /// <param name="TypeParameters">Containing types' type parameters (outermost first), then the method's.</param>
+    /// <param name="MethodTypeArguments">The method's own type parameter names, for the forwarded call.</param>
+    internal sealed record TargetModel(
+        string MethodId,
+        string Name,
+        string ContainingType,
+        TargetKind Kind,
+        string ReceiverModifiers,
+        string ReturnType,
+        ReturnShape Shape,
+        string ElementType,
+        EquatableArray<ParameterModel> Parameters,
+        EquatableArray<TypeParameterModel> TypeParameters,
+        EquatableArray<string> MethodTypeArguments,
+        string DescriptorField);
+
+    internal enum TargetKind
+    {
+        Static,
+        Instance,
+        Extension,
+    }
+
+    /// <summary>
+    /// One call of a hop method. <see cref="SkipReason"/> is set when the call is left un-intercepted
+    /// (the analyzers report it); then <see cref="Target"/> may be null.
+    /// </summary>
+    /// <param name="FilePath">The calling source file (generated files are grouped by it).</param>
+    /// <param name="Position">Character position of the call in the file (sort key).</param>
+    /// <param name="Line">1-based line of the call.</param>
+    /// <param name="Column">1-based column of the call.</param>
+    /// <param name="HopKey">The hop key of the called method.</param>
+    /// <param name="LocationVersion">InterceptableLocation.Version.</param>
+    /// <param name="LocationData">InterceptableLocation.Data.</param>
+    /// <param name="DisplayLocation">InterceptableLocation.GetDisplayLocation().</param>
+    /// <param name="AttributeSyntax">InterceptableLocation.GetInterceptsLocationAttributeSyntax().</param>
+    /// <param name="ExternalHop">The descriptor of a hop declared in a referenced assembly (null for hops of this compilation).</param>
+    internal sealed record CallSiteModel(
+        string FilePath,
+        int Position,
+        int Line,
+        int Column,
+        string HopKey,
+        int LocationVersion,
+        string LocationData,
+        string DisplayLocation,
+        string AttributeSyntax,
+        TargetModel? Target,
+        DescriptorModel? ExternalHop,
+        string? SkipReason);
+
+    /// <summary>The call sites of one calling file: the input of one generated interceptor file.</summary>
+    internal sealed record CallSiteFileModel(string FilePath, string HintName, EquatableArray<CallSiteModel> CallSites);
+
+    /// <summary>The input of the descriptor file: hop descriptors (local and external) and manifest entries.</summary>
+    internal sealed record DescriptorFileModel(
+        EquatableArray<DescriptorModel> Descriptors,
+        EquatableArray<DescriptorModel> ManifestEntries);
+}

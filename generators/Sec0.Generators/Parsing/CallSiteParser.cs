@@ -1,0 +1,506 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Text;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Sec0.Generators.Model;
+
+namespace Sec0.Generators.Parsing
+{
+    /// <summary>Finds calls of hop methods and models what an interceptor for them needs.</summary>
+    internal static class CallSiteParser
+    {
+        /// <summary>
+        /// The syntactic filter, run on every node of every changed tree: an invocation whose callee is a
+        /// simple name, a generic name, a member access (not <c>base.</c>) or a conditional member binding.
+        /// Hop names are not knowable syntactically (they may come from referenced assemblies), so the
+        /// semantic transform fails fast instead.
+        /// </summary>
+        public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken)
+        {
+            if (node is not InvocationExpressionSyntax invocation)
+            {
+                return false;
+            }
+
+            switch (invocation.Expression)
+            {
+                case IdentifierNameSyntax identifier:
+                    // nameof(...) is an invocation syntactically.
+                    return identifier.Identifier.ValueText != "nameof";
+                case GenericNameSyntax:
+                case MemberBindingExpressionSyntax:
+                    return true;
+                case MemberAccessExpressionSyntax memberAccess:
+                    return memberAccess.Expression is not BaseExpressionSyntax;
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>Tests set this to see exceptions the generator would otherwise swallow.</summary>
+        internal static volatile bool RethrowForTests;
+
+        public static CallSiteModel? Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return ParseCore(context, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && !RethrowForTests)
+            {
+                // Broken or half-typed code: leave the call alone.
+                return null;
+            }
+        }
+
+        private static CallSiteModel? ParseCore(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+        {
+            var invocation = (InvocationExpressionSyntax)context.Node;
+            var semanticModel = context.SemanticModel;
+
+            // Fast exits: most invocations are not hop calls. A name no hop has needs no binding.
+            if (!HopNameIndex.For(semanticModel.Compilation).MayBeHop(InvokedName(invocation)))
+            {
+                return null;
+            }
+
+            if (semanticModel.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol called)
+            {
+                return null;
+            }
+
+            // The called method (its shape is what the interceptor mirrors) and the hop method that carries
+            // the attribute: the same, or an overridden method when the call binds to an override.
+            var definition = (called.ReducedFrom ?? called).OriginalDefinition;
+            var hopMethod = definition;
+            var attribute = Hops.FindHopAttribute(hopMethod);
+            while (attribute is null && hopMethod.OverriddenMethod is { } overridden)
+            {
+                hopMethod = overridden.OriginalDefinition;
+                attribute = Hops.FindHopAttribute(hopMethod);
+            }
+
+            if (attribute is null)
+            {
+                return null;
+            }
+
+            var key = Hops.Key(attribute, hopMethod);
+            var tree = invocation.SyntaxTree;
+            var nameSpan = NameSpan(invocation);
+            var linePosition = tree.GetLineSpan(nameSpan, cancellationToken).StartLinePosition;
+
+#pragma warning disable RSEXPERIMENTAL002 // GetInterceptableLocation is the supported API for InterceptsLocation data.
+            var location = semanticModel.GetInterceptableLocation(invocation, cancellationToken);
+            var version = location?.Version ?? 0;
+            var data = location?.Data ?? string.Empty;
+            var display = location?.GetDisplayLocation() ?? string.Empty;
+            var attributeSyntax = location?.GetInterceptsLocationAttributeSyntax() ?? string.Empty;
+#pragma warning restore RSEXPERIMENTAL002
+
+            CallSiteModel Result(TargetModel? target, DescriptorModel? external, string? skipReason) => new(
+                tree.FilePath,
+                nameSpan.Start,
+                linePosition.Line + 1,
+                linePosition.Character + 1,
+                key,
+                version,
+                data,
+                display,
+                attributeSyntax,
+                target,
+                external,
+                skipReason);
+
+            if (location is null)
+            {
+                return Result(null, null, "the call has no interceptable location");
+            }
+
+            var skip = SkipReason(definition, called, invocation, semanticModel, cancellationToken);
+            if (skip is not null)
+            {
+                return Result(null, null, skip);
+            }
+
+            var hopId = Naming.MethodId(hopMethod);
+            var field = Naming.DescriptorField(key, hopId);
+            DescriptorModel? external = null;
+            if (!SymbolEqualityComparer.Default.Equals(hopMethod.ContainingAssembly, semanticModel.Compilation.Assembly))
+            {
+                external = ExternalDescriptor(hopMethod, key, Hops.ExpectedType(attribute), hopId, field);
+            }
+
+            var target = BuildTarget(definition, Naming.MethodId(definition), field, out var targetSkip);
+            return target is null ? Result(null, null, targetSkip) : Result(target, external, null);
+        }
+
+        private static string InvokedName(InvocationExpressionSyntax invocation) => invocation.Expression switch
+        {
+            MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Identifier.ValueText,
+            MemberBindingExpressionSyntax memberBinding => memberBinding.Name.Identifier.ValueText,
+            SimpleNameSyntax simple => simple.Identifier.ValueText,
+            _ => string.Empty,
+        };
+
+        /// <summary>The simple name the interceptable location points at (for sorting and display).</summary>
+        private static Microsoft.CodeAnalysis.Text.TextSpan NameSpan(InvocationExpressionSyntax invocation) => invocation.Expression switch
+        {
+            MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Span,
+            MemberBindingExpressionSyntax memberBinding => memberBinding.Name.Span,
+            _ => invocation.Expression.Span,
+        };
+
+        private static string? SkipReason(IMethodSymbol definition, IMethodSymbol called, InvocationExpressionSyntax invocation, SemanticModel semanticModel, CancellationToken cancellationToken)
+        {
+            if (definition.MethodKind != MethodKind.Ordinary)
+            {
+                return "only ordinary methods can be intercepted";
+            }
+
+            if (definition.IsStatic && definition.ContainingType?.TypeKind == TypeKind.Interface && (definition.IsAbstract || definition.IsVirtual))
+            {
+                return "static abstract or virtual interface members cannot be intercepted";
+            }
+
+            if (definition.ReturnsByRef || definition.ReturnsByRefReadonly)
+            {
+                return "methods returning by reference are not intercepted";
+            }
+
+            if (definition.IsVararg)
+            {
+                return "__arglist methods are not intercepted";
+            }
+
+            if (definition.ContainingType is null || definition.ContainingType.IsAnonymousType)
+            {
+                return "the hop has no named containing type";
+            }
+
+            if (!semanticModel.Compilation.IsSymbolAccessibleWithin(definition, semanticModel.Compilation.Assembly))
+            {
+                return "the hop method is not accessible to generated code (private or protected)";
+            }
+
+            if (HasErrors(definition) || HasErrors(called))
+            {
+                return "the call does not bind without errors";
+            }
+
+            if (IsInExpressionTree(invocation, semanticModel, cancellationToken))
+            {
+                return "calls inside expression trees cannot be intercepted";
+            }
+
+            return null;
+        }
+
+        private static bool HasErrors(IMethodSymbol method)
+        {
+            if (IsError(method.ReturnType) || (method.ContainingType is { } containing && IsError(containing)))
+            {
+                return true;
+            }
+
+            foreach (var parameter in method.Parameters)
+            {
+                if (IsError(parameter.Type))
+                {
+                    return true;
+                }
+            }
+
+            foreach (var typeArgument in method.TypeArguments)
+            {
+                if (IsError(typeArgument))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsError(ITypeSymbol type) => type switch
+        {
+            IErrorTypeSymbol => true,
+            IArrayTypeSymbol array => IsError(array.ElementType),
+            IPointerTypeSymbol pointer => IsError(pointer.PointedAtType),
+            INamedTypeSymbol named => AnyError(named.TypeArguments) || (named.ContainingType is { } outer && IsError(outer)),
+            _ => type.TypeKind == TypeKind.Error,
+        };
+
+        private static bool AnyError(ImmutableArray<ITypeSymbol> types)
+        {
+            foreach (var type in types)
+            {
+                if (IsError(type))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsInExpressionTree(SyntaxNode node, SemanticModel semanticModel, CancellationToken cancellationToken)
+        {
+            for (var current = node.Parent; current is not null; current = current.Parent)
+            {
+                if (current is AnonymousFunctionExpressionSyntax lambda)
+                {
+                    var converted = semanticModel.GetTypeInfo(lambda, cancellationToken).ConvertedType;
+                    for (var type = converted as INamedTypeSymbol; type is not null; type = type.BaseType)
+                    {
+                        if (type is { Name: "LambdaExpression" or "Expression", ContainingNamespace: { Name: "Expressions", ContainingNamespace: { Name: "Linq", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } })
+                        {
+                            return true;
+                        }
+                    }
+                }
+                else if (current is MemberDeclarationSyntax)
+                {
+                    break;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The descriptor of a hop declared in a referenced assembly, from that assembly's manifest.</summary>
+        private static DescriptorModel ExternalDescriptor(IMethodSymbol definition, string key, int expectedType, string methodId, string field)
+        {
+            var signature = Hops.Signature(definition);
+            foreach (var attribute in definition.ContainingAssembly.GetAttributes())
+            {
+                if (!Hops.IsManifestAttribute(attribute.AttributeClass) || attribute.ConstructorArguments.Length != 8)
+                {
+                    continue;
+                }
+
+                var args = attribute.ConstructorArguments;
+                if (args[0].Value as string == "hop" && args[1].Value as string == key && args[6].Value as string == signature)
+                {
+                    return new DescriptorModel(
+                        "hop",
+                        key,
+                        args[7].Value is int type ? type : expectedType,
+                        args[2].Value as string ?? string.Empty,
+                        args[3].Value as string ?? string.Empty,
+                        args[4].Value is int start ? start : 0,
+                        args[5].Value is int end ? end : 0,
+                        signature,
+                        methodId,
+                        field);
+                }
+            }
+
+            // Built without the generator: no body hash known at compile time.
+            return new DescriptorModel("hop", key, expectedType, string.Empty, string.Empty, 0, 0, signature, methodId, field);
+        }
+
+        private static TargetModel? BuildTarget(IMethodSymbol definition, string methodId, string field, out string? skipReason)
+        {
+            skipReason = null;
+            var containingType = definition.ContainingType;
+
+            // Type parameters: containing types outermost first, then the method's (the interceptor arity rule).
+            var typeParameterSymbols = new List<ITypeParameterSymbol>();
+            var chain = new List<INamedTypeSymbol>();
+            for (var type = containingType; type is not null; type = type.ContainingType)
+            {
+                chain.Insert(0, type);
+            }
+
+            foreach (var type in chain)
+            {
+                typeParameterSymbols.AddRange(type.TypeParameters);
+            }
+
+            typeParameterSymbols.AddRange(definition.TypeParameters);
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            var typeParameters = new List<TypeParameterModel>();
+            foreach (var typeParameter in typeParameterSymbols)
+            {
+                if (AnyError(typeParameter.ConstraintTypes))
+                {
+                    skipReason = "a type parameter constraint does not bind";
+                    return null;
+                }
+
+                if (!names.Add(typeParameter.Name))
+                {
+                    skipReason = "type parameters of the hop and its containing types share a name";
+                    return null;
+                }
+
+                typeParameters.Add(new TypeParameterModel(Naming.Escape(typeParameter.Name), Constraints(typeParameter)));
+            }
+
+            var parameters = new List<ParameterModel>();
+            foreach (var parameter in definition.Parameters)
+            {
+                if (parameter.RefKind == RefKind.None && parameter.Type.IsRefLikeType && parameter.ScopedKind == ScopedKind.None && HasUnscopedRef(parameter))
+                {
+                    skipReason = "[UnscopedRef] parameters are not intercepted";
+                    return null;
+                }
+
+                var modifiers = new StringBuilder();
+                if (definition.IsExtensionMethod && parameter.Ordinal == 0)
+                {
+                    modifiers.Append("this ");
+                }
+
+                if (parameter.IsParams)
+                {
+                    modifiers.Append("params ");
+                }
+
+                if (parameter.ScopedKind != ScopedKind.None && parameter.RefKind != RefKind.Out)
+                {
+                    modifiers.Append("scoped ");
+                }
+
+                var (declaration, argument) = parameter.RefKind switch
+                {
+                    RefKind.Ref => ("ref ", "ref "),
+                    RefKind.Out => ("out ", "out "),
+                    RefKind.In => ("in ", "in "),
+                    RefKind.RefReadOnlyParameter => ("ref readonly ", "in "),
+                    _ => (string.Empty, string.Empty),
+                };
+                modifiers.Append(declaration);
+                parameters.Add(new ParameterModel(
+                    modifiers.ToString(),
+                    parameter.Type.ToDisplayString(Hops.TypeFormat),
+                    Naming.Escape(parameter.Name.Length == 0 ? "arg" + parameter.Ordinal : parameter.Name),
+                    argument,
+                    parameter.RefKind == RefKind.Out));
+            }
+
+            TargetKind kind;
+            var receiver = string.Empty;
+            if (definition.IsExtensionMethod)
+            {
+                kind = TargetKind.Extension;
+            }
+            else if (definition.IsStatic)
+            {
+                kind = TargetKind.Static;
+            }
+            else
+            {
+                kind = TargetKind.Instance;
+                receiver = containingType.IsValueType ? (definition.IsReadOnly || containingType.IsReadOnly ? "this in " : "this ref ") : "this ";
+            }
+
+            var (shape, element) = Shape(definition);
+            var methodTypeArguments = new List<string>();
+            foreach (var typeParameter in definition.TypeParameters)
+            {
+                methodTypeArguments.Add(Naming.Escape(typeParameter.Name));
+            }
+
+            return new TargetModel(
+                methodId,
+                Naming.Escape(definition.Name),
+                containingType.ToDisplayString(Hops.TypeFormat),
+                kind,
+                receiver,
+                definition.ReturnsVoid ? "void" : definition.ReturnType.ToDisplayString(Hops.TypeFormat),
+                shape,
+                element,
+                new EquatableArray<ParameterModel>(parameters),
+                new EquatableArray<TypeParameterModel>(typeParameters),
+                new EquatableArray<string>(methodTypeArguments),
+                field);
+        }
+
+        private static bool HasUnscopedRef(IParameterSymbol parameter)
+        {
+            foreach (var attribute in parameter.GetAttributes())
+            {
+                if (attribute.AttributeClass?.Name == "UnscopedRefAttribute")
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static (ReturnShape Shape, string Element) Shape(IMethodSymbol method)
+        {
+            if (method.ReturnsVoid)
+            {
+                return (ReturnShape.Void, string.Empty);
+            }
+
+            if (method.ReturnType is INamedTypeSymbol named)
+            {
+                var ns = named.ContainingNamespace?.ToDisplayString();
+                var element = named.TypeArguments.Length == 1 ? named.TypeArguments[0].ToDisplayString(Hops.TypeFormat) : string.Empty;
+                if (ns == "System.Threading.Tasks" && named.ContainingType is null)
+                {
+                    switch (named.Name, named.Arity)
+                    {
+                        case ("Task", 0): return (ReturnShape.Task, string.Empty);
+                        case ("Task", 1): return (ReturnShape.TaskOfT, element);
+                        case ("ValueTask", 0): return (ReturnShape.ValueTask, string.Empty);
+                        case ("ValueTask", 1): return (ReturnShape.ValueTaskOfT, element);
+                    }
+                }
+                else if (ns == "System.Collections.Generic" && named.Name == "IAsyncEnumerable" && named.Arity == 1)
+                {
+                    return (ReturnShape.AsyncEnumerable, element);
+                }
+            }
+
+            return (ReturnShape.Value, string.Empty);
+        }
+
+        private static string Constraints(ITypeParameterSymbol typeParameter)
+        {
+            var parts = new List<string>();
+            if (typeParameter.HasUnmanagedTypeConstraint)
+            {
+                parts.Add("unmanaged");
+            }
+            else if (typeParameter.HasValueTypeConstraint)
+            {
+                parts.Add("struct");
+            }
+            else if (typeParameter.HasReferenceTypeConstraint)
+            {
+                parts.Add(typeParameter.ReferenceTypeConstraintNullableAnnotation == NullableAnnotation.Annotated ? "class?" : "class");
+            }
+            else if (typeParameter.HasNotNullConstraint)
+            {
+                parts.Add("notnull");
+            }
+
+            foreach (var constraintType in typeParameter.ConstraintTypes)
+            {
+                parts.Add(constraintType.ToDisplayString(Hops.TypeFormat));
+            }
+
+            if (typeParameter.HasConstructorConstraint && !typeParameter.HasValueTypeConstraint && !typeParameter.HasUnmanagedTypeConstraint)
+            {
+                parts.Add("new()");
+            }
+
+            if (typeParameter.AllowsRefLikeType)
+            {
+                parts.Add("allows ref struct");
+            }
+
+            return parts.Count == 0 ? string.Empty : "where " + Naming.Escape(typeParameter.Name) + " : " + string.Join(", ", parts);
+        }
+    }
+}

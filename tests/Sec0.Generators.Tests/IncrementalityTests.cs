@@ -1,0 +1,228 @@
+using System.Collections;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Sec0.Generators.Model;
+using Sec0.Generators.Tests.Infrastructure;
+
+namespace Sec0.Generators.Tests;
+
+/// <summary>
+/// The driver is run, the compilation edited, and the driver run again: the tracked steps must report
+/// the cheapest possible reasons (the IDE re-runs the generator on every keystroke).
+/// </summary>
+public class IncrementalityTests
+{
+    private const string HopsSource = """
+        using Sec0;
+
+        namespace App;
+
+        public static class Agents
+        {
+            [Sec0Hop]
+            public static int Run(int x)
+            {
+                return x + 1;
+            }
+
+            [Sec0Hop]
+            public static string Go(string s) => s;
+        }
+        """;
+
+    private const string CallsSource = """
+        namespace App;
+
+        public static class Calls
+        {
+            public static string M() => Agents.Go("a") + Agents.Run(1);
+        }
+        """;
+
+    private const string UnrelatedSource = """
+        namespace App;
+
+        public static class Unrelated
+        {
+            public static int Max(int a, int b) => System.Math.Max(a, b);
+        }
+        """;
+
+    private static readonly string[] OurSteps =
+    {
+        TrackingNames.HopDeclarations, TrackingNames.Hops, TrackingNames.McpToolDeclarations, TrackingNames.CallSiteCandidates, TrackingNames.CallSites, TrackingNames.CallSitesByFile,
+        TrackingNames.ExternalHops, TrackingNames.DescriptorFile, TrackingNames.RuntimeAvailable, TrackingNames.McpTools,
+    };
+
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstRun()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(new[]
+        {
+            ("/proj/Hops.cs", HopsSource), ("/proj/Calls.cs", CallsSource), ("/proj/Unrelated.cs", UnrelatedSource),
+        });
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        return (driver, compilation);
+    }
+
+    private static CSharpCompilation Edit(CSharpCompilation compilation, string path, string newSource)
+    {
+        var old = compilation.SyntaxTrees.Single(t => t.FilePath == path);
+        return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(newSource, GeneratorHarness.ParseOptions, path));
+    }
+
+    private static List<(object Value, IncrementalStepRunReason Reason)> Outputs(GeneratorDriver driver, string step)
+        => driver.GetRunResult().Results.Single().TrackedSteps.TryGetValue(step, out var steps)
+            ? steps.SelectMany(s => s.Outputs).ToList()
+            : new List<(object, IncrementalStepRunReason)>();
+
+    private static void AssertOnly(GeneratorDriver driver, string step, params IncrementalStepRunReason[] allowed)
+    {
+        var outputs = Outputs(driver, step);
+        Assert.All(outputs, o => Assert.True(allowed.Contains(o.Reason), $"{step}: {o.Reason} for {o.Value}"));
+    }
+
+    private static string HashOf(GeneratorDriver driver, string key)
+        => Outputs(driver, TrackingNames.Hops).Select(o => (DescriptorModel)o.Value).Single(h => h.Key == key).BodyHash;
+
+    [Fact]
+    public void EditInAnUnrelatedFileReusesEverything()
+    {
+        var (driver, compilation) = FirstRun();
+        var before = GeneratorHarness.GeneratedText(driver);
+
+        var edited = Edit(compilation, "/proj/Unrelated.cs", UnrelatedSource.Replace("System.Math.Max(a, b)", "System.Math.Min(a, b) + System.Math.Abs(b)", StringComparison.Ordinal));
+        driver = driver.RunGenerators(edited);
+
+        // ForAttributeWithMetadataName re-runs its transform against the new compilation (Unchanged); the
+        // body hash of an unchanged declaration comes from a per-node cache, and nothing downstream runs.
+        AssertOnly(driver, TrackingNames.HopDeclarations, IncrementalStepRunReason.Unchanged, IncrementalStepRunReason.Cached);
+        AssertOnly(driver, TrackingNames.Hops, IncrementalStepRunReason.Cached);
+        AssertOnly(driver, TrackingNames.CallSites, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertOnly(driver, TrackingNames.CallSitesByFile, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertOnly(driver, TrackingNames.DescriptorFile, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertOnly(driver, TrackingNames.RuntimeAvailable, IncrementalStepRunReason.Unchanged, IncrementalStepRunReason.Cached);
+
+        // Candidates in the edited file that are not hop calls are new, but null: nothing flows on.
+        Assert.All(Outputs(driver, TrackingNames.CallSiteCandidates), o => Assert.True(o.Value is null || o.Reason is IncrementalStepRunReason.Unchanged or IncrementalStepRunReason.Cached));
+        Assert.NotEmpty(Outputs(driver, TrackingNames.CallSites));
+        Assert.Equal(before, GeneratorHarness.GeneratedText(driver));
+    }
+
+    [Fact]
+    public void CommentOnlyEditInAHopKeepsItsHashAndTheOutput()
+    {
+        var (driver, compilation) = FirstRun();
+        var hashBefore = HashOf(driver, "Agents.Run");
+        var before = GeneratorHarness.GeneratedText(driver);
+
+        var edited = Edit(compilation, "/proj/Hops.cs", HopsSource.Replace("return x + 1;", "return   x /* why */ +\t1; // the answer", StringComparison.Ordinal));
+        driver = driver.RunGenerators(edited);
+
+        // The declarations of the edited file were re-modelled, found equal, and nothing downstream ran.
+        AssertOnly(driver, TrackingNames.HopDeclarations, IncrementalStepRunReason.Unchanged);
+        Assert.Equal(2, Outputs(driver, TrackingNames.HopDeclarations).Count);
+        AssertOnly(driver, TrackingNames.Hops, IncrementalStepRunReason.Cached);
+        AssertOnly(driver, TrackingNames.CallSites, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertOnly(driver, TrackingNames.CallSitesByFile, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertOnly(driver, TrackingNames.DescriptorFile, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        Assert.Equal(hashBefore, HashOf(driver, "Agents.Run"));
+        Assert.Equal(before, GeneratorHarness.GeneratedText(driver));
+    }
+
+    [Fact]
+    public void BodyEditInAHopChangesItsHashAndOnlyTheDescriptorFile()
+    {
+        var (driver, compilation) = FirstRun();
+        var hashBefore = HashOf(driver, "Agents.Run");
+        var otherBefore = HashOf(driver, "Agents.Go");
+        var interceptorsBefore = GeneratorHarness.Generated(driver).Single(s => s.HintName.Contains("Calls", StringComparison.Ordinal)).SourceText.ToString();
+
+        var edited = Edit(compilation, "/proj/Hops.cs", HopsSource.Replace("return x + 1;", "return x + 2;", StringComparison.Ordinal));
+        driver = driver.RunGenerators(edited);
+
+        var declarations = Outputs(driver, TrackingNames.HopDeclarations);
+        Assert.Equal(IncrementalStepRunReason.Modified, declarations.Single(o => ((DescriptorModel)o.Value).Key == "Agents.Run").Reason);
+        Assert.Equal(IncrementalStepRunReason.Unchanged, declarations.Single(o => ((DescriptorModel)o.Value).Key == "Agents.Go").Reason);
+        var hops = Outputs(driver, TrackingNames.Hops);
+        Assert.Equal(IncrementalStepRunReason.Modified, hops.Single(o => ((DescriptorModel)o.Value).Key == "Agents.Run").Reason);
+        Assert.Equal(IncrementalStepRunReason.Cached, hops.Single(o => ((DescriptorModel)o.Value).Key == "Agents.Go").Reason);
+        AssertOnly(driver, TrackingNames.DescriptorFile, IncrementalStepRunReason.Modified);
+        AssertOnly(driver, TrackingNames.CallSites, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertOnly(driver, TrackingNames.CallSitesByFile, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        Assert.NotEqual(hashBefore, HashOf(driver, "Agents.Run"));
+        Assert.Equal(otherBefore, HashOf(driver, "Agents.Go"));
+        Assert.Equal(interceptorsBefore, GeneratorHarness.Generated(driver).Single(s => s.HintName.Contains("Calls", StringComparison.Ordinal)).SourceText.ToString());
+    }
+
+    [Fact]
+    public void EditInACallingFileRegeneratesOnlyThatFile()
+    {
+        var (driver, compilation) = FirstRun();
+
+        var edited = Edit(compilation, "/proj/Calls.cs", CallsSource.Replace("Agents.Go(\"a\")", "Agents.Go(\"b\")", StringComparison.Ordinal));
+        driver = driver.RunGenerators(edited);
+
+        AssertOnly(driver, TrackingNames.Hops, IncrementalStepRunReason.Cached);
+        AssertOnly(driver, TrackingNames.DescriptorFile, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        // The file checksum inside InterceptsLocation data changed: that file's model is new.
+        Assert.Contains(Outputs(driver, TrackingNames.CallSitesByFile), o => o.Reason is IncrementalStepRunReason.Modified or IncrementalStepRunReason.New);
+    }
+
+    [Fact]
+    public void ModelsHoldNoSymbolsSyntaxOrLocations()
+    {
+        var (driver, compilation) = FirstRun();
+        driver = driver.RunGenerators(Edit(compilation, "/proj/Hops.cs", HopsSource.Replace("x + 1", "x + 3", StringComparison.Ordinal)));
+        var result = driver.GetRunResult().Results.Single();
+        var checkedAny = false;
+        foreach (var name in OurSteps)
+        {
+            if (!result.TrackedSteps.TryGetValue(name, out var steps))
+            {
+                continue;
+            }
+
+            foreach (var output in steps.SelectMany(s => s.Outputs))
+            {
+                checkedAny = true;
+                AssertPlainData(output.Value, name, new HashSet<object>(ReferenceEqualityComparer.Instance));
+            }
+        }
+
+        Assert.True(checkedAny);
+    }
+
+    private static void AssertPlainData(object? value, string path, HashSet<object> seen)
+    {
+        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum)
+        {
+            return;
+        }
+
+        var type = value.GetType();
+        Assert.False(value is ISymbol || value is SyntaxNode || value is Location || value is SemanticModel || value is Compilation || value is SyntaxTree || value is SyntaxToken,
+            $"{path} holds a {type.FullName}");
+        Assert.True(type.Namespace?.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal) != true, $"{path} holds a Roslyn type {type.FullName}");
+        if (!type.IsValueType && !seen.Add(value))
+        {
+            return;
+        }
+
+        if (value is IEnumerable enumerable)
+        {
+            var i = 0;
+            foreach (var item in enumerable)
+            {
+                AssertPlainData(item, $"{path}[{i++}]", seen);
+            }
+
+            return;
+        }
+
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0))
+        {
+            AssertPlainData(property.GetValue(value), path + "." + property.Name, seen);
+        }
+    }
+}

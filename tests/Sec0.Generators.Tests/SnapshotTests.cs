@@ -1,0 +1,106 @@
+using Microsoft.CodeAnalysis;
+using Sec0.Generators.Tests.Infrastructure;
+using Sec0.Generators.Tests.Snapshots;
+
+namespace Sec0.Generators.Tests;
+
+/// <summary>The generated source of every supported shape, compared with the committed snapshots; each also compiles clean.</summary>
+public class SnapshotTests
+{
+    public static TheoryData<string> ShapeNames()
+    {
+        var data = new TheoryData<string>();
+        foreach (var shape in Shapes.All)
+        {
+            data.Add(shape.Name);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ShapeNames))]
+    public void Shape(string name)
+    {
+        var shape = Shapes.All.Single(s => s.Name == name);
+        var compilation = GeneratorHarness.CreateCompilation(new[] { ("/proj/Hops.cs", shape.Hops), ("/proj/Calls.cs", shape.Calls) });
+
+        var run = GeneratorHarness.Run(compilation);
+
+        GeneratorHarness.AssertNoErrors(run);
+        Snapshot.Verify(GeneratorHarness.GeneratedText(run.Driver), "Shape." + name);
+    }
+
+    [Fact]
+    public void UninterceptableCallsAreLeftAlone()
+    {
+        const string callsSource = """
+            namespace App;
+
+            public static class Calls
+            {
+                // Both bind to a [Sec0Hop] method: the base declaration and its override.
+                public static int Run() => new Base().Compute() + new Derived().Compute();
+            }
+            """;
+        var compilation = GeneratorHarness.CreateCompilation(new[] { ("/proj/Skipped.cs", Shapes.SkippedHops), ("/proj/Calls.cs", callsSource) });
+
+        var run = GeneratorHarness.Run(compilation);
+
+        GeneratorHarness.AssertNoErrors(run);
+        var generated = GeneratorHarness.Generated(run.Driver);
+        Assert.DoesNotContain(generated, file => file.HintName.Contains("Skipped", StringComparison.Ordinal));
+        Snapshot.Verify(GeneratorHarness.GeneratedText(run.Driver), "Skipped");
+
+        // The skipped calls stay in the model with their reason (the analyzers report them).
+        var models = run.Driver.GetRunResult().Results.Single().TrackedSteps[TrackingNames.CallSites]
+            .SelectMany(step => step.Outputs)
+            .Select(output => output.Value)
+            .Cast<Model.CallSiteModel>()
+            .ToList();
+        var calls = models;
+        Assert.Contains(calls, c => c.HopKey == "Base.Guarded" && c.SkipReason!.Contains("not accessible", StringComparison.Ordinal));
+        Assert.Contains(calls, c => c.HopKey == "Derived.Secret" && c.SkipReason!.Contains("not accessible", StringComparison.Ordinal));
+        Assert.Contains(calls, c => c.HopKey == "Base.Compute" && c.SkipReason!.Contains("expression trees", StringComparison.Ordinal));
+        Assert.Equal(2, calls.Count(c => c.SkipReason is null && c.FilePath == "/proj/Calls.cs"));
+        Assert.DoesNotContain(calls, c => c.SkipReason is null && c.FilePath == "/proj/Skipped.cs");
+    }
+
+    [Fact]
+    public void McpToolsAndHopsAreInTheManifest()
+    {
+        const string source = """
+            using Sec0;
+
+            namespace ModelContextProtocol.Server
+            {
+                [System.AttributeUsage(System.AttributeTargets.Method)]
+                public sealed class McpServerToolAttribute : System.Attribute
+                {
+                    public string? Name { get; set; }
+                }
+            }
+
+            namespace App
+            {
+                using ModelContextProtocol.Server;
+
+                public static class Tools
+                {
+                    [McpServerTool(Name = "get_weather")]
+                    public static string Weather(string city) => "sunny in " + city;
+
+                    [McpServerTool]
+                    public static int Add(int a, int b) => a + b;
+
+                    [Sec0Hop("tools.echo")]
+                    public static string Echo(string text) => text;
+                }
+            }
+            """;
+        var run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source, "/proj/Tools.cs"));
+
+        GeneratorHarness.AssertNoErrors(run);
+        Snapshot.Verify(GeneratorHarness.GeneratedText(run.Driver), "Manifest");
+    }
+}
