@@ -82,34 +82,6 @@ public sealed class RunTests : IDisposable
         }
         """;
 
-    private sealed class LoadedAssembly : IDisposable
-    {
-        private readonly AssemblyLoadContext _context = new("sec0-run-test", isCollectible: true);
-
-        public LoadedAssembly(Compilation compilation)
-        {
-            using var stream = new MemoryStream();
-            var emit = compilation.Emit(stream);
-            Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
-            stream.Position = 0;
-            Assembly = _context.LoadFromStream(stream);
-        }
-
-        public Assembly Assembly { get; }
-
-        public object? Call(string type, string method, params object?[] args)
-            => Assembly.GetType(type, throwOnError: true)!.GetMethod(method)!.Invoke(null, BindingFlags.DoNotWrapExceptions, null, args, null);
-
-        public void Dispose() => _context.Unload();
-    }
-
-    private static LoadedAssembly Load(params (string Path, string Source)[] sources)
-    {
-        var run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(sources));
-        GeneratorHarness.AssertNoErrors(run);
-        return new LoadedAssembly(run.Output);
-    }
-
     private static async Task<object?> Settle(object? value)
     {
         if (value is Task task)
@@ -136,7 +108,7 @@ public sealed class RunTests : IDisposable
         }
 
         Assert.Empty(_host.Log);
-        using var intercepted = Load(("/proj/Hops.cs", shape.Hops), ("/proj/Calls.cs", shape.Calls));
+        using var intercepted = LoadedAssembly.Load(("/proj/Hops.cs", shape.Hops), ("/proj/Calls.cs", shape.Calls));
 
         var actual = await Settle(intercepted.Call("App.Calls", "Run"));
 
@@ -152,7 +124,7 @@ public sealed class RunTests : IDisposable
     [Fact]
     public void SyncCallBeginsAndEndsOnce()
     {
-        using var asm = Load(("/proj/Probe.cs", ProbeSource));
+        using var asm = LoadedAssembly.Load(("/proj/Probe.cs", ProbeSource));
 
         Assert.Equal(8, asm.Call("App.Entry", "CallSync", 4));
 
@@ -163,7 +135,7 @@ public sealed class RunTests : IDisposable
     [Fact]
     public async Task AsyncAndStreamCallsEndWhenTheyComplete()
     {
-        using var asm = Load(("/proj/Probe.cs", ProbeSource));
+        using var asm = LoadedAssembly.Load(("/proj/Probe.cs", ProbeSource));
 
         Assert.Equal(9, await (Task<int>)asm.Call("App.Entry", "CallAsync", 3)!);
         Assert.Equal(3, await (Task<int>)asm.Call("App.Entry", "CallStream")!);
@@ -174,7 +146,7 @@ public sealed class RunTests : IDisposable
     [Fact]
     public async Task DeniedHopsNeverRunTheirBody()
     {
-        using var asm = Load(("/proj/Probe.cs", ProbeSource));
+        using var asm = LoadedAssembly.Load(("/proj/Probe.cs", ProbeSource));
         _host.Deny.UnionWith(new[] { "probe.sync", "probe.async", "probe.stream" });
 
         Assert.Throws<Sec0PolicyDeniedException>(() => asm.Call("App.Entry", "CallSync", 1));
@@ -192,7 +164,7 @@ public sealed class RunTests : IDisposable
     [Fact]
     public async Task ExceptionsPropagateUnchangedAndAreRecorded()
     {
-        using var asm = Load(("/proj/Probe.cs", ProbeSource));
+        using var asm = LoadedAssembly.Load(("/proj/Probe.cs", ProbeSource));
         var sync = new InvalidOperationException("sync");
         var async = new ArgumentException("async");
         var syncTask = new TimeoutException("sync task");
@@ -216,7 +188,7 @@ public sealed class RunTests : IDisposable
     [Fact]
     public void OutAndRefParametersStillWork()
     {
-        using var asm = Load(("/proj/Probe.cs", ProbeSource));
+        using var asm = LoadedAssembly.Load(("/proj/Probe.cs", ProbeSource));
 
         Assert.Equal("84/2", asm.Call("App.Entry", "CallOut"));
         Assert.Equal(new[] { "begin:probe.out", "end:probe.out:ok", "begin:probe.out", "end:probe.out:ok" }, _host.Log);

@@ -70,6 +70,9 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
     /// <summary>The directory this appender writes.</summary>
     public string Directory => _options.Directory;
 
+    /// <summary>True once a write has failed: later appends throw until the appender is reopened.</summary>
+    public bool IsFaulted => _fault is not null;
+
     /// <summary>The key id on every line.</summary>
     public string KeyId => _options.Signer!.KeyId;
 

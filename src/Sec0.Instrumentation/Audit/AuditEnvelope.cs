@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 
 namespace Sec0.Audit;
@@ -132,4 +133,16 @@ public sealed class AuditEnvelope
 
     /// <summary><c>hop_hash</c>: the compile-time body hash of the hop or tool.</summary>
     public string? HopHash { get; set; }
+
+    // Ids kept as values on the caller's thread and formatted by the writer, so an instrumented call
+    // doesn't allocate their strings; used when the matching string property is null.
+    internal ActivityTraceId TraceIdValue;
+    internal ActivitySpanId SpanIdValue;
+    internal ActivityTraceId CauseTraceIdValue;
+    internal ActivitySpanId CauseSpanIdValue;
+
+    // The hop runtime's per-call state: the run this call belongs to and whether it was recorded.
+    internal Guid RunId;
+    internal int Recorded;
+    internal AuditEnvelope? Parent;
 }

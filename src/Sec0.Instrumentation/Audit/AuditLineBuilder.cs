@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -57,9 +58,24 @@ internal sealed class AuditLineBuilder
         int sigOffset;
 
         b.WriteByte((byte)'{');
-        Str(b, ref first, "agentRef"u8, e.AgentRef);
-        Str(b, ref first, "cause_span_id"u8, e.CauseSpanId);
-        Str(b, ref first, "cause_trace_id"u8, e.CauseTraceId);
+        if (e.AgentRef is null && e.RunId != Guid.Empty && e.NodeId is not null)
+        {
+            // agentRef of a hop call: "<run id>/<nodeId>", formatted here rather than on the caller's thread.
+            Key(b, ref first, "agentRef"u8);
+            var length = 33 + e.NodeId.Length;
+            Span<char> chars = length <= 256 ? stackalloc char[length] : new char[length];
+            e.RunId.TryFormat(chars, out _, "N");
+            chars[32] = '/';
+            e.NodeId.CopyTo(chars[33..]);
+            JsonCanonicalizer.WriteString(chars, b);
+        }
+        else
+        {
+            Str(b, ref first, "agentRef"u8, e.AgentRef);
+        }
+
+        Id(b, ref first, "cause_span_id"u8, e.CauseSpanId, e.CauseSpanIdValue);
+        Id(b, ref first, "cause_trace_id"u8, e.CauseTraceId, e.CauseTraceIdValue);
         Str(b, ref first, "client_name"u8, e.ClientName);
         Str(b, ref first, "client_version"u8, e.ClientVersion);
         Node(b, ref first, "dast_findings"u8, e.DastFindings);
@@ -136,12 +152,12 @@ internal sealed class AuditLineBuilder
         Str(b, ref first, "server"u8, e.Server);
         Node(b, ref first, "server_snapshot"u8, e.ServerSnapshot);
         sigOffset = b.Count; // "sig" sorts here: after server_snapshot, before span_id.
-        Str(b, ref first, "span_id"u8, e.SpanId);
+        Id(b, ref first, "span_id"u8, e.SpanId, e.SpanIdValue);
         Str(b, ref first, "status"u8, e.Status);
         Str(b, ref first, "tenant"u8, e.Tenant);
         Str(b, ref first, "tool"u8, e.Tool);
         Str(b, ref first, "tool_ref"u8, e.ToolRef);
-        Str(b, ref first, "trace_id"u8, e.TraceId);
+        Id(b, ref first, "trace_id"u8, e.TraceId, e.TraceIdValue);
         Key(b, ref first, "ts"u8);
         WriteTimestamp(b, e.Timestamp);
         Key(b, ref first, "v"u8);
@@ -250,6 +266,13 @@ internal sealed class AuditLineBuilder
         Key(b, ref first, name);
         JsonCanonicalizer.WriteString(value, b);
     }
+
+    // ActivityTraceId/ActivitySpanId keep their lowercase hex text, so ToHexString allocates nothing.
+    private static void Id(ByteBuffer b, ref bool first, ReadOnlySpan<byte> name, string? value, ActivityTraceId id)
+        => Str(b, ref first, name, value ?? (id == default ? null : id.ToHexString()));
+
+    private static void Id(ByteBuffer b, ref bool first, ReadOnlySpan<byte> name, string? value, ActivitySpanId id)
+        => Str(b, ref first, name, value ?? (id == default ? null : id.ToHexString()));
 
     private static void Num(ByteBuffer b, ref bool first, ReadOnlySpan<byte> name, double? value)
     {

@@ -26,6 +26,18 @@ internal abstract class HopHost
     /// <summary>Records the outcome of a started hop (error is null on success).</summary>
     internal abstract void End(in HopInvocation invocation, Exception? error);
 
+    /// <summary>
+    /// Called when an asynchronous hop method has returned its task to the caller: the caller continues
+    /// outside the hop, so ambient state the hop set (its Activity, its agent frame) is restored.
+    /// </summary>
+    internal virtual void DetachFromCaller(in HopInvocation invocation)
+    {
+        if (invocation.Activity is not null && Activity.Current == invocation.Activity)
+        {
+            Activity.Current = invocation.ParentActivity;
+        }
+    }
+
     /// <summary>Creates the value handed to generated code.</summary>
     protected static HopInvocation Create(HopHost host, HopDescriptor descriptor, object? state, long startTimestamp, Activity? activity, Activity? parentActivity)
         => new(host, descriptor, state, startTimestamp, activity, parentActivity);

@@ -47,17 +47,10 @@ public readonly struct HopInvocation
     }
 
     /// <summary>
-    /// Called by generated code right after an asynchronous hop method returned its task: restores the
-    /// caller's <see cref="System.Diagnostics.Activity.Current"/>, since the hop's Activity belongs to the
-    /// asynchronous flow, not to the caller that continues synchronously.
+    /// Right after an asynchronous hop method returned its task: the caller continues outside the hop,
+    /// so the hop's ambient state (Activity.Current, agent frame) belongs to the asynchronous flow only.
     /// </summary>
-    private void DetachFromCaller()
-    {
-        if (Activity is not null && System.Diagnostics.Activity.Current == Activity)
-        {
-            System.Diagnostics.Activity.Current = ParentActivity;
-        }
-    }
+    private void DetachFromCaller() => _host?.DetachFromCaller(this);
 
     /// <summary>Records the call when <paramref name="task"/> completes.</summary>
     public Task CompleteAfter(Task task)

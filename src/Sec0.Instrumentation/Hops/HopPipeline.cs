@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Reflection;
+using Microsoft.Extensions.Logging;
+using Sec0.Audit;
+using Sec0.Config;
+
+namespace Sec0.Hops;
+
+/// <summary>
+/// The hop runtime of an initialized app: resolves a hop's config once, decides before the call,
+/// starts its Activity and agent frame, and queues one signed envelope per call. The caller's thread
+/// does no I/O: the envelope goes to the appender's queue.
+/// </summary>
+internal sealed class HopPipeline : HopHost
+{
+    /// <summary>The ActivitySource of every hop span; register it with OpenTelemetry as "Sec0".</summary>
+    internal static readonly ActivitySource Source = new(Sec0App.ActivitySourceName, typeof(HopPipeline).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion);
+
+    private static readonly AsyncLocal<AuditEnvelope?> s_frame = new();
+    private static readonly AuditPolicyRecord s_denyMissingAudit = new("deny", null, AuditReasons.MissingAuditSignature);
+    private static readonly AuditPolicyRecord s_wouldDenyMissingAudit = new("would_deny", null, AuditReasons.MissingAuditSignature);
+
+    private readonly Sec0Config _config;
+    private readonly AuditAppender _appender;
+    private readonly TimeProvider _time;
+    private readonly ILogger? _logger;
+
+    public HopPipeline(Sec0Config config, AuditAppender appender, TimeProvider time, ILogger? logger)
+    {
+        _config = config;
+        _appender = appender;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>The envelope of the innermost hop running in this asynchronous flow, if any.</summary>
+    internal static AuditEnvelope? CurrentFrame => s_frame.Value;
+
+    internal override HopInvocation Begin(HopDescriptor descriptor)
+    {
+        var hop = Resolve(descriptor);
+        if (hop.Error is { } error)
+        {
+            throw new Sec0ConfigException(error.Message, error.FilePath, error.Line, error.Column);
+        }
+
+        var cfg = hop.Config!;
+        var parent = s_frame.Value;
+        var parentActivity = Activity.Current;
+        var activity = Source.StartActivity(descriptor.Key, ActivityKind.Internal);
+        var e = new AuditEnvelope
+        {
+            Timestamp = _time.GetUtcNow(),
+            Tenant = _config.App.Tenant,
+            Environment = _config.App.Environment,
+            ClientName = _config.App.Client.Name,
+            ClientVersion = _config.App.Client.Version,
+            NodeType = hop.NodeType,
+            NodeId = cfg.NodeId,
+            Server = hop.Server,
+            Tool = descriptor.Key,
+            ToolRef = hop.ToolRef,
+            HopHash = descriptor.BodyHash.Length == 0 ? null : descriptor.BodyHash,
+            Policy = AuditPolicyRecord.Allow,
+            Parent = parent,
+        };
+
+        if (activity is not null)
+        {
+            e.TraceIdValue = activity.TraceId;
+            e.SpanIdValue = activity.SpanId;
+            activity.SetTag("sec0.hop", descriptor.Key);
+            activity.SetTag("sec0.node_id", cfg.NodeId);
+            activity.SetTag("sec0.node_type", hop.NodeType);
+        }
+        else
+        {
+            // No listener: keep W3C-shaped ids anyway, continuing the ambient trace when there is one.
+            e.TraceIdValue = parentActivity?.TraceId ?? parent?.TraceIdValue ?? ActivityTraceId.CreateRandom();
+            e.SpanIdValue = ActivitySpanId.CreateRandom();
+        }
+
+        if (parent is not null)
+        {
+            e.RunId = parent.RunId;
+            e.CauseTraceIdValue = parent.TraceIdValue;
+            e.CauseSpanIdValue = parent.SpanIdValue;
+        }
+        else
+        {
+            e.RunId = Guid.NewGuid();
+        }
+
+        // Decide before the call. An audit log that can no longer be written is itself a violation.
+        if (_appender.IsFaulted)
+        {
+            if (hop.DenyOnMissingAudit && !hop.Observe)
+            {
+                Deny(e, activity, AuditReasons.MissingAuditSignature, s_denyMissingAudit);
+                throw new Sec0PolicyDeniedException(AuditReasons.MissingAuditSignature, DenialLevels.Decorator,
+                    $"[sec0] Hop \"{descriptor.Key}\" denied before it ran: missing_audit_signature (the audit log cannot be written; see the previous audit error).");
+            }
+
+            if (hop.DenyOnMissingAudit)
+            {
+                e.Policy = s_wouldDenyMissingAudit;
+            }
+        }
+
+        s_frame.Value = e;
+        return Create(this, descriptor, e, Stopwatch.GetTimestamp(), activity, parentActivity);
+    }
+
+    internal override void End(in HopInvocation invocation, Exception? error)
+    {
+        var e = (AuditEnvelope)invocation.State!;
+        if (Interlocked.Exchange(ref e.Recorded, 1) != 0)
+        {
+            return;
+        }
+
+        e.LatencyMs = Stopwatch.GetElapsedTime(invocation.StartTimestamp).TotalMilliseconds;
+        e.Status = error is null ? "ok" : "error";
+        if (s_frame.Value == e)
+        {
+            s_frame.Value = e.Parent;
+        }
+
+        if (invocation.Activity is { } activity)
+        {
+            if (error is not null)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, error.GetType().Name);
+            }
+
+            activity.Stop();
+        }
+
+        Record(e, ((ResolvedHop)invocation.Descriptor.ResolvedState!).DenyOnMissingAudit, invocation.Descriptor.Key);
+    }
+
+    internal override void DetachFromCaller(in HopInvocation invocation)
+    {
+        base.DetachFromCaller(invocation);
+        var e = (AuditEnvelope)invocation.State!;
+        if (s_frame.Value == e)
+        {
+            s_frame.Value = e.Parent;
+        }
+    }
+
+    private void Deny(AuditEnvelope e, Activity? activity, string reason, AuditPolicyRecord policy)
+    {
+        e.Status = "error";
+        e.Policy = policy;
+        e.DenialReason = reason;
+        e.DenialLevel = DenialLevels.Decorator;
+        e.LatencyMs = 0;
+        e.Recorded = 1;
+        activity?.SetStatus(ActivityStatusCode.Error, reason);
+        activity?.Stop();
+        Record(e, failClosed: false, e.Tool ?? "");
+    }
+
+    private void Record(AuditEnvelope e, bool failClosed, string key)
+    {
+        try
+        {
+            _appender.Enqueue(e);
+        }
+        catch (Sec0AuditException ex)
+        {
+            // Never swallowed: logged always, and thrown to the caller where policy denies missing_audit_signature.
+            _logger?.LogError(ex, "[sec0] The audit envelope of hop {Hop} could not be written.", key);
+            if (failClosed)
+            {
+                throw;
+            }
+        }
+    }
+
+    private ResolvedHop Resolve(HopDescriptor descriptor)
+    {
+        // Cached on the descriptor; re-resolved when another app (a re-initialization) owns the cache.
+        if (descriptor.ResolvedState is ResolvedHop cached && ReferenceEquals(cached.Owner, this))
+        {
+            return cached;
+        }
+
+        var resolved = ResolvedHop.Create(this, _config, descriptor);
+        descriptor.ResolvedState = resolved;
+        return resolved;
+    }
+}

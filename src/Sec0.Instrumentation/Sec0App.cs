@@ -1,0 +1,165 @@
+using Microsoft.Extensions.Logging;
+using Sec0.Audit;
+using Sec0.Config;
+using Sec0.Hops;
+using Sec0.Signing;
+
+namespace Sec0;
+
+/// <summary>
+/// An initialized Sec0 runtime: the loaded <c>sec0.config.yaml</c>, its signing key and its audit
+/// appender, with every <c>[Sec0Hop]</c> call routed through it. Works fully offline: no API key and no
+/// network are needed for local audit. Dispose it at shutdown to flush and seal the audit log.
+/// </summary>
+public sealed class Sec0App : IAsyncDisposable, IDisposable
+{
+    /// <summary>The name of the ActivitySource hop spans are started on; add it to your OpenTelemetry tracer.</summary>
+    public const string ActivitySourceName = "Sec0";
+
+    private static readonly Lock s_gate = new();
+    private static Sec0App? s_current;
+    private readonly HopPipeline _pipeline;
+    private int _disposed;
+
+    private Sec0App(Sec0Config config, AuditSigner signer, AuditAppender appender, HopPipeline pipeline)
+    {
+        Config = config;
+        Signer = signer;
+        Appender = appender;
+        _pipeline = pipeline;
+    }
+
+    /// <summary>The app <c>[Sec0Hop]</c> calls currently go through, or null before <see cref="Initialize(string, Sec0AppOptions?)"/>.</summary>
+    public static Sec0App? Current => s_current;
+
+    /// <summary>The loaded configuration.</summary>
+    public Sec0Config Config { get; }
+
+    /// <summary>The key that signs the audit log.</summary>
+    public AuditSigner Signer { get; }
+
+    /// <summary>The audit appender (also usable directly for custom envelopes).</summary>
+    public AuditAppender Appender { get; }
+
+    /// <summary>The folder of the daily audit files.</summary>
+    public string AuditDirectory => Config.ControlPlane.AppenderDir;
+
+    /// <summary>
+    /// Loads <paramref name="configPath"/> (relative paths resolve against the current directory; paths
+    /// inside the file against the file's folder), loads the signing key, opens the audit log (recovering
+    /// it after a crash) and routes every <c>[Sec0Hop]</c> call through the new app.
+    /// </summary>
+    /// <exception cref="Sec0ConfigException">The config is missing or invalid.</exception>
+    /// <exception cref="Sec0SignerException">The signing key can't be loaded.</exception>
+    /// <exception cref="Sec0AuditException">The audit directory can't be opened or is in use by another process.</exception>
+    /// <exception cref="InvalidOperationException">Another app is still initialized in this process.</exception>
+    public static Sec0App Initialize(string configPath = Sec0ConfigLoader.DefaultFileName, Sec0AppOptions? options = null)
+    {
+        options ??= new Sec0AppOptions();
+        var loadOptions = new Sec0ConfigLoadOptions
+        {
+            CheckSigningKeyExists = !options.CreateSigningKeyIfMissing,
+            Environment = options.Environment ?? System.Environment.GetEnvironmentVariable,
+        };
+        var config = Sec0ConfigLoader.Load(configPath, loadOptions);
+        return Initialize(config, options);
+    }
+
+    /// <summary>Initializes from an already loaded configuration.</summary>
+    /// <exception cref="Sec0SignerException">The signing key can't be loaded.</exception>
+    /// <exception cref="Sec0AuditException">The audit directory can't be opened or is in use.</exception>
+    /// <exception cref="InvalidOperationException">Another app is still initialized in this process.</exception>
+    public static Sec0App Initialize(Sec0Config config, Sec0AppOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        options ??= new Sec0AppOptions();
+        lock (s_gate)
+        {
+            if (s_current is not null)
+            {
+                throw new InvalidOperationException("[sec0] Sec0 is already initialized in this process. Dispose the current Sec0App before initializing another.");
+            }
+
+            var logger = options.LoggerFactory?.CreateLogger("Sec0");
+            var keyPath = config.ControlPlane.LocalSignerPath;
+            AuditSigner signer;
+            if (options.CreateSigningKeyIfMissing && !File.Exists(keyPath))
+            {
+                signer = SigningKeyFile.Create(keyPath, SigningAlgorithm.Ed25519);
+                logger?.LogInformation("[sec0] Created a new Ed25519 signing key at {Path}.", keyPath);
+            }
+            else
+            {
+                signer = LocalDevSigner.FromFile(keyPath, config.Directory, logger, options.Environment);
+            }
+
+            AuditAppender appender;
+            try
+            {
+                appender = AuditAppender.Open(new AuditAppenderOptions
+                {
+                    Directory = config.ControlPlane.AppenderDir,
+                    Signer = signer,
+                    Flush = config.Audit.Flush,
+                    SigningMode = config.Audit.Signing,
+                    CheckpointEvery = config.Audit.CheckpointEvery,
+                    CheckpointInterval = TimeSpan.FromMilliseconds(config.Audit.CheckpointIntervalMs),
+                    ChannelCapacity = config.Audit.ChannelCapacity,
+                    RetentionDays = config.ControlPlane.RetentionDays,
+                    TimeProvider = options.TimeProvider,
+                    Logger = logger,
+                });
+            }
+            catch
+            {
+                signer.Dispose();
+                throw;
+            }
+
+            var pipeline = new HopPipeline(config, appender, options.TimeProvider, logger);
+            var app = new Sec0App(config, signer, appender, pipeline);
+            s_current = app;
+            HopHost.Current = pipeline;
+            return app;
+        }
+    }
+
+    /// <summary>Waits until every envelope queued so far is written and fsynced.</summary>
+    /// <exception cref="Sec0AuditException">A write failed.</exception>
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default) => Appender.FlushAsync(cancellationToken);
+
+    /// <summary>Stops routing hops through this app, flushes and seals the audit log, releases the key.</summary>
+    /// <exception cref="Sec0AuditException">Queued envelopes could not be written.</exception>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        lock (s_gate)
+        {
+            if (ReferenceEquals(s_current, this))
+            {
+                s_current = null;
+            }
+
+            if (ReferenceEquals(HopHost.Current, _pipeline))
+            {
+                HopHost.Current = null;
+            }
+        }
+
+        try
+        {
+            await Appender.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            Signer.Dispose();
+        }
+    }
+
+    /// <inheritdoc cref="DisposeAsync"/>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+}
