@@ -12,7 +12,7 @@ namespace Sec0.Instrumentation.Tests.Audit;
 /// </summary>
 public class AuditCrashTests
 {
-    private const string Host = "Sec0.Audit.CrashHost.dll";
+    private static readonly string Host = ChildProcess.CrashHostPath;
 
     [Fact]
     public async Task Acknowledged_appends_survive_sigkill_and_the_log_verifies_after_recovery()
