@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Sec0.Config;
 using Sec0.Hops;
@@ -11,7 +12,12 @@ internal static class HopManifestJsonWriter
     {
         // Written by hand with Utf8JsonWriter: stable property names and order, no reflection.
         using MemoryStream buffer = new();
-        using (Utf8JsonWriter json = new(buffer, new JsonWriterOptions { Indented = true }))
+        using (Utf8JsonWriter json = new(buffer, new JsonWriterOptions
+        {
+            Indented = true,
+            // Output for terminals and tools, never embedded in HTML: keep signatures like Task<Receipt> readable.
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }))
         {
             json.WriteStartArray();
             foreach (HopManifestEntry entry in entries)

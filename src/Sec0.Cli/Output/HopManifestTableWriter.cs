@@ -12,20 +12,42 @@ internal static class HopManifestTableWriter
 
     public static void Write(CliContext context, IReadOnlyList<HopManifestEntry> entries)
     {
+        if (context.IsTerminal)
+        {
+            Render(context.Out, isTerminal: true, entries);
+            return;
+        }
+
+        // Spectre pads every cell and frames the table with blank lines; redirected output drops that
+        // padding so each line is a clean row for grep and diff.
+        using StringWriter buffer = new();
+        Render(buffer, isTerminal: false, entries);
+        foreach (string line in buffer.ToString().Split('\n'))
+        {
+            string row = line.TrimEnd();
+            if (row.Length > 0)
+            {
+                context.Out.WriteLine(row);
+            }
+        }
+    }
+
+    private static void Render(TextWriter output, bool isTerminal, IReadOnlyList<HopManifestEntry> entries)
+    {
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(context.Out),
-            Ansi = context.IsTerminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = context.IsTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = context.IsTerminal ? InteractionSupport.Detect : InteractionSupport.No,
+            Out = new AnsiConsoleOutput(output),
+            Ansi = isTerminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = isTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = isTerminal ? InteractionSupport.Detect : InteractionSupport.No,
         });
-        if (!context.IsTerminal)
+        if (!isTerminal)
         {
             console.Profile.Width = RedirectedWidth;
         }
 
         Table table = new Table()
-            .Border(context.IsTerminal ? TableBorder.Rounded : TableBorder.Simple)
+            .Border(isTerminal ? TableBorder.Rounded : TableBorder.Simple)
             .AddColumns("KIND", "KEY", "EXPECTED TYPE", "BODY HASH", "SOURCE", "SIGNATURE");
         foreach (HopManifestEntry entry in entries)
         {
