@@ -1,0 +1,85 @@
+using System.CommandLine;
+using Sec0.Audit;
+using Sec0.Cli.Output;
+using Sec0.Signing;
+
+namespace Sec0.Cli.Commands;
+
+/// <summary>
+/// <c>sec0 verify &lt;dir|file&gt; --pub &lt;key or key file&gt;</c>: runs <see cref="AuditLogVerifier"/> and prints
+/// its summary, preceded by one <c>file:line: message</c> line per problem. Exit 0 only when intact.
+/// </summary>
+internal static class VerifyCommand
+{
+    public static Command Create(CommandRunner runner)
+    {
+        Argument<string> path = new("path")
+        {
+            Description = "An audit directory (audit-YYYY-MM-DD.ndjson files) or a single audit file.",
+        };
+        Option<string> publicKey = new("--pub")
+        {
+            Description = "The public key: a file, SPKI PEM text (-----BEGIN PUBLIC KEY-----), or base64 of a raw 32-byte Ed25519 key.",
+            HelpName = "KEY",
+            Required = true,
+        };
+
+        Command command = new("verify", "Verify every signature, the hash chain and the sequence of an audit log.")
+        {
+            path,
+            publicKey,
+        };
+        command.SetAction((parseResult, cancellationToken) => Task.FromResult(runner.Run(parseResult, "verify", () =>
+            Execute(runner.Context, parseResult.GetValue(path)!, parseResult.GetValue(publicKey)!, cancellationToken))));
+        return command;
+    }
+
+    private static int Execute(CliContext context, string path, string publicKeyText, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path) && !Directory.Exists(path))
+        {
+            context.Error.WriteLine($"[sec0] No audit log at \"{Path.GetFullPath(path)}\": expected a directory of audit-YYYY-MM-DD.ndjson files or one such file.");
+            return ExitCodes.UsageError;
+        }
+
+        SignatureVerifier key;
+        try
+        {
+            key = PublicKeyReader.Read(publicKeyText);
+        }
+        catch (Sec0SignerException exception)
+        {
+            context.Error.WriteLine(exception.Message);
+            return ExitCodes.UsageError;
+        }
+
+        AuditVerificationReport report;
+        using (key)
+        {
+            AuditLogVerifier verifier = new(key);
+            try
+            {
+                report = context.IsTerminal
+                    ? VerifyProgressDisplay.Run(context.Out, progress => verifier.Verify(path, progress, cancellationToken))
+                    : verifier.Verify(path, progress: null, cancellationToken);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // FileNotFoundException included: the log vanished between the check above and the read.
+                context.Error.WriteLine($"[sec0] Audit log at \"{Path.GetFullPath(path)}\" could not be read: {exception.Message}");
+                return ExitCodes.UsageError;
+            }
+        }
+
+        // Problems name a file inside the log; prefix the path as the user gave it, so each line opens in an editor.
+        bool isDirectory = Directory.Exists(path);
+        foreach (AuditProblem problem in report.Problems)
+        {
+            string file = isDirectory ? Path.Join(path, problem.File) : path;
+            context.Out.WriteLine($"{file}:{problem.Line}: {problem.Message}");
+        }
+
+        context.Out.WriteLine(report.Summary);
+        return report.IsIntact ? ExitCodes.Success : ExitCodes.Failure;
+    }
+}
