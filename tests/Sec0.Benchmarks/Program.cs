@@ -1,1 +1,7 @@
-BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args); internal partial class Program { }
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project tests/Sec0.Benchmarks -- --filter '*'   (see docs/performance.md)
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+
+/// <summary>The benchmark entry point.</summary>
+internal partial class Program;

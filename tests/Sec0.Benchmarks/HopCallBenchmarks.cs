@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using BenchmarkDotNet.Attributes;
+using Castle.DynamicProxy;
+using Sec0.Audit;
+
+namespace Sec0.Benchmarks;
+
+/// <summary>
+/// Added cost of one intercepted synchronous hop call on the caller's thread, against the direct call,
+/// the same audit written by hand (Activity + appender), and a Castle DynamicProxy interceptor doing that
+/// same audit. Each iteration makes a fixed number of calls into an empty queue, and the writer drains it
+/// between iterations, so the figure is the caller's cost, not the writer's throughput.
+/// </summary>
+[MemoryDiagnoser]
+[InvocationCount(16)]
+public class HopCallBenchmarks
+{
+    private const int Calls = 2048;
+    private static readonly ActivitySource s_source = new("Sec0.Benchmarks.HandWritten");
+    private BenchmarkTempDirectory _dir = null!;
+    private Sec0App _app = null!;
+    private PriceCalculator _calculator = null!;
+    private IPriceCalculator _proxy = null!;
+    private int _sink;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _dir = new BenchmarkTempDirectory();
+        File.WriteAllText(System.IO.Path.Combine(_dir.Path, "sec0.config.yaml"), """
+            app:
+              tenant: demo
+              environment: prod
+              client: { name: bench, version: "1.0.0" }
+              hops:
+                PriceCalculator.Quote: { type: tool, nodeId: pricing, server: pricing, tool: quote }
+            controlPlane:
+              sec0Dir: ./.sec0
+              localSignerPath: ./.sec0/keys/ed25519.key
+            audit:
+              flush: none
+              signing: checkpoint
+              channelCapacity: 65536
+            """);
+        _app = Sec0App.Initialize(System.IO.Path.Combine(_dir.Path, "sec0.config.yaml"), new Sec0AppOptions { CreateSigningKeyIfMissing = true });
+        _calculator = new PriceCalculator();
+        _proxy = new ProxyGenerator().CreateInterfaceProxyWithTarget<IPriceCalculator>(new PlainCalculator(), new AuditInterceptor(_app.Appender));
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _app.Dispose();
+        _dir.Dispose();
+    }
+
+    // Drain the queue between iterations so calls never wait for the writer.
+    [IterationSetup]
+    public void Drain() => _app.FlushAsync().AsTask().GetAwaiter().GetResult();
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Calls, Description = "direct call")]
+    public int Direct()
+    {
+        var c = _calculator;
+        for (var i = 0; i < Calls; i++)
+        {
+            _sink += c.QuoteDirect(i);
+        }
+
+        return _sink;
+    }
+
+    [Benchmark(OperationsPerInvoke = Calls, Description = "[Sec0Hop] interceptor")]
+    public int Sec0Hop()
+    {
+        var c = _calculator;
+        for (var i = 0; i < Calls; i++)
+        {
+            _sink += c.Quote(i);
+        }
+
+        return _sink;
+    }
+
+    [Benchmark(OperationsPerInvoke = Calls, Description = "hand-written Activity + appender")]
+    public int HandWritten()
+    {
+        var c = _calculator;
+        var appender = _app.Appender;
+        for (var i = 0; i < Calls; i++)
+        {
+            using var activity = s_source.StartActivity("PriceCalculator.Quote");
+            var start = Stopwatch.GetTimestamp();
+            var envelope = new AuditEnvelope { Timestamp = DateTimeOffset.UtcNow, Tool = "PriceCalculator.Quote", NodeId = "pricing", NodeType = "tool", Policy = AuditPolicyRecord.Allow };
+            _sink += c.QuoteDirect(i);
+            envelope.LatencyMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            envelope.Status = "ok";
+            appender.Enqueue(envelope);
+        }
+
+        return _sink;
+    }
+
+    [Benchmark(OperationsPerInvoke = Calls, Description = "Castle DynamicProxy + same audit")]
+    public int CastleProxy()
+    {
+        var p = _proxy;
+        for (var i = 0; i < Calls; i++)
+        {
+            _sink += p.Quote(i);
+        }
+
+        return _sink;
+    }
+
+    /// <summary>The interface a proxy needs (the hop needs none).</summary>
+    public interface IPriceCalculator
+    {
+        /// <summary>Quotes a price.</summary>
+        int Quote(int items);
+    }
+
+    private sealed class PlainCalculator : IPriceCalculator
+    {
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public int Quote(int items) => (items * 7) + 3;
+    }
+
+    private sealed class AuditInterceptor(AuditAppender appender) : IInterceptor
+    {
+        public void Intercept(IInvocation invocation)
+        {
+            using var activity = s_source.StartActivity(invocation.Method.Name);
+            var start = Stopwatch.GetTimestamp();
+            var envelope = new AuditEnvelope { Timestamp = DateTimeOffset.UtcNow, Tool = "PriceCalculator.Quote", NodeId = "pricing", NodeType = "tool", Policy = AuditPolicyRecord.Allow };
+            invocation.Proceed();
+            envelope.LatencyMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            envelope.Status = "ok";
+            appender.Enqueue(envelope);
+        }
+    }
+}
+
+/// <summary>The hop under test.</summary>
+public class PriceCalculator
+{
+    /// <summary>A trivial hop: the measured cost is all interception and audit.</summary>
+    [Sec0Hop]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public int Quote(int items) => (items * 7) + 3;
+
+    /// <summary>The same body without the attribute.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public int QuoteDirect(int items) => (items * 7) + 3;
+}
