@@ -20,7 +20,7 @@ public sealed class CircuitBreaker
     private int _next;
     private int _failures;
     private int _state;
-    private long _openUntilTimestamp;
+    private long _openUntilUtcTicks;
 
     /// <summary>Creates a closed breaker.</summary>
     /// <param name="options">The thresholds (<c>enforcement.circuit_breakers</c>).</param>
@@ -38,7 +38,7 @@ public sealed class CircuitBreaker
 
     /// <summary>True while the breaker is open and its cooldown has not ended: calls must be denied.</summary>
     public bool IsOpen =>
-        Volatile.Read(ref _state) == (int)CircuitBreakerState.Open && _time.GetTimestamp() < Volatile.Read(ref _openUntilTimestamp);
+        Volatile.Read(ref _state) == (int)CircuitBreakerState.Open && _time.GetUtcNow().UtcTicks < Volatile.Read(ref _openUntilUtcTicks);
 
     /// <summary>The state now (an open breaker whose cooldown ended reads as half-open).</summary>
     public CircuitBreakerState State =>
@@ -69,7 +69,7 @@ public sealed class CircuitBreaker
         lock (_gate)
         {
             var state = (CircuitBreakerState)_state;
-            if (state == CircuitBreakerState.Open && _time.GetTimestamp() >= _openUntilTimestamp)
+            if (state == CircuitBreakerState.Open && _time.GetUtcNow().UtcTicks >= _openUntilUtcTicks)
             {
                 state = CircuitBreakerState.HalfOpen;
             }
@@ -161,8 +161,7 @@ public sealed class CircuitBreaker
     private void Open()
     {
         var cooldown = TimeSpan.FromMilliseconds(Math.Max(0, _options.CooldownMs));
-        var ticks = (long)(cooldown.TotalSeconds * _time.TimestampFrequency);
-        Volatile.Write(ref _openUntilTimestamp, _time.GetTimestamp() + ticks);
+        Volatile.Write(ref _openUntilUtcTicks, _time.GetUtcNow().UtcTicks + cooldown.Ticks);
         Volatile.Write(ref _state, (int)CircuitBreakerState.Open);
     }
 

@@ -116,7 +116,7 @@ public sealed class DecisionEngine
     /// <summary>
     /// A view of this engine with a hop's <c>enforcement</c> block from <c>sec0.config.yaml</c> in place of the
     /// policy's: mode, strategy, deny_on and escalate_on are replaced as a whole (escalate_on absent falls back
-    /// to the hop's deny_on, as Sec0 does); allowlists, limits, scans and breakers stay the policy's. A hop
+    /// to the hop's deny_on when the policy's <c>approve_high_risk</c> is true, as at policy level); allowlists, limits, scans and breakers stay the policy's. A hop
     /// without a block (<see cref="HopEnforcementConfig.Default"/>) gets this engine unchanged. Views are
     /// cached per config instance, so calling this on every call is cheap.
     /// </summary>
@@ -337,8 +337,8 @@ public sealed class DecisionEngine
             throw new Sec0PolicyException(yamlPath, problems);
         }
 
-        // Sec0's hop blocks have no approve_high_risk of their own: escalate_on, else deny_on, escalates.
-        var (denyMask, escalateMask) = Masks(deny, escalate ?? deny, approveHighRisk: true);
+        // A hop block has no approve_high_risk of its own: the policy's decides whether deny_on escalates.
+        var (denyMask, escalateMask) = Masks(deny, escalate, Policy.Security.SideEffects.ApproveHighRisk);
         return new DecisionEngine(this, enforcement.Mode, strategy, denyMask, escalateMask);
     }
 
