@@ -1,7 +1,5 @@
 using System.Security;
-using System.Text;
 using Sec0.Config.Yaml;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Sec0.Config;
@@ -21,8 +19,6 @@ public static class Sec0ConfigLoader
 
     /// <summary>YAML nested deeper than this is rejected (the config itself needs five levels).</summary>
     internal const int MaxNestingDepth = 64;
-
-    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Reads, parses and validates the config file at <paramref name="path"/>.</summary>
     /// <param name="path">The file; relative paths resolve against the current directory.</param>
@@ -99,128 +95,21 @@ public static class Sec0ConfigLoader
         }
     }
 
-    private static string ReadFile(string fullPath)
-    {
-        if (Directory.Exists(fullPath))
-        {
-            throw ConfigErrors.Invalid(fullPath, "the path is a folder, not a file");
-        }
+    private static string ReadFile(string fullPath) =>
+        YamlTextFile.Read(
+            fullPath,
+            MaxFileBytes,
+            () => ConfigErrors.NotFound(fullPath),
+            (detail, inner) => ConfigErrors.Invalid(fullPath, detail, inner: inner));
 
-        if (!File.Exists(fullPath))
-        {
-            throw ConfigErrors.NotFound(fullPath);
-        }
-
-        try
-        {
-            using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            if (stream.Length > MaxFileBytes)
-            {
-                throw ConfigErrors.Invalid(fullPath, $"the file is larger than {MaxFileBytes} bytes");
-            }
-
-            using var reader = new StreamReader(stream, s_strictUtf8, detectEncodingFromByteOrderMarks: true);
-            return reader.ReadToEnd();
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            // Deleted between the check and the read.
-            throw ConfigErrors.NotFound(fullPath);
-        }
-        catch (DecoderFallbackException ex)
-        {
-            throw ConfigErrors.Invalid(fullPath, "the file is not valid UTF-8 text", inner: ex);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SecurityException)
-        {
-            throw ConfigErrors.Invalid(fullPath, ex.Message, inner: ex);
-        }
-    }
-
-    private static YamlNode? ParseYaml(string yaml, string fullPath)
-    {
-        var stream = new YamlStream();
-        using var reader = new StringReader(yaml);
-        var parser = new DepthLimitingParser(new Parser(reader), MaxNestingDepth);
-        try
-        {
-            stream.Load(parser);
-        }
-        catch (YamlException ex)
-        {
-            var line = YamlConfigReader.ToInt(ex.Start.Line);
-            var column = YamlConfigReader.ToInt(ex.Start.Column);
-            if (ex.Message.Contains("tab as indentation", StringComparison.Ordinal) || ex.Message.Contains("tab character that violate", StringComparison.Ordinal))
-            {
-                (line, column) = FindTabIndentation(yaml, line, column);
-            }
-
-            throw ConfigErrors.Syntax(fullPath, line, column, StripPosition(ex.Message), ex);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // YamlDotNet reports some problems (duplicate keys, some malformed scalars) with non-YAML
-            // exception types and no position; the end of the last event read is close to the problem.
-            var line = Math.Max(1, YamlConfigReader.ToInt(parser.LastPosition.Line));
-            var column = Math.Max(1, YamlConfigReader.ToInt(parser.LastPosition.Column));
-            throw ConfigErrors.Syntax(fullPath, line, column, "The YAML could not be parsed: " + ex.Message, ex);
-        }
-
-        return stream.Documents.Count switch
-        {
-            0 => null,
-            1 => stream.Documents[0].RootNode,
-            _ => throw ConfigErrors.Invalid(
+    private static YamlNode? ParseYaml(string yaml, string fullPath) =>
+        YamlDocumentParser.ParseSingleDocument(
+            yaml,
+            MaxNestingDepth,
+            (line, column, message, inner) => ConfigErrors.Syntax(fullPath, line, column, message, inner),
+            second => ConfigErrors.Invalid(
                 fullPath,
                 "the file holds more than one YAML document",
-                YamlConfigReader.Line(stream.Documents[1].RootNode),
-                YamlConfigReader.Column(stream.Documents[1].RootNode)),
-        };
-    }
-
-    /// <summary>
-    /// YamlDotNet reports a tab used as indentation at the start of the enclosing mapping; point at the
-    /// first indenting tab at or after that line instead, which is what the user has to fix.
-    /// </summary>
-    private static (int Line, int Column) FindTabIndentation(string yaml, int line, int column)
-    {
-        var lines = yaml.Split('\n');
-        for (var index = Math.Max(0, line - 1); index < lines.Length; index++)
-        {
-            var text = lines[index];
-            var indent = 0;
-            while (indent < text.Length && text[indent] is ' ' or '\t')
-            {
-                if (text[indent] == '\t')
-                {
-                    return (index + 1, indent + 1);
-                }
-
-                indent++;
-            }
-        }
-
-        return (line, column);
-    }
-
-    /// <summary>YamlDotNet prefixes messages with "(Line: 3, Col: 5, Idx: 20) - (...): "; we state the position ourselves.</summary>
-    private static string StripPosition(string message)
-    {
-        if (message.StartsWith("(Line:", StringComparison.Ordinal))
-        {
-            var end = message.IndexOf("): ", StringComparison.Ordinal);
-            var second = end < 0 ? -1 : message.IndexOf("): ", end + 3, StringComparison.Ordinal);
-            if (second > 0 && message.AsSpan(end, second - end).Contains(" - (Line:", StringComparison.Ordinal))
-            {
-                return message[(second + 3)..];
-            }
-
-            if (end > 0)
-            {
-                return message[(end + 3)..];
-            }
-        }
-
-        return message;
-    }
+                YamlConfigReader.Line(second),
+                YamlConfigReader.Column(second)));
 }

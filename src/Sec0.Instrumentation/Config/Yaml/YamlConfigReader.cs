@@ -7,10 +7,16 @@ namespace Sec0.Config.Yaml;
 
 /// <summary>
 /// Reads typed values out of a loaded YAML tree and reports a value of the wrong shape as
-/// <c>[sec0] Invalid config file: &lt;path&gt; (&lt;yaml path&gt; ..., line L, column C)</c>.
+/// <c>[sec0] Invalid config file: &lt;path&gt; (&lt;yaml path&gt; ..., line L, column C)</c>, or through the
+/// error factory a caller passes (the policy loader collects every problem instead of stopping at one).
 /// One instance serves one load: it caches mappings with their merge keys applied.
 /// </summary>
-internal sealed class YamlConfigReader(string filePath)
+/// <param name="filePath">The absolute path (or name) of the file being read, for error messages.</param>
+/// <param name="errorFactory">
+/// Makes the exception for a value of the wrong shape from the YAML path, the detail after the path
+/// (<c>must be a string</c>) and the node; null for the config loader's <see cref="ShapeError"/>.
+/// </param>
+internal sealed class YamlConfigReader(string filePath, Func<string, string, YamlNode?, Exception>? errorFactory = null)
 {
     /// <summary>Merges may chain (a merged mapping merging another); beyond this the file is rejected.</summary>
     private const int MaxMergeDepth = 32;
@@ -38,6 +44,13 @@ internal sealed class YamlConfigReader(string filePath)
             ? ConfigErrors.Invalid(FilePath, detail)
             : ConfigErrors.Invalid(FilePath, detail, Line(node), Column(node));
 
+    /// <summary>
+    /// An error about the value at <paramref name="yamlPath"/>: through the caller's error factory when one
+    /// was given, else the config loader's <c>&lt;yaml path&gt; &lt;detail&gt;</c> text.
+    /// </summary>
+    public Exception Error(string yamlPath, string detail, YamlNode? node) =>
+        errorFactory?.Invoke(yamlPath, detail, node) ?? ShapeError($"{yamlPath} {detail}", node);
+
     /// <summary>Reads a mapping; null when absent or null; an error when it is anything else.</summary>
     public ConfigMapping? ReadMapping(YamlNode? node, string yamlPath)
     {
@@ -48,7 +61,7 @@ internal sealed class YamlConfigReader(string filePath)
 
         if (node is not YamlMappingNode mapping)
         {
-            throw ShapeError($"{yamlPath} must be a mapping", node);
+            throw Error(yamlPath, "must be a mapping", node);
         }
 
         return Flatten(mapping, yamlPath, 0);
@@ -73,7 +86,7 @@ internal sealed class YamlConfigReader(string filePath)
 
         if (node is not YamlScalarNode scalar)
         {
-            throw ShapeError($"{Join(parentPath, key)} must be a string", node);
+            throw Error(Join(parentPath, key), "must be a string", node);
         }
 
         var value = scalar.Value?.Trim();
@@ -94,7 +107,7 @@ internal sealed class YamlConfigReader(string filePath)
             || !int.TryParse(scalar.Value?.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
             || value < minimum)
         {
-            throw ShapeError($"{path} must be an integer >= {minimum.ToString(CultureInfo.InvariantCulture)}", node);
+            throw Error(path, $"must be an integer >= {minimum.ToString(CultureInfo.InvariantCulture)}", node);
         }
 
         return value;
@@ -102,6 +115,27 @@ internal sealed class YamlConfigReader(string filePath)
 
     /// <summary>Reads a list of strings; null when absent or null; an error for anything else.</summary>
     public IReadOnlyList<string>? ReadStringList(ConfigMapping? parent, string key, string parentPath)
+    {
+        var items = ReadStringItems(parent, key, parentPath);
+        if (items is null)
+        {
+            return null;
+        }
+
+        var values = new string[items.Count];
+        for (var index = 0; index < values.Length; index++)
+        {
+            values[index] = items[index].Value;
+        }
+
+        return Array.AsReadOnly(values);
+    }
+
+    /// <summary>
+    /// Reads a list of strings with each item's node, for callers that check items one by one and report
+    /// a bad one at its own line; null when absent or null; an error for anything else.
+    /// </summary>
+    public IReadOnlyList<(string Value, YamlNode Node)>? ReadStringItems(ConfigMapping? parent, string key, string parentPath)
     {
         var node = Get(parent, key);
         if (IsNull(node))
@@ -112,22 +146,63 @@ internal sealed class YamlConfigReader(string filePath)
         var path = Join(parentPath, key);
         if (node is not YamlSequenceNode sequence)
         {
-            throw ShapeError($"{path} must be a list of strings", node);
+            throw Error(path, "must be a list of strings", node);
         }
 
-        var items = new List<string>(sequence.Children.Count);
+        var items = new List<(string, YamlNode)>(sequence.Children.Count);
         foreach (var item in sequence.Children)
         {
             var text = (item as YamlScalarNode)?.Value?.Trim();
             if (IsNull(item) || string.IsNullOrEmpty(text))
             {
-                throw ShapeError($"{path} must be a list of strings", item);
+                throw Error(path, "must be a list of strings", item);
             }
 
-            items.Add(text);
+            items.Add((text, item));
         }
 
         return items.AsReadOnly();
+    }
+
+    /// <summary>Reads <c>true</c> or <c>false</c> (any letter case); null when absent; an error for anything else.</summary>
+    public bool? ReadBool(ConfigMapping? parent, string key, string parentPath)
+    {
+        var node = Get(parent, key);
+        if (IsNull(node))
+        {
+            return null;
+        }
+
+        if (node is YamlScalarNode scalar && bool.TryParse(scalar.Value?.Trim(), out var value))
+        {
+            return value;
+        }
+
+        throw Error(Join(parentPath, key), "must be true or false", node);
+    }
+
+    /// <summary>Reads a finite number in [<paramref name="minimum"/>, <paramref name="maximum"/>]; null when absent.</summary>
+    public double? ReadNumber(ConfigMapping? parent, string key, string parentPath, double minimum, double maximum)
+    {
+        var node = Get(parent, key);
+        if (IsNull(node))
+        {
+            return null;
+        }
+
+        if (node is YamlScalarNode scalar
+            && double.TryParse(scalar.Value?.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            && double.IsFinite(value)
+            && value >= minimum
+            && value <= maximum)
+        {
+            return value;
+        }
+
+        var range = double.IsPositiveInfinity(maximum)
+            ? $">= {minimum.ToString(CultureInfo.InvariantCulture)}"
+            : $"between {minimum.ToString(CultureInfo.InvariantCulture)} and {maximum.ToString(CultureInfo.InvariantCulture)}";
+        throw Error(Join(parentPath, key), $"must be a number {range}", node);
     }
 
     /// <summary>Joins YAML path segments for messages (<c>app.hops.Key.type</c>).</summary>
@@ -143,7 +218,7 @@ internal sealed class YamlConfigReader(string filePath)
         // A mapping can merge itself through an alias; stop instead of recursing forever.
         if (mergeDepth > MaxMergeDepth || !_inProgress.Add(node))
         {
-            throw ShapeError($"{yamlPath} has merge keys (<<) that are cyclic or nested too deeply", node);
+            throw Error(yamlPath, "has merge keys (<<) that are cyclic or nested too deeply", node);
         }
 
         RuntimeHelpers.EnsureSufficientExecutionStack();
@@ -169,7 +244,7 @@ internal sealed class YamlConfigReader(string filePath)
 
             if (!seen.Add(key))
             {
-                throw ShapeError($"{Join(yamlPath, key)} is defined twice", keyNode);
+                throw Error(Join(yamlPath, key), "is defined twice", keyNode);
             }
 
             entries.Add(new ConfigEntry(key, keyNode, value));
@@ -184,7 +259,7 @@ internal sealed class YamlConfigReader(string filePath)
                 {
                     YamlMappingNode single => [single],
                     YamlSequenceNode list when list.Children.All(child => child is YamlMappingNode) => list.Children,
-                    _ => throw ShapeError($"{Join(yamlPath, "<<")} must be a mapping or a list of mappings", merge),
+                    _ => throw Error(Join(yamlPath, "<<"), "must be a mapping or a list of mappings", merge),
                 };
 
                 foreach (var source in sources)
