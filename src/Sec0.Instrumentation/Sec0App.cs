@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Sec0.Audit;
 using Sec0.Config;
 using Sec0.Hops;
+using Sec0.Policy;
 using Sec0.Signing;
 
 namespace Sec0;
@@ -67,6 +68,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
 
     /// <summary>Initializes from an already loaded configuration.</summary>
     /// <exception cref="Sec0SignerException">The signing key can't be loaded.</exception>
+    /// <exception cref="Sec0PolicyException">The policy file named by <c>policy</c> is missing or invalid.</exception>
     /// <exception cref="Sec0AuditException">The audit directory can't be opened or is in use.</exception>
     /// <exception cref="InvalidOperationException">Another app is still initialized in this process.</exception>
     public static Sec0App Initialize(Sec0Config config, Sec0AppOptions? options = null)
@@ -81,6 +83,10 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
             }
 
             var logger = options.LoggerFactory?.CreateLogger("Sec0");
+
+            // Without a policy file every violation is only recorded, except what a hop's own enforcement block denies.
+            var policy = config.PolicyPath is { } policyPath ? PolicyLoader.Load(policyPath) : new PolicyDocument { Tenant = config.App.Tenant };
+            var engine = DecisionEngine.Create(policy);
             var keyPath = config.ControlPlane.LocalSignerPath;
             AuditSigner signer;
             if (options.CreateSigningKeyIfMissing && !File.Exists(keyPath))
@@ -116,7 +122,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
                 throw;
             }
 
-            var pipeline = new HopPipeline(config, appender, options.TimeProvider, logger);
+            var pipeline = new HopPipeline(config, appender, engine, options.TimeProvider, logger);
             var app = new Sec0App(config, signer, appender, pipeline);
             s_current = app;
             HopHost.Current = pipeline;

@@ -165,4 +165,85 @@ public sealed class EndToEndTests : IDisposable
         var ex = Assert.Throws<Sec0.Config.Sec0ConfigException>(() => task.GetAwaiter().GetResult());
         Assert.Equal("[sec0] Hop \"OrderAgent.Run\" is configured as \"skill\" but the decorator expects \"agent\".", ex.Message);
     }
+
+    private const string GuardedSource = """
+        using Sec0;
+
+        namespace App;
+
+        public static class Payments
+        {
+            public static int Charged;
+
+            [Sec0Hop] public static string Charge(int cents) { Charged += cents; return "charged " + cents; }
+            [Sec0Hop] public static string Refund(int cents) { Charged -= cents; return "refunded " + cents; }
+        }
+
+        public static class Guarded
+        {
+            public static string Charge() => Payments.Charge(500);
+            public static string Refund() => Payments.Refund(200);
+            public static int Charged() => Payments.Charged;
+        }
+        """;
+
+    [Fact]
+    public async Task An_enforced_denial_stops_the_body_and_observe_mode_records_would_deny()
+    {
+        File.WriteAllText(Path.Combine(_dir, "policy.yaml"), """
+            tenant: demo
+            tools: { allowlist: ["mcp://ledger/*@*"] }
+            enforcement: { deny_on: [] }
+            """);
+        File.WriteAllText(Path.Combine(_dir, "sec0.config.yaml"), """
+            app:
+              tenant: demo
+              environment: prod
+              hops:
+                Payments.Charge:
+                  type: tool
+                  nodeId: payments
+                  server: payments
+                  tool: charge
+                  enforcement: { mode: enforce, deny_on: [tool_not_in_allowlist] }
+                Payments.Refund:
+                  type: tool
+                  nodeId: payments
+                  server: payments
+                  tool: refund
+                  enforcement: { mode: observe, deny_on: [tool_not_in_allowlist] }
+            policy: ./policy.yaml
+            controlPlane:
+              sec0Dir: ./.sec0
+              localSignerPath: ./.sec0/keys/ed25519.key
+            """);
+        using var asm = LoadedAssembly.Load(("/proj/Guarded.cs", GuardedSource));
+        string auditDir;
+        await using (var app = Sec0App.Initialize(Path.Combine(_dir, "sec0.config.yaml"), new Sec0AppOptions { CreateSigningKeyIfMissing = true }))
+        {
+            auditDir = app.AuditDirectory;
+            var denied = Assert.Throws<Sec0PolicyDeniedException>(() => asm.Call("App.Guarded", "Charge"));
+            Assert.Equal("POLICY_DENIED", denied.Code);
+            Assert.Equal("tool_not_in_allowlist", denied.Violation);
+            Assert.Equal("decorator", denied.DenialLevel);
+            Assert.Equal(0, (int)asm.Call("App.Guarded", "Charged")!);
+
+            Assert.Equal("refunded 200", asm.Call("App.Guarded", "Refund"));
+            Assert.Equal(-200, (int)asm.Call("App.Guarded", "Charged")!);
+        }
+
+        var lines = Directory.GetFiles(auditDir, "audit-*.ndjson").SelectMany(File.ReadAllLines)
+            .Select(l => JsonDocument.Parse(l).RootElement).Where(e => !e.TryGetProperty("record", out _)).ToDictionary(e => e.GetProperty("tool").GetString()!);
+        var charge = lines["charge"];
+        Assert.Equal("deny", charge.GetProperty("policy").GetProperty("decision").GetString());
+        Assert.Equal("tool_not_in_allowlist", charge.GetProperty("policy").GetProperty("reason").GetString());
+        Assert.Equal("tool_not_in_allowlist", charge.GetProperty("denial_reason").GetString());
+        Assert.Equal("decorator", charge.GetProperty("denial_level").GetString());
+        Assert.Equal("error", charge.GetProperty("status").GetString());
+        Assert.True(charge.GetProperty("risk_score").GetDouble() > 0);
+        var refund = lines["refund"];
+        Assert.Equal("would_deny", refund.GetProperty("policy").GetProperty("decision").GetString());
+        Assert.Equal("ok", refund.GetProperty("status").GetString());
+        Assert.False(refund.TryGetProperty("denial_reason", out _));
+    }
 }

@@ -47,7 +47,9 @@ public sealed class PackageLayoutTests(PackedPackage package)
         var group = Assert.Single(metadata.Element(ns + "dependencies")!.Elements(ns + "group"));
         Assert.Equal("net10.0", group.Attribute("targetFramework")?.Value);
         var dependencies = group.Elements(ns + "dependency").ToDictionary(d => d.Attribute("id")!.Value, d => d.Attribute("version")!.Value);
-        Assert.Equal(["Microsoft.Extensions.Logging.Abstractions", "YamlDotNet"], dependencies.Keys.Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(
+            ["Microsoft.Extensions.DependencyInjection.Abstractions", "Microsoft.Extensions.Hosting.Abstractions", "Microsoft.Extensions.Http", "Microsoft.Extensions.Logging.Abstractions", "YamlDotNet"],
+            dependencies.Keys.Order(StringComparer.Ordinal).ToArray());
         Assert.All(dependencies.Values, v => Assert.False(string.IsNullOrEmpty(v)));
     }
 

@@ -16,6 +16,7 @@ public sealed partial class QuickstartTests : IDisposable
     public async Task From_a_folder_without_a_key_it_creates_one_and_verifies_the_log_it_wrote()
     {
         File.Copy(RepositoryPaths.QuickstartConfig, _dir.Combine("sec0.config.yaml"));
+        File.Copy(RepositoryPaths.QuickstartPolicy, _dir.Combine("policy.yaml"));
 
         var run = await DotnetCli.RunAsync(_dir.Path, Path.Combine(AppContext.BaseDirectory, "Quickstart.dll"));
 
@@ -23,12 +24,16 @@ public sealed partial class QuickstartTests : IDisposable
         // The config in the current folder wins over the copy beside the binary.
         Assert.Contains($"config: {_dir.Combine("sec0.config.yaml")}", run.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("research: ", run.StandardOutput, StringComparison.Ordinal);
+
+        // The payment agent is denied by its enforcement block before its body runs.
+        Assert.Contains("denied: tool_not_in_allowlist", run.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("payment: charged", run.StandardOutput, StringComparison.Ordinal);
         Assert.Contains($"audit directory: {_dir.Combine(".sec0", "logs")}", run.StandardOutput, StringComparison.Ordinal);
         Assert.Matches(AuditFileLine(), run.StandardOutput);
         var summary = VerifySummaryLine().Match(run.StandardOutput);
         Assert.True(summary.Success, run.ToString());
         Assert.Equal(summary.Groups["valid"].Value, summary.Groups["total"].Value);
-        Assert.True(int.Parse(summary.Groups["total"].Value, System.Globalization.CultureInfo.InvariantCulture) >= 2, run.ToString());
+        Assert.True(int.Parse(summary.Groups["total"].Value, System.Globalization.CultureInfo.InvariantCulture) == 3, run.ToString()); // orchestrator, research, the payment denial
 
         var key = _dir.Combine(".sec0", "keys", "ed25519.key");
         Assert.True(File.Exists(key), run.ToString());

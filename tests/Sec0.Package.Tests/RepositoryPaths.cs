@@ -14,6 +14,8 @@ internal static class RepositoryPaths
 
     public static string QuickstartConfig => Path.Combine(Root, "sec0.config.yaml");
 
+    public static string QuickstartPolicy => Path.Combine(Root, "policy.yaml");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -6,6 +6,12 @@ namespace Sec0.Audit;
 /// <param name="Reason">The reason behind the decision, from the <c>deny_on</c> vocabulary, if any.</param>
 public sealed record AuditPolicyRecord(string Decision, string? Retention = null, string? Reason = null)
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), AuditPolicyRecord> s_cache = new();
+
     /// <summary>An allow decision with no reason.</summary>
     public static AuditPolicyRecord Allow { get; } = new("allow");
+
+    /// <summary>A shared record for a decision and its reason (decisions repeat; records are immutable).</summary>
+    public static AuditPolicyRecord For(string decision, string reason)
+        => s_cache.GetOrAdd((decision, reason), static k => new AuditPolicyRecord(k.Item1, null, k.Item2));
 }

@@ -47,6 +47,8 @@ internal sealed class ConfigModelBuilder
         var app = BuildApp(appMapping, auth, orchestrator);
         var (controlPlane, signerNode) = BuildControlPlane(root);
         var audit = BuildAudit(_reader.ReadMapping(root, "audit", string.Empty));
+        var policyText = _reader.ReadString(root, "policy", string.Empty);
+        var policyPath = policyText is null ? null : ConfigPathResolver.Resolve(policyText, _directory, _environment);
 
         if (_options.CheckSigningKeyExists && !File.Exists(controlPlane.LocalSignerPath))
         {
@@ -60,6 +62,7 @@ internal sealed class ConfigModelBuilder
             ControlPlane = controlPlane,
             Orchestrator = orchestrator,
             Audit = audit,
+            PolicyPath = policyPath,
             FilePath = _filePath,
             Directory = _directory,
         };

@@ -21,6 +21,12 @@ public sealed record Sec0Config
     /// <summary>The optional <c>audit</c> block, or <see cref="AuditConfig.Default"/> when absent.</summary>
     public AuditConfig Audit { get; init; } = AuditConfig.Default;
 
+    /// <summary>
+    /// The optional top-level <c>policy</c>: the absolute path of the policy file every hop's decision
+    /// uses (docs/policy.md). Null: no policy file, every call is allowed unless its enforcement block denies it.
+    /// </summary>
+    public string? PolicyPath { get; init; }
+
     /// <summary>The absolute path of the config file.</summary>
     public required string FilePath { get; init; }
 

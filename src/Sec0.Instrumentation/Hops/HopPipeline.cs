@@ -3,6 +3,7 @@ using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Sec0.Audit;
 using Sec0.Config;
+using Sec0.Policy;
 
 namespace Sec0.Hops;
 
@@ -17,18 +18,19 @@ internal sealed class HopPipeline : HopHost
     internal static readonly ActivitySource Source = new(Sec0App.ActivitySourceName, typeof(HopPipeline).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion);
 
     private static readonly AsyncLocal<AuditEnvelope?> s_frame = new();
-    private static readonly AuditPolicyRecord s_denyMissingAudit = new("deny", null, AuditReasons.MissingAuditSignature);
-    private static readonly AuditPolicyRecord s_wouldDenyMissingAudit = new("would_deny", null, AuditReasons.MissingAuditSignature);
-
     private readonly Sec0Config _config;
     private readonly AuditAppender _appender;
+    private readonly DecisionEngine _engine;
+    private readonly CircuitBreakerSet? _breakers;
     private readonly TimeProvider _time;
     private readonly ILogger? _logger;
 
-    public HopPipeline(Sec0Config config, AuditAppender appender, TimeProvider time, ILogger? logger)
+    public HopPipeline(Sec0Config config, AuditAppender appender, DecisionEngine engine, TimeProvider time, ILogger? logger)
     {
         _config = config;
         _appender = appender;
+        _engine = engine;
+        _breakers = engine.CreateCircuitBreakers(time);
         _time = time;
         _logger = logger;
     }
@@ -58,7 +60,7 @@ internal sealed class HopPipeline : HopHost
             NodeType = hop.NodeType,
             NodeId = cfg.NodeId,
             Server = hop.Server,
-            Tool = descriptor.Key,
+            Tool = hop.Tool,
             ToolRef = hop.ToolRef,
             HopHash = descriptor.BodyHash.Length == 0 ? null : descriptor.BodyHash,
             Policy = AuditPolicyRecord.Allow,
@@ -91,19 +93,28 @@ internal sealed class HopPipeline : HopHost
             e.RunId = Guid.NewGuid();
         }
 
-        // Decide before the call. An audit log that can no longer be written is itself a violation.
-        if (_appender.IsFaulted)
+        // Decide before the call: nothing below runs the hop's body unless the decision allows it.
+        var decision = hop.Engine.Decide(new DecisionContext
         {
-            if (hop.DenyOnMissingAudit && !hop.Observe)
+            HopKey = descriptor.Key,
+            Server = hop.Server,
+            Tool = hop.Tool,
+            Version = hop.Version,
+            CodeHash = e.HopHash,
+            CircuitOpen = hop.Breaker?.IsOpen == true,
+            MissingAuditSignature = _appender.IsFaulted,
+        });
+        if (!decision.Violations.IsEmpty)
+        {
+            e.Policy = AuditPolicyRecord.For(decision.OutcomeName, decision.PrimaryReasonName);
+            e.DecisionReason = decision.PrimaryReasonName;
+            e.RiskTags = decision.GetRiskTagNames();
+            e.RiskScore = decision.RiskScore;
+            if (decision.IsBlocked)
             {
-                Deny(e, activity, AuditReasons.MissingAuditSignature, s_denyMissingAudit);
-                throw new Sec0PolicyDeniedException(AuditReasons.MissingAuditSignature, DenialLevels.Decorator,
-                    $"[sec0] Hop \"{descriptor.Key}\" denied before it ran: missing_audit_signature (the audit log cannot be written; see the previous audit error).");
-            }
-
-            if (hop.DenyOnMissingAudit)
-            {
-                e.Policy = s_wouldDenyMissingAudit;
+                var denial = decision.CreateException(DenialLevels.Decorator, descriptor.Key);
+                Deny(e, activity, decision.PrimaryReasonName);
+                throw denial;
             }
         }
 
@@ -136,7 +147,9 @@ internal sealed class HopPipeline : HopHost
             activity.Stop();
         }
 
-        Record(e, ((ResolvedHop)invocation.Descriptor.ResolvedState!).DenyOnMissingAudit, invocation.Descriptor.Key);
+        var hop = (ResolvedHop)invocation.Descriptor.ResolvedState!;
+        hop.Breaker?.Record(error is null, e.LatencyMs.GetValueOrDefault());
+        Record(e, hop.FailClosedOnAudit, invocation.Descriptor.Key);
     }
 
     internal override void DetachFromCaller(in HopInvocation invocation)
@@ -149,10 +162,9 @@ internal sealed class HopPipeline : HopHost
         }
     }
 
-    private void Deny(AuditEnvelope e, Activity? activity, string reason, AuditPolicyRecord policy)
+    private void Deny(AuditEnvelope e, Activity? activity, string reason)
     {
         e.Status = "error";
-        e.Policy = policy;
         e.DenialReason = reason;
         e.DenialLevel = DenialLevels.Decorator;
         e.LatencyMs = 0;
@@ -187,7 +199,7 @@ internal sealed class HopPipeline : HopHost
             return cached;
         }
 
-        var resolved = ResolvedHop.Create(this, _config, descriptor);
+        var resolved = ResolvedHop.Create(this, _config, descriptor, _engine, _breakers);
         descriptor.ResolvedState = resolved;
         return resolved;
     }

@@ -1,12 +1,12 @@
-using Sec0.Audit;
 using Sec0.Config;
+using Sec0.Policy;
 
 namespace Sec0.Hops;
 
 /// <summary>
 /// What a hop's config entry means at run time, resolved once per descriptor and app: the identity
-/// fields every envelope of the hop carries and its enforcement. A missing or mistyped entry resolves
-/// to its error, thrown on every call.
+/// fields every envelope of the hop carries, the decision engine with the hop's enforcement block
+/// applied, and its circuit breaker. A missing or mistyped entry resolves to its error, thrown on every call.
 /// </summary>
 internal sealed class ResolvedHop
 {
@@ -27,13 +27,20 @@ internal sealed class ResolvedHop
 
     public string? Server { get; private init; }
 
+    public string? Tool { get; private init; }
+
+    public string? Version { get; private init; }
+
     public string? ToolRef { get; private init; }
 
-    public bool DenyOnMissingAudit { get; private init; }
+    public DecisionEngine Engine { get; private init; } = null!;
 
-    public bool Observe { get; private init; }
+    public CircuitBreaker? Breaker { get; private init; }
 
-    public static ResolvedHop Create(HopPipeline owner, Sec0Config config, HopDescriptor descriptor)
+    /// <summary>True when an audit write failure must reach the caller (enforced <c>missing_audit_signature</c>).</summary>
+    public bool FailClosedOnAudit { get; private init; }
+
+    public static ResolvedHop Create(HopPipeline owner, Sec0Config config, HopDescriptor descriptor, DecisionEngine engine, CircuitBreakerSet? breakers)
     {
         HopConfig hop;
         try
@@ -57,15 +64,20 @@ internal sealed class ResolvedHop
             _ => (null, null),
         };
 
-        var tool = hop.Type == HopType.Tool ? hop.Tool : descriptor.Key;
-        var enforcement = hop.Enforcement;
+        var server = name ?? hop.NodeId;
+        var tool = hop.Type == HopType.Tool ? hop.Tool! : descriptor.Key;
+        var hopEngine = engine.WithEnforcement(hop.Enforcement, $"app.hops.{descriptor.Key}.enforcement");
         return new ResolvedHop(owner, hop, null)
         {
             NodeType = nodeType,
-            Server = name,
-            ToolRef = $"{nodeType}://{name ?? hop.NodeId}/{tool}" + (version is null ? "" : "@" + version),
-            Observe = enforcement.Mode == EnforcementMode.Observe,
-            DenyOnMissingAudit = enforcement.DenyOn.Contains(AuditReasons.MissingAuditSignature, StringComparer.Ordinal),
+            Server = server,
+            Tool = tool,
+            Version = version,
+            ToolRef = $"{nodeType}://{server}/{tool}" + (version is null ? "" : "@" + version),
+            Engine = hopEngine,
+            Breaker = breakers?.Get(descriptor.Key),
+            FailClosedOnAudit = hopEngine.Mode == EnforcementMode.Enforce
+                && (hopEngine.Strategy == EnforcementStrategy.DenyOnAny || hopEngine.DenyOn.Contains(PolicyReason.MissingAuditSignature)),
         };
     }
 }

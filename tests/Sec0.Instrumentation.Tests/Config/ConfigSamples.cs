@@ -49,7 +49,7 @@ internal static class ConfigSamples
           checkpointEvery: 500
           checkpointIntervalMs: 250
           channelCapacity: 1024
-        policy: { from: the-typescript-sdk, rules: [1, 2, 3] }
+        observability: { from: the-typescript-sdk, rules: [1, 2, 3] }
         """;
 
     /// <summary>Anchors, aliases and merge keys.</summary>
