@@ -106,7 +106,7 @@ public sealed class EndToEndTests : IDisposable
             .Select(l => JsonDocument.Parse(l).RootElement).Where(e => !e.TryGetProperty("record", out _)).ToList();
         Assert.Equal(5, lines.Count);
         var byTool = lines.ToDictionary(e => e.GetProperty("tool").GetString()!);
-        Assert.Equal(["OrderAgent.Run", "Workflow.Fail", "Workflow.Orchestrate", "Workflow.Stream", "pricing.quote"], byTool.Keys.Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(["OrderAgent.Run", "Workflow.Fail", "Workflow.Orchestrate", "Workflow.Stream", "quote"], byTool.Keys.Order(StringComparer.Ordinal).ToArray());
 
         var orchestrate = byTool["Workflow.Orchestrate"];
         var agent = byTool["OrderAgent.Run"];
@@ -131,7 +131,7 @@ public sealed class EndToEndTests : IDisposable
         Assert.Matches("^[0-9a-f]{16}$", orchestrate.GetProperty("span_id").GetString());
         Assert.All(lines, l => Assert.Equal(trace, l.GetProperty("trace_id").GetString()));
         Assert.Equal(orchestrate.GetProperty("span_id").GetString(), agent.GetProperty("cause_span_id").GetString());
-        Assert.Equal(agent.GetProperty("span_id").GetString(), byTool["pricing.quote"].GetProperty("cause_span_id").GetString());
+        Assert.Equal(agent.GetProperty("span_id").GetString(), byTool["quote"].GetProperty("cause_span_id").GetString());
         Assert.Equal(orchestrate.GetProperty("span_id").GetString(), byTool["Workflow.Fail"].GetProperty("cause_span_id").GetString());
         var run = orchestrate.GetProperty("agentRef").GetString()!.Split('/')[0];
         Assert.All(lines, l => Assert.StartsWith(run + "/", l.GetProperty("agentRef").GetString()));
