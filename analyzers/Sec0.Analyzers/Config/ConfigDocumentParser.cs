@@ -22,13 +22,12 @@ namespace Sec0.Analyzers.Config
         {
             var problems = new List<ConfigProblem>();
             YamlNode? rootNode;
+            using var reader = new StringReader(text.ToString());
+            var parser = new DepthLimitingParser(new Parser(reader));
             try
             {
                 var stream = new YamlStream();
-                using (var reader = new StringReader(text.ToString()))
-                {
-                    stream.Load(new DepthLimitingParser(new Parser(reader)));
-                }
+                stream.Load(parser);
 
                 if (stream.Documents.Count > 1)
                 {
@@ -47,9 +46,13 @@ namespace Sec0.Analyzers.Config
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // YamlDotNet reports a few problems (duplicate keys) with other exception types and no position.
-                var start = new Mark(0, 1, 1);
-                problems.Add(Problem(text, DiagnosticDescriptors.InvalidYaml, "[sec0] Invalid config file: " + path + " (line 1, column 1): The YAML could not be parsed: " + ex.Message, start, start));
+                // YamlDotNet reports a few problems (duplicate keys, some malformed input) with other exception
+                // types and no position; the end of the last event read is close to the problem (as in the loader).
+                var at = parser.LastPosition;
+                var line = at.Line < 1 ? 1 : at.Line;
+                var column = at.Column < 1 ? 1 : at.Column;
+                var start = new Mark(0, line, column);
+                problems.Add(Problem(text, DiagnosticDescriptors.InvalidYaml, "[sec0] Invalid config file: " + path + " (line " + line + ", column " + column + "): The YAML could not be parsed: " + ex.Message, start, start));
                 return Invalid(path, text, problems);
             }
 

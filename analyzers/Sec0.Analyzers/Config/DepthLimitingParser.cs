@@ -18,11 +18,19 @@ namespace Sec0.Analyzers.Config
 
         public ParsingEvent? Current => _inner.Current;
 
+        /// <summary>Where the last event read ended: the position to report when YamlDotNet fails without one.</summary>
+        public Mark LastPosition { get; private set; } = new Mark(0, 1, 1);
+
         public bool MoveNext()
         {
             if (!_inner.MoveNext())
             {
                 return false;
+            }
+
+            if (_inner.Current is { } read)
+            {
+                LastPosition = read.End;
             }
 
             switch (_inner.Current)
