@@ -94,6 +94,24 @@ public sealed class PackageConsumerTests(PackedPackage package) : IDisposable
         Assert.Equal("true", additionalFile.GetProperty("Sec0Config").GetString());
     }
 
+    [Fact]
+    public async Task A_missing_hop_entry_is_SEC0001_in_the_build_and_goes_away_once_the_entry_is_added()
+    {
+        WriteConsumer(extraProperties: "<TreatWarningsAsErrors>false</TreatWarningsAsErrors>");
+        File.WriteAllText(_dir.Combine("sec0.config.yaml"), Config.Replace(
+            "    Greeter.Greet: { type: agent, nodeId: greeter, agentName: greeter, agentVersion: \"1.0.0\" }\n", "    {}\n", StringComparison.Ordinal).Replace("  hops:\n    {}", "  hops: {}", StringComparison.Ordinal));
+
+        var missing = await DotnetCli.RunSuccessfullyAsync(_dir.Path, "build", "--disable-build-servers", "-nologo");
+        Assert.Contains("warning SEC0001", missing.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("No hop configuration found for \"Greeter.Greet\"", missing.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Program.cs(", missing.StandardOutput, StringComparison.Ordinal);
+
+        File.WriteAllText(_dir.Combine("sec0.config.yaml"), Config);
+        var fixedBuild = await DotnetCli.RunSuccessfullyAsync(_dir.Path, "build", "--disable-build-servers", "-nologo");
+        Assert.DoesNotContain("SEC0001", fixedBuild.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("warning SEC0", fixedBuild.StandardOutput, StringComparison.Ordinal);
+    }
+
     private void WriteConsumer(string extraProperties = "", string configPath = "sec0.config.yaml")
     {
         // Empty Directory.* files stop MSBuild from picking up whatever lies above the temp folder.

@@ -21,24 +21,8 @@ namespace Sec0.Generators.Parsing
         /// </summary>
         public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken)
         {
-            if (node is not InvocationExpressionSyntax invocation)
-            {
-                return false;
-            }
-
-            switch (invocation.Expression)
-            {
-                case IdentifierNameSyntax identifier:
-                    // nameof(...) is an invocation syntactically.
-                    return identifier.Identifier.ValueText != "nameof";
-                case GenericNameSyntax:
-                case MemberBindingExpressionSyntax:
-                    return true;
-                case MemberAccessExpressionSyntax memberAccess:
-                    return memberAccess.Expression is not BaseExpressionSyntax;
-                default:
-                    return false;
-            }
+            // The rule is shared with the analyzers (SEC0101), which report the calls it rejects.
+            return node is InvocationExpressionSyntax invocation && InterceptionRules.IsCandidateCallee(invocation);
         }
 
         /// <summary>Tests set this to see exceptions the generator would otherwise swallow.</summary>
@@ -157,119 +141,24 @@ namespace Sec0.Generators.Parsing
 
         private static string? SkipReason(IMethodSymbol definition, IMethodSymbol called, InvocationExpressionSyntax invocation, SemanticModel semanticModel, CancellationToken cancellationToken)
         {
-            if (definition.MethodKind != MethodKind.Ordinary)
+            // The rules live in InterceptionRules, shared with the analyzers (SEC0101/SEC0102).
+            var declarationReason = InterceptionRules.DeclarationSkipReason(definition, semanticModel.Compilation);
+            if (declarationReason is not null)
             {
-                return "only ordinary methods can be intercepted";
+                return declarationReason;
             }
 
-            if (definition.IsStatic && definition.ContainingType?.TypeKind == TypeKind.Interface && (definition.IsAbstract || definition.IsVirtual))
+            if (InterceptionRules.HasErrors(definition) || InterceptionRules.HasErrors(called))
             {
-                return "static abstract or virtual interface members cannot be intercepted";
+                return InterceptionRules.BindingErrorReason;
             }
 
-            if (definition.ReturnsByRef || definition.ReturnsByRefReadonly)
+            if (InterceptionRules.IsInExpressionTree(invocation, semanticModel, cancellationToken))
             {
-                return "methods returning by reference are not intercepted";
-            }
-
-            if (definition.IsVararg)
-            {
-                return "__arglist methods are not intercepted";
-            }
-
-            if (definition.ContainingType is null || definition.ContainingType.IsAnonymousType)
-            {
-                return "the hop has no named containing type";
-            }
-
-            if (!semanticModel.Compilation.IsSymbolAccessibleWithin(definition, semanticModel.Compilation.Assembly))
-            {
-                return "the hop method is not accessible to generated code (private or protected)";
-            }
-
-            if (HasErrors(definition) || HasErrors(called))
-            {
-                return "the call does not bind without errors";
-            }
-
-            if (IsInExpressionTree(invocation, semanticModel, cancellationToken))
-            {
-                return "calls inside expression trees cannot be intercepted";
+                return InterceptionRules.ExpressionTreeReason;
             }
 
             return null;
-        }
-
-        private static bool HasErrors(IMethodSymbol method)
-        {
-            if (IsError(method.ReturnType) || (method.ContainingType is { } containing && IsError(containing)))
-            {
-                return true;
-            }
-
-            foreach (var parameter in method.Parameters)
-            {
-                if (IsError(parameter.Type))
-                {
-                    return true;
-                }
-            }
-
-            foreach (var typeArgument in method.TypeArguments)
-            {
-                if (IsError(typeArgument))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
-        private static bool IsError(ITypeSymbol type) => type switch
-        {
-            IErrorTypeSymbol => true,
-            IArrayTypeSymbol array => IsError(array.ElementType),
-            IPointerTypeSymbol pointer => IsError(pointer.PointedAtType),
-            INamedTypeSymbol named => AnyError(named.TypeArguments) || (named.ContainingType is { } outer && IsError(outer)),
-            _ => type.TypeKind == TypeKind.Error,
-        };
-
-        private static bool AnyError(ImmutableArray<ITypeSymbol> types)
-        {
-            foreach (var type in types)
-            {
-                if (IsError(type))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
-        private static bool IsInExpressionTree(SyntaxNode node, SemanticModel semanticModel, CancellationToken cancellationToken)
-        {
-            for (var current = node.Parent; current is not null; current = current.Parent)
-            {
-                if (current is AnonymousFunctionExpressionSyntax lambda)
-                {
-                    var converted = semanticModel.GetTypeInfo(lambda, cancellationToken).ConvertedType;
-                    for (var type = converted as INamedTypeSymbol; type is not null; type = type.BaseType)
-                    {
-                        if (type is { Name: "LambdaExpression" or "Expression", ContainingNamespace: { Name: "Expressions", ContainingNamespace: { Name: "Linq", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } })
-                        {
-                            return true;
-                        }
-                    }
-                }
-                else if (current is MemberDeclarationSyntax)
-                {
-                    break;
-                }
-            }
-
-            return false;
         }
 
         /// <summary>The descriptor of a hop declared in a referenced assembly, from that assembly's manifest.</summary>
@@ -327,7 +216,7 @@ namespace Sec0.Generators.Parsing
             var typeParameters = new List<TypeParameterModel>();
             foreach (var typeParameter in typeParameterSymbols)
             {
-                if (AnyError(typeParameter.ConstraintTypes))
+                if (InterceptionRules.AnyError(typeParameter.ConstraintTypes))
                 {
                     skipReason = "a type parameter constraint does not bind";
                     return null;
@@ -345,7 +234,7 @@ namespace Sec0.Generators.Parsing
             var parameters = new List<ParameterModel>();
             foreach (var parameter in definition.Parameters)
             {
-                if (parameter.RefKind == RefKind.None && parameter.Type.IsRefLikeType && parameter.ScopedKind == ScopedKind.None && HasUnscopedRef(parameter))
+                if (parameter.RefKind == RefKind.None && parameter.Type.IsRefLikeType && parameter.ScopedKind == ScopedKind.None && InterceptionRules.HasUnscopedRef(parameter))
                 {
                     skipReason = "[UnscopedRef] parameters are not intercepted";
                     return null;
@@ -420,19 +309,6 @@ namespace Sec0.Generators.Parsing
                 new EquatableArray<TypeParameterModel>(typeParameters),
                 new EquatableArray<string>(methodTypeArguments),
                 field);
-        }
-
-        private static bool HasUnscopedRef(IParameterSymbol parameter)
-        {
-            foreach (var attribute in parameter.GetAttributes())
-            {
-                if (attribute.AttributeClass?.Name == "UnscopedRefAttribute")
-                {
-                    return true;
-                }
-            }
-
-            return false;
         }
 
         private static (ReturnShape Shape, string Element) Shape(IMethodSymbol method)
