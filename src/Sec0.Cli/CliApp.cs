@@ -57,12 +57,13 @@ public static class CliApp
             Recursive = true,
         };
         CommandRunner runner = new(context, verbose);
-        RootCommand root = new("Sec0 for .NET: generate signing keys, verify signed audit logs, list an assembly's hops.")
+        RootCommand root = new("Sec0 for .NET: generate signing keys, verify signed audit logs, list an assembly's hops, check policies.")
         {
             verbose,
             KeygenCommand.Create(runner),
             VerifyCommand.Create(runner),
             HopsCommand.Create(runner),
+            PolicyCommand.Create(runner),
         };
         return root;
     }
