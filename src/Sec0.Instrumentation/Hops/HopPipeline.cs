@@ -90,7 +90,10 @@ internal sealed class HopPipeline : HopHost
         }
         else
         {
-            e.RunId = Guid.NewGuid();
+            // A run id names a run in the log; it needs to be unique, not secret, so no syscall per root hop.
+            Span<byte> run = stackalloc byte[16];
+            Random.Shared.NextBytes(run);
+            e.RunId = new Guid(run);
         }
 
         // Decide before the call: nothing below runs the hop's body unless the decision allows it.
