@@ -1,6 +1,12 @@
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project tests/Sec0.Benchmarks -- --filter '*'   (see docs/performance.md)
+if (args is ["--quick-generator", ..])
+{
+    Sec0.Benchmarks.GeneratorQuickTiming.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 
 /// <summary>The benchmark entry point.</summary>

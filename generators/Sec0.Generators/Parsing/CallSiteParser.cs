@@ -28,11 +28,32 @@ namespace Sec0.Generators.Parsing
         /// <summary>Tests set this to see exceptions the generator would otherwise swallow.</summary>
         internal static volatile bool RethrowForTests;
 
+        /// <summary>Raised before a call-site candidate is bound (tests count bindings; filter by compilation).</summary>
+        internal static event Action<Compilation, InvocationExpressionSyntax>? Binding;
+
+        // Roslyn re-runs this transform for every candidate of every tree whenever the compilation changes
+        // (any keystroke anywhere). A model is reused instead when the invocation is the same node object
+        // (so its tree is unchanged) and the compilation's declaration surface is unchanged: then binding
+        // gives the same result (the soundness argument is on DeclarationSurface). The interceptable
+        // location data (a checksum of the calling file and a position) depends on the tree alone.
+        private static readonly SurfaceCache<InvocationExpressionSyntax, CallSiteModel> s_models = new();
+
         public static CallSiteModel? Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken)
         {
             try
             {
-                return ParseCore(context, cancellationToken);
+                var invocation = (InvocationExpressionSyntax)context.Node;
+                var compilation = context.SemanticModel.Compilation;
+                var version = SurfaceVersion.For(compilation);
+                if (s_models.TryGet(invocation, version, out var cached))
+                {
+                    return cached;
+                }
+
+                Binding?.Invoke(compilation, invocation);
+                var model = ParseCore(context, cancellationToken);
+                s_models.Store(invocation, version, model);
+                return model;
             }
             catch (Exception ex) when (ex is not OperationCanceledException && !RethrowForTests)
             {

@@ -13,7 +13,64 @@ namespace Sec0.Generators.Parsing
         public static bool IsMethodDeclaration(SyntaxNode node, CancellationToken cancellationToken)
             => node is MethodDeclarationSyntax;
 
+        // ForAttributeWithMetadataName re-runs these transforms for every hop whenever the compilation
+        // changes; the model of a declaration whose tree and the project's declaration surface are unchanged
+        // is reused (see DeclarationSurface). Not for partial methods: their hash reads the other part, which
+        // may be in another tree whose body edit leaves the surface equal.
+        private static readonly SurfaceCache<MethodDeclarationSyntax, DescriptorModel> s_hops = new();
+        private static readonly SurfaceCache<MethodDeclarationSyntax, DescriptorModel> s_mcpTools = new();
+
         public static DescriptorModel? ParseHop(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+            => Cached(s_hops, context, ParseHopCore, cancellationToken);
+
+        public static DescriptorModel? ParseMcpTool(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+            => Cached(s_mcpTools, context, ParseMcpToolCore, cancellationToken);
+
+        private static DescriptorModel? Cached(
+            SurfaceCache<MethodDeclarationSyntax, DescriptorModel> cache,
+            GeneratorAttributeSyntaxContext context,
+            Func<GeneratorAttributeSyntaxContext, CancellationToken, DescriptorModel?> parse,
+            CancellationToken cancellationToken)
+        {
+            if (context.TargetNode is not MethodDeclarationSyntax declaration || IsPartial(declaration))
+            {
+                return parse(context, cancellationToken);
+            }
+
+            SurfaceVersion version;
+            try
+            {
+                version = SurfaceVersion.For(context.SemanticModel.Compilation);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return parse(context, cancellationToken);
+            }
+
+            if (cache.TryGet(declaration, version, out var cached))
+            {
+                return cached;
+            }
+
+            var model = parse(context, cancellationToken);
+            cache.Store(declaration, version, model);
+            return model;
+        }
+
+        private static bool IsPartial(MethodDeclarationSyntax declaration)
+        {
+            foreach (var modifier in declaration.Modifiers)
+            {
+                if (modifier.ValueText == "partial")
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static DescriptorModel? ParseHopCore(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             try
             {
@@ -36,7 +93,7 @@ namespace Sec0.Generators.Parsing
             }
         }
 
-        public static DescriptorModel? ParseMcpTool(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        private static DescriptorModel? ParseMcpToolCore(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             try
             {

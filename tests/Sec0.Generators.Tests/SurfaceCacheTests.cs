@@ -1,0 +1,292 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Sec0.Generators.Parsing;
+using Sec0.Generators.Tests.Infrastructure;
+
+namespace Sec0.Generators.Tests;
+
+/// <summary>
+/// Call-site models are reused while the calling tree and the project's declaration surface are
+/// unchanged (no binding), and rebuilt when a declaration elsewhere changes how a call binds: the
+/// incremental output must always equal a cold run's.
+/// </summary>
+public class SurfaceCacheTests
+{
+    private const string HopsSource = """
+        using Sec0;
+
+        namespace App;
+
+        public static partial class Agents
+        {
+            [Sec0Hop]
+            public static int Step(long x)
+            {
+                return (int)x + 1;
+            }
+        }
+        """;
+
+    private const string MoreSource = """
+        namespace App;
+
+        public static partial class Agents
+        {
+            public static int Other() => 0;
+        }
+        """;
+
+    private const string CallsSource = """
+        namespace App;
+
+        public static class Calls
+        {
+            public static int M() => Agents.Step(1) + Agents.Step(2L);
+        }
+        """;
+
+    private const string UnrelatedSource = """
+        namespace App;
+
+        public static class Unrelated
+        {
+            public static int Max(int a, int b) => System.Math.Max(a, b);
+        }
+        """;
+
+    /// <summary>Counts the call-site bindings of one compilation lineage (by its unique assembly name).</summary>
+    private sealed class BindingProbe : IDisposable
+    {
+        private readonly string _assemblyName;
+        private readonly List<string> _files = new();
+
+        public BindingProbe(string assemblyName)
+        {
+            _assemblyName = assemblyName;
+            CallSiteParser.Binding += OnBinding;
+        }
+
+        public IReadOnlyList<string> TakeFiles()
+        {
+            lock (_files)
+            {
+                var files = _files.ToList();
+                _files.Clear();
+                return files;
+            }
+        }
+
+        public void Dispose() => CallSiteParser.Binding -= OnBinding;
+
+        private void OnBinding(Compilation compilation, InvocationExpressionSyntax invocation)
+        {
+            if (compilation.AssemblyName == _assemblyName)
+            {
+                lock (_files)
+                {
+                    _files.Add(invocation.SyntaxTree.FilePath);
+                }
+            }
+        }
+    }
+
+    private static string UniqueName() => "SurfaceCache" + Guid.NewGuid().ToString("N");
+
+    private static CSharpCompilation Create(string assemblyName, params (string Path, string Source)[] files)
+        => GeneratorHarness.CreateCompilation(files, assemblyName);
+
+    private static CSharpCompilation Edit(CSharpCompilation compilation, string path, string newSource)
+    {
+        var old = compilation.SyntaxTrees.Single(t => t.FilePath == path);
+        return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(newSource, GeneratorHarness.ParseOptions, path));
+    }
+
+    /// <summary>A cold run on freshly parsed copies of the same files (no tree the caches have seen).</summary>
+    private static string ColdText(CSharpCompilation compilation)
+    {
+        var fresh = compilation.RemoveAllSyntaxTrees().AddSyntaxTrees(compilation.SyntaxTrees.Select(t => CSharpSyntaxTree.ParseText(t.GetText().ToString(), GeneratorHarness.ParseOptions, t.FilePath)));
+        // Another assembly name keeps the probes of the tests blind to it.
+        var run = GeneratorHarness.Run(fresh.WithAssemblyName(UniqueName()));
+        GeneratorHarness.AssertNoErrors(run);
+        return GeneratorHarness.GeneratedText(run.Driver);
+    }
+
+    private static GeneratorRun RunChecked(CSharpCompilation compilation, GeneratorDriver driver)
+    {
+        var run = GeneratorHarness.Run(compilation, driver);
+        GeneratorHarness.AssertNoErrors(run);
+        Assert.Equal(ColdText(compilation), GeneratorHarness.GeneratedText(run.Driver));
+        return run;
+    }
+
+    [Fact]
+    public void BodyEditsElsewhereBindNoCallSiteAgain()
+    {
+        var name = UniqueName();
+        using var probe = new BindingProbe(name);
+        var compilation = Create(name, ("/proj/Hops.cs", HopsSource), ("/proj/More.cs", MoreSource), ("/proj/Calls.cs", CallsSource), ("/proj/Unrelated.cs", UnrelatedSource));
+        var run = RunChecked(compilation, GeneratorHarness.CreateDriver());
+        Assert.Contains("/proj/Calls.cs", probe.TakeFiles());
+        var before = GeneratorHarness.GeneratedText(run.Driver);
+
+        // A body edit in a file without hop calls: only that file's candidates are bound.
+        compilation = Edit(compilation, "/proj/Unrelated.cs", UnrelatedSource.Replace("System.Math.Max(a, b)", "System.Math.Min(a, b) + System.Math.Abs(b)", StringComparison.Ordinal));
+        run = RunChecked(compilation, run.Driver);
+        Assert.All(probe.TakeFiles(), file => Assert.Equal("/proj/Unrelated.cs", file));
+
+        // A body edit in the hop itself: the surface is the same, nothing is bound again.
+        compilation = Edit(compilation, "/proj/Hops.cs", HopsSource.Replace("(int)x + 1", "(int)x * 2", StringComparison.Ordinal));
+        run = RunChecked(compilation, run.Driver);
+        Assert.Empty(probe.TakeFiles());
+        Assert.Equal(before.Split("HopDescriptors")[0], GeneratorHarness.GeneratedText(run.Driver).Split("HopDescriptors")[0]);
+
+        // A declaration edit anywhere (a new member): every call site is bound again, conservatively.
+        compilation = Edit(compilation, "/proj/Unrelated.cs", UnrelatedSource.Replace("public static int Max", "public static int Min(int a) => a;\n    public static int Max", StringComparison.Ordinal));
+        RunChecked(compilation, run.Driver);
+        Assert.Contains("/proj/Calls.cs", probe.TakeFiles());
+    }
+
+    [Fact]
+    public void AMoreSpecificHopOverloadInAnotherFileRetargetsTheInterceptor()
+    {
+        var name = UniqueName();
+        using var probe = new BindingProbe(name);
+        var compilation = Create(name, ("/proj/Hops.cs", HopsSource), ("/proj/More.cs", MoreSource), ("/proj/Calls.cs", CallsSource));
+        var run = RunChecked(compilation, GeneratorHarness.CreateDriver());
+        Assert.DoesNotContain("int x)", GeneratorHarness.GeneratedText(run.Driver), StringComparison.Ordinal);
+
+        // Step(1) now binds to Step(int); Step(2L) still to Step(long). Calls.cs itself is unchanged.
+        compilation = Edit(compilation, "/proj/More.cs", MoreSource.Replace("public static int Other() => 0;", "[Sec0.Sec0Hop] public static int Step(int x) => x;", StringComparison.Ordinal));
+        run = RunChecked(compilation, run.Driver);
+        Assert.Contains("/proj/Calls.cs", probe.TakeFiles());
+        var text = GeneratorHarness.GeneratedText(run.Driver);
+        Assert.Contains("int x)", text, StringComparison.Ordinal);
+        Assert.Contains("long x)", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AMoreSpecificPlainOverloadInAnotherFileDropsTheInterception()
+    {
+        var name = UniqueName();
+        var compilation = Create(name, ("/proj/Hops.cs", HopsSource), ("/proj/More.cs", MoreSource), ("/proj/Calls.cs", CallsSource));
+        var run = RunChecked(compilation, GeneratorHarness.CreateDriver());
+        var calls = CountInterceptsLocations(run.Driver);
+        Assert.Equal(2, calls);
+
+        // Step(1) now binds to a method that is no hop: only Step(2L) is intercepted.
+        compilation = Edit(compilation, "/proj/More.cs", MoreSource.Replace("public static int Other() => 0;", "public static int Step(int x) => x;", StringComparison.Ordinal));
+        run = RunChecked(compilation, run.Driver);
+        Assert.Equal(1, CountInterceptsLocations(run.Driver));
+    }
+
+    [Fact]
+    public void RemovingTheAttributeInTheHopFileRemovesTheInterceptors()
+    {
+        var name = UniqueName();
+        var compilation = Create(name, ("/proj/Hops.cs", HopsSource), ("/proj/More.cs", MoreSource), ("/proj/Calls.cs", CallsSource));
+        var run = RunChecked(compilation, GeneratorHarness.CreateDriver());
+        Assert.Equal(2, CountInterceptsLocations(run.Driver));
+
+        compilation = Edit(compilation, "/proj/Hops.cs", HopsSource.Replace("[Sec0Hop]", string.Empty, StringComparison.Ordinal));
+        run = RunChecked(compilation, run.Driver);
+        Assert.Equal(0, CountInterceptsLocations(run.Driver));
+
+        compilation = Edit(compilation, "/proj/Hops.cs", HopsSource);
+        run = RunChecked(compilation, run.Driver);
+        Assert.Equal(2, CountInterceptsLocations(run.Driver));
+    }
+
+    [Fact]
+    public void ProjectReferenceBodyEditsKeepModelsAndSurfaceEditsRetarget()
+    {
+        const string LibSource = """
+            namespace Lib;
+
+            public static class Remote
+            {
+                [Sec0.Sec0Hop]
+                public static int Step(long x) => (int)x;
+            }
+            """;
+        const string ConsumerSource = """
+            namespace App;
+
+            public static class Consumer
+            {
+                public static int M() => Lib.Remote.Step(1);
+            }
+            """;
+
+        var name = UniqueName();
+        using var probe = new BindingProbe(name);
+        var library = GeneratorHarness.CreateCompilation(new[] { ("/lib/Remote.cs", LibSource) }, "Lib" + name);
+        CSharpCompilation Consumer(Compilation lib) => Create(name, ("/app/Consumer.cs", ConsumerSource)).AddReferences(lib.ToMetadataReference());
+
+        var app = Consumer(library);
+        var consumerTree = app.SyntaxTrees.Single();
+        var run = GeneratorHarness.Run(app, GeneratorHarness.CreateDriver());
+        GeneratorHarness.AssertNoErrors(run);
+        Assert.Contains("long x)", GeneratorHarness.GeneratedText(run.Driver), StringComparison.Ordinal);
+        Assert.NotEmpty(probe.TakeFiles());
+
+        // A body edit in the referenced project: a new compilation, the same surface.
+        library = Edit(library, "/lib/Remote.cs", LibSource.Replace("=> (int)x;", "=> (int)x + 1;", StringComparison.Ordinal));
+        app = Create(name).AddSyntaxTrees(consumerTree).AddReferences(library.ToMetadataReference());
+        run = GeneratorHarness.Run(app, run.Driver);
+        GeneratorHarness.AssertNoErrors(run);
+        Assert.Empty(probe.TakeFiles());
+
+        // A new, more specific hop overload there: the unchanged call site binds again, to Step(int).
+        library = Edit(library, "/lib/Remote.cs", LibSource.Replace("public static int Step(long x) => (int)x;", "public static int Step(long x) => (int)x;\n    [Sec0.Sec0Hop] public static int Step(int x) => x;", StringComparison.Ordinal));
+        app = Create(name).AddSyntaxTrees(consumerTree).AddReferences(library.ToMetadataReference());
+        run = GeneratorHarness.Run(app, run.Driver);
+        GeneratorHarness.AssertNoErrors(run);
+        Assert.NotEmpty(probe.TakeFiles());
+        Assert.Contains("int x)", GeneratorHarness.GeneratedText(run.Driver).Replace("long x)", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("public int M() { return 1; }", "public int M() { return 2; /* x */ }")]
+    [InlineData("public int M() => 1;", "public int M() => 2;")]
+    [InlineData("public C() { _ = 1; }", "public C() { _ = 2; }")]
+    [InlineData("public int P { get { return 1; } }", "public int P { get { return 2; } }")]
+    [InlineData("public int P => 1;", "public int P => 2;")]
+    [InlineData("public static C operator +(C a, C b) => a;", "public static C operator +(C a, C b) => b;")]
+    public void BodyEditsKeepTheSurface(string before, string after)
+        => Assert.True(Surface(before).Equals(Surface(after)));
+
+    [Theory]
+    [InlineData("public int M() { return 1; }", "public long M() { return 1; }")]
+    [InlineData("public int M() { return 1; }", "[System.Obsolete] public int M() { return 1; }")]
+    [InlineData("public int M() { return 1; }", "public int M(int x) { return 1; }")]
+    [InlineData("public const int N = 1;", "public const int N = 300;")]
+    [InlineData("public int F = 1;", "public int F = 2;")]
+    [InlineData("public int P { get; }", "public int P { get => 1; }")]
+    [InlineData("public int P { get => 1; }", "public int P { get => field; }")]
+    [InlineData("public int P { get => field + 1; }", "public int P { get => field + 2; }")]
+    [InlineData("public string? M() { return null; }", "public string? M() {\n#nullable disable\n return null; }")]
+    [InlineData("public void M(int x = 1) { }", "public void M(int x = 2) { }")]
+    public void DeclarationEditsChangeTheSurface(string before, string after)
+        => Assert.False(Surface(before).Equals(Surface(after)));
+
+    [Fact]
+    public void BodiesOfTypesWithAPrimaryConstructorAreSurface()
+    {
+        // A captured primary constructor parameter becomes a field (a struct is then no longer unmanaged).
+        var before = DeclarationSurface.Of(CSharpSyntaxTree.ParseText("struct S(string s) { public int M() => 1; }", GeneratorHarness.ParseOptions));
+        var after = DeclarationSurface.Of(CSharpSyntaxTree.ParseText("struct S(string s) { public int M() => s.Length; }", GeneratorHarness.ParseOptions));
+        Assert.False(before.Equals(after));
+    }
+
+    [Fact]
+    public void PartialMethodsWithAndWithoutABodyDiffer()
+        => Assert.False(Surface("partial void M();").Equals(Surface("partial void M() { }")));
+
+    private static TreeSurface Surface(string member)
+        => DeclarationSurface.Of(CSharpSyntaxTree.ParseText("#nullable enable\npublic partial class C\n{\n    " + member + "\n}\n", GeneratorHarness.ParseOptions));
+
+    private static int CountInterceptsLocations(GeneratorDriver driver)
+        => GeneratorHarness.Generated(driver)
+            .Sum(s => s.SourceText.ToString().Split("CompilerServices.InterceptsLocation").Length - 1);
+}
