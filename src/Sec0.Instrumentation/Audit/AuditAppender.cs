@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace Sec0.Audit;
@@ -19,7 +18,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
     private static readonly TimeSpan s_batchFsyncInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly AuditAppenderOptions _options;
-    private readonly Channel<PendingAppend> _channel;
+    private readonly AuditQueue<PendingAppend> _queue;
     private readonly AuditDirectoryLock _lock;
     private readonly AuditLineBuilder _builder;
     private readonly ByteBuffer _batch = new(64 * 1024);
@@ -44,13 +43,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         _lock = directoryLock;
         _logger = options.Logger;
         _builder = new AuditLineBuilder(options.Signer!, recovered.Chain);
-        _channel = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(options.ChannelCapacity)
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait,
-            AllowSynchronousContinuations = false,
-        });
+        _queue = new AuditQueue<PendingAppend>(options.ChannelCapacity);
 
         var now = options.TimeProvider.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
@@ -140,9 +133,18 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         ThrowIfUnusable();
         Stamp(envelope);
         var item = new PendingAppend(envelope, null);
-        if (!_channel.Writer.TryWrite(item))
+        var result = _queue.TryEnqueue(item);
+        if (result == AuditQueue<PendingAppend>.EnqueueResult.Full)
         {
-            WriteSlow(item).AsTask().GetAwaiter().GetResult();
+            // A full queue makes the caller wait for the writer; nothing is dropped.
+            result = _queue.EnqueueAsync(item, CancellationToken.None).AsTask().GetAwaiter().GetResult()
+                ? AuditQueue<PendingAppend>.EnqueueResult.Added
+                : AuditQueue<PendingAppend>.EnqueueResult.Completed;
+        }
+
+        if (result == AuditQueue<PendingAppend>.EnqueueResult.Completed)
+        {
+            ThrowClosed();
         }
     }
 
@@ -158,12 +160,9 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         Stamp(envelope);
         var completion = AppendCompletion.Rent();
         var item = new PendingAppend(envelope, completion);
-        if (_channel.Writer.TryWrite(item))
-        {
-            return completion.Task;
-        }
-
-        return AppendSlowAsync(item, completion, cancellationToken);
+        return _queue.TryEnqueue(item) == AuditQueue<PendingAppend>.EnqueueResult.Added
+            ? completion.Task
+            : AppendSlowAsync(item, completion, cancellationToken);
     }
 
     /// <summary>Completes when everything queued before it is written and fsynced.</summary>
@@ -173,12 +172,9 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         ThrowIfUnusable();
         var completion = AppendCompletion.Rent();
         var item = new PendingAppend(null, completion);
-        if (_channel.Writer.TryWrite(item))
-        {
-            return completion.Task;
-        }
-
-        return AppendSlowAsync(item, completion, cancellationToken);
+        return _queue.TryEnqueue(item) == AuditQueue<PendingAppend>.EnqueueResult.Added
+            ? completion.Task
+            : AppendSlowAsync(item, completion, cancellationToken);
     }
 
     /// <summary>Drains the queue, seals the chain (checkpoint mode), fsyncs and releases the directory.</summary>
@@ -190,7 +186,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
             return;
         }
 
-        _channel.Writer.TryComplete();
+        _queue.Complete();
         try
         {
             await _writerTask.ConfigureAwait(false);
@@ -237,81 +233,57 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
             $"[sec0] Writing the audit log in \"{_options.Directory}\" failed: {fault.Message}. The log is intact up to seq {Volatile.Read(ref _writtenSeq)}; {Interlocked.Read(ref _lostAfterFault)} queued envelope(s) were not written. Fix the cause and restart: recovery continues the chain.",
             fault);
 
-    private async ValueTask WriteSlow(PendingAppend item)
-    {
-        try
-        {
-            await _channel.Writer.WriteAsync(item).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
-        {
-            ThrowIfUnusable();
-            throw;
-        }
-    }
-
     private async ValueTask AppendSlowAsync(PendingAppend item, AppendCompletion completion, CancellationToken cancellationToken)
     {
-        try
+        if (!await _queue.EnqueueAsync(item, cancellationToken).ConfigureAwait(false))
         {
-            await _channel.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
-        {
-            ThrowIfUnusable();
-            throw;
+            ThrowClosed();
         }
 
         await completion.Task.ConfigureAwait(false);
     }
 
+    private void ThrowClosed()
+    {
+        ThrowIfUnusable();
+        throw new Sec0AuditException(Sec0AuditException.ClosedCode, $"[sec0] The audit appender for \"{_options.Directory}\" is closed; the envelope was not written.");
+    }
+
     private async Task WriterLoopAsync()
     {
-        var reader = _channel.Reader;
-        Task<bool>? pendingWait = null;
         while (true)
         {
-            pendingWait ??= reader.WaitToReadAsync().AsTask();
-            if (!pendingWait.IsCompleted && NextTimerDue() is { } due)
+            var processed = ProcessAvailable();
+            RunTimers();
+            if (processed > 0)
             {
-                // Wake for a pending checkpoint or batch fsync even when no envelope arrives.
-                if (due > TimeSpan.Zero)
+                if (processed >= BusyBatch && !_queue.IsCompleted)
                 {
-                    await Task.WhenAny(pendingWait, Task.Delay(due, _options.TimeProvider)).ConfigureAwait(false);
+                    // Under load, let a batch build up rather than park: a parked writer has to be woken
+                    // by the next caller, which costs that caller more than its append. Appends queued
+                    // meanwhile are written within ~1 ms.
+                    await Task.Delay(1).ConfigureAwait(false);
                 }
 
-                if (!pendingWait.IsCompleted)
-                {
-                    RunTimers();
-                    continue;
-                }
+                continue;
             }
 
-            var more = await pendingWait.ConfigureAwait(false);
-            pendingWait = null;
-            if (!more)
+            if (_queue.IsDrained)
             {
                 break;
             }
 
-            var processed = ProcessAvailable(reader);
-            RunTimers();
-            if (processed >= BusyBatch && !reader.Completion.IsCompleted)
-            {
-                // Under load, let a batch build up instead of parking on the channel: a parked reader
-                // makes every producer's TryWrite schedule a wake-up, which costs the caller's thread
-                // more than the append itself. Appends queued meanwhile are written within ~1 ms.
-                await Task.Delay(1).ConfigureAwait(false);
-            }
+            // Park until an envelope arrives, or until a pending checkpoint or batch fsync is due.
+            await _queue.WaitAsync(NextTimerDue()).ConfigureAwait(false);
         }
 
         Close();
     }
 
-    private int ProcessAvailable(ChannelReader<PendingAppend> reader)
+    private int ProcessAvailable()
     {
         var count = 0;
-        while (count < MaxBatch * 8 && reader.TryRead(out var item))
+        while (count < MaxBatch * 8 && _queue.TryDequeue(out var item))
         {
             count++;
             if (_fault is not null)
@@ -343,7 +315,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
             }
         }
 
-        if (_fault is null)
+        if (_fault is null && count > 0)
         {
             try
             {
@@ -355,6 +327,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
             }
         }
 
+        _queue.SignalSpace();
         return count;
     }
 
