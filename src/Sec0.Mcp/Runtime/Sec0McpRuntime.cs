@@ -16,7 +16,7 @@ namespace Sec0.Mcp;
 /// starts (or the server is built, whichever comes first): the decision engine, circuit breakers, the signed
 /// audit appender and the compile-time body hashes. Every load error names the option it came from.
 /// </summary>
-internal sealed class Sec0McpRuntime : IAsyncDisposable
+internal sealed class Sec0McpRuntime : IAsyncDisposable, IDisposable
 {
     /// <summary>Tool-call spans; the same source name as the hop runtime ("Sec0").</summary>
     internal static readonly ActivitySource Source = new(Sec0App.ActivitySourceName, typeof(Sec0McpRuntime).Assembly.GetName().Version?.ToString());
@@ -166,6 +166,13 @@ internal sealed class Sec0McpRuntime : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Appender.DisposeAsync().ConfigureAwait(false);
+        _ownedSigner?.Dispose();
+    }
+
+    /// <summary>For containers disposed synchronously: flushes and closes the audit log, then releases an owned key.</summary>
+    public void Dispose()
+    {
+        Appender.Dispose();
         _ownedSigner?.Dispose();
     }
 
