@@ -84,7 +84,18 @@ public sealed class McpTestServer : IAsyncDisposable
 
         var host = builder.Build();
         var server = new McpTestServer(directory, signer, host, counter);
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            host.Dispose();
+            signer.Dispose();
+            System.IO.Directory.Delete(directory, recursive: true);
+            throw;
+        }
+
         server.Client = await McpClient.CreateAsync(new StreamClientTransport(pipes.ClientToServer.Writer.AsStream(), pipes.ServerToClient.Reader.AsStream()));
         return server;
     }

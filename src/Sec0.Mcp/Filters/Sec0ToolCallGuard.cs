@@ -61,7 +61,7 @@ internal sealed class Sec0ToolCallGuard
             e.IdempotencyKey = idempotencyKey;
             e.HopHash = pin?.BodyHash;
             e.RegistryFrozen = registry.IsFrozen;
-            e.ServerSnapshot = registry.Snapshot?.DeepClone();
+            e.ServerSnapshot = registry.Snapshot;
             SetTrace(e, activity, hasParent ? parent : null);
             Tag(activity, server, name, toolRef);
 

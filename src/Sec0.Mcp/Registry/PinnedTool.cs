@@ -6,10 +6,13 @@ namespace Sec0.Mcp;
 /// <summary>A tool as it was when the registry was frozen: the instance, its definition hashes and what Sec0 derives from it.</summary>
 internal sealed class PinnedTool
 {
+    private readonly byte[] _pinnedJson;
+
     public PinnedTool(McpServerTool tool, string? bodyHash)
     {
         Tool = tool;
         Name = tool.ProtocolTool.Name;
+        _pinnedJson = ToolDefinitionHasher.Serialize(tool.ProtocolTool);
         DefinitionHash = ToolDefinitionHasher.Hash(tool.ProtocolTool);
         ListedDefinitionHash = ToolDefinitionHasher.HashWithoutOutputSchema(tool.ProtocolTool);
         BodyHash = bodyHash;
@@ -40,6 +43,11 @@ internal sealed class PinnedTool
     public bool RequiresIdempotencyKey { get; }
 
     /// <summary>True while the tool's current definition still hashes to <see cref="DefinitionHash"/>.</summary>
+    /// <remarks>
+    /// Checked on every call, so the common case is cheap: the SDK serializes an unchanged definition to the same
+    /// bytes, and only different bytes (a real change, or a harmless reordering) pay for canonical JSON and SHA-256.
+    /// </remarks>
     public bool DefinitionUnchanged(Tool current) =>
-        string.Equals(ToolDefinitionHasher.Hash(current), DefinitionHash, StringComparison.Ordinal);
+        ToolDefinitionHasher.Serialize(current).AsSpan().SequenceEqual(_pinnedJson)
+        || string.Equals(ToolDefinitionHasher.Hash(current), DefinitionHash, StringComparison.Ordinal);
 }

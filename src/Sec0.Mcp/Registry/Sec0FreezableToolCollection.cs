@@ -43,7 +43,10 @@ public sealed class Sec0FreezableToolCollection : McpServerPrimitiveCollection<M
 
     internal FrozenDictionary<string, PinnedTool> Pins => _pins;
 
-    /// <summary>The envelope's <c>server_snapshot</c>: server name and version, tool count and a hash over the pinned definitions.</summary>
+    /// <summary>
+    /// The envelope's <c>server_snapshot</c>: server name and version, tool count and a hash over the pinned definitions.
+    /// Built once at freeze and never changed afterwards, so every envelope shares it (the writer only reads it).
+    /// </summary>
     internal JsonObject? Snapshot { get; private set; }
 
     /// <inheritdoc/>

@@ -22,6 +22,10 @@ internal static class ToolDefinitionHasher
     /// </summary>
     public static string HashWithoutOutputSchema(Tool tool) => HashCore(tool, includeOutputSchema: false);
 
+    /// <summary>The definition as the SDK serializes it (not canonical): for a fast equality check.</summary>
+    public static byte[] Serialize(Tool tool) =>
+        JsonSerializer.SerializeToUtf8Bytes(tool, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Tool)));
+
     private static string HashCore(Tool tool, bool includeOutputSchema)
     {
         var json = JsonSerializer.SerializeToElement(tool, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Tool)));
