@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 
 namespace Sec0.Mcp.Tests;
 
@@ -36,5 +39,14 @@ public sealed class StartupValidationTests
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => McpTestServer.StartAsync(options => options.Otel.Environment = "production"));
         Assert.Contains("Sec0McpOptions.Otel.Environment", error.Message);
+    }
+
+    [Fact]
+    public async Task ReplacingSec0sFilterListAfterwards_FailsStartUp()
+    {
+        var error = await Assert.ThrowsAsync<Sec0McpOptionsException>(() => McpTestServer.StartAsync(afterSec0: builder =>
+            builder.Services.PostConfigure<McpServerOptions>(options =>
+                options.Filters.Request.CallToolFilters = new List<McpRequestFilter<CallToolRequestParams, CallToolResult>>())));
+        Assert.Equal("McpServerOptions.Filters.Request.CallToolFilters", error.OptionName);
     }
 }

@@ -21,7 +21,24 @@ internal sealed class Sec0McpStartupService : IHostedService
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _ = (Sec0McpRuntime)_services.GetService(typeof(Sec0McpRuntime))!;
-        _ = ((IOptions<McpServerOptions>)_services.GetService(typeof(IOptions<McpServerOptions>))!).Value;
+        var options = ((IOptions<McpServerOptions>)_services.GetService(typeof(IOptions<McpServerOptions>))!).Value;
+
+        // Every Configure and PostConfigure has run now: if one replaced what Sec0 installed, tool calls would
+        // bypass Sec0 silently. Refuse to start instead.
+        if (options.ToolCollection is not Sec0FreezableToolCollection { IsFrozen: true })
+        {
+            throw new Sec0McpOptionsException(
+                "McpServerOptions.ToolCollection",
+                "was replaced after Sec0 installed its frozen registry; register tools through WithTools or Configure, and do not replace the collection.");
+        }
+
+        if (options.Filters.Request.CallToolFilters is not Sec0CallToolFilterList)
+        {
+            throw new Sec0McpOptionsException(
+                "McpServerOptions.Filters.Request.CallToolFilters",
+                "was replaced after Sec0 installed its filters; add filters with WithRequestFilters or to the existing list instead.");
+        }
+
         return Task.CompletedTask;
     }
 
