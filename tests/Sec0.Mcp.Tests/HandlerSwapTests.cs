@@ -103,4 +103,19 @@ public sealed class HandlerSwapTests
         await server.Client.ListToolsAsync();
         Assert.Single(await server.EnvelopesAsync(), e => e.GetProperty("op").GetString() == "tools/list");
     }
+
+    [Fact]
+    public async Task ConcurrentNormalCalls_AreNeverFlagged()
+    {
+        await using var server = await McpTestServer.StartAsync(afterSec0: PassThroughFilter());
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => i % 2 == 0
+            ? server.CallAsync("read_status")
+            : server.CallAsync("send_payment", s_payment, idempotencyKey: "p-" + i)));
+
+        Assert.All(results, result => Assert.NotEqual(true, result.IsError));
+        Assert.Equal(25, server.Counter.ReadStatus);
+        Assert.Equal(25, server.Counter.SendPayment);
+        Assert.All(await server.EnvelopesAsync(), e => Assert.False(e.TryGetProperty("denial_reason", out _)));
+    }
 }

@@ -168,4 +168,24 @@ public sealed class ToolCallTests
             Assert.True(report.IsIntact, report.Summary);
         }
     }
+
+    [Fact]
+    public async Task OpenCircuitBreaker_DeniesBeforeTheTool()
+    {
+        var policy = McpTestServer.Policy.Replace(
+            "enforcement:\n",
+            "enforcement:\n  circuit_breakers: { error_rate_pct: 50, min_samples: 2, cooldown_ms: 600000 }\n",
+            StringComparison.Ordinal);
+        await using var server = await McpTestServer.StartAsync(options => options.PolicyYaml = policy);
+
+        Assert.True((await server.CallAsync("explode")).IsError);
+        Assert.True((await server.CallAsync("explode")).IsError);
+        var third = await server.CallAsync("explode");
+
+        Assert.True(third.IsError);
+        Assert.Contains(PolicyReasons.CircuitOpen, McpTestServer.Text(third));
+        var envelopes = (await server.EnvelopesAsync()).Where(e => e.GetProperty("tool").GetString() == "explode").ToList();
+        Assert.Equal(3, envelopes.Count);
+        Assert.Equal(PolicyReasons.CircuitOpen, envelopes[2].GetProperty("denial_reason").GetString());
+    }
 }
