@@ -1,0 +1,284 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using Sec0.Audit;
+using Sec0.Hops;
+using Sec0.Policy;
+
+namespace Sec0.Mcp;
+
+/// <summary>
+/// The two call-tool filters Sec0 installs. <see cref="Outermost"/> runs before every other filter: it decides the
+/// call (allowlist, version pinning, idempotency, payload size, scan verdicts, circuit breaker), and after the
+/// call writes the one envelope. <see cref="Innermost"/> runs after every other filter, right before the SDK
+/// invokes <c>MatchedPrimitive</c>: a filter that swapped the handler is caught there, before the swapped handler runs.
+/// </summary>
+internal sealed class Sec0ToolCallGuard
+{
+    private const string Op = "tools/call";
+    private readonly Sec0McpRuntime _runtime;
+
+    public Sec0ToolCallGuard(Sec0McpRuntime runtime)
+    {
+        _runtime = runtime;
+    }
+
+    /// <summary>The outermost filter: decide, run the rest of the pipeline, record.</summary>
+    public McpRequestHandler<CallToolRequestParams, CallToolResult> Outermost(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
+        async (context, cancellationToken) =>
+        {
+            if (context.Server.ServerOptions.ToolCollection is not Sec0FreezableToolCollection registry)
+            {
+                // The collection was replaced after Sec0 installed its own: nothing here can be trusted.
+                _runtime.Logger.LogError("[sec0] The MCP tool collection is not Sec0's frozen registry; refusing tools/call.");
+                return DenialResult(context.Params?.Name, PolicyReasons.RegistryMutation);
+            }
+
+            var name = context.Params?.Name ?? string.Empty;
+            var server = registry.ServerName;
+            var version = registry.ServerVersion;
+            var toolRef = Sec0McpRuntime.ToolRef(server, name, version);
+            registry.TryGetPin(name, out var pin);
+            var started = Stopwatch.GetTimestamp();
+
+            var arguments = CanonicalJson.OfArguments(context.Params?.Arguments);
+            var meta = context.Params?.Meta;
+            string? idempotencyKey = null;
+            if (meta is not null && W3CTraceParent.TryGetString(meta, Sec0McpOptions.IdempotencyKeyMetaName, out var key) && !string.IsNullOrWhiteSpace(key))
+            {
+                idempotencyKey = key;
+            }
+
+            var hasParent = W3CTraceParent.TryRead(meta, out var parent);
+            using var activity = hasParent
+                ? Sec0McpRuntime.Source.StartActivity(Op + " " + name, ActivityKind.Server, parent)
+                : Sec0McpRuntime.Source.StartActivity(Op + " " + name, ActivityKind.Server);
+
+            var e = _runtime.NewEnvelope(server, name, toolRef, Op);
+            e.InputSha256 = CanonicalJson.Sha256Hex(arguments);
+            e.IdempotencyKey = idempotencyKey;
+            e.HopHash = pin?.BodyHash;
+            e.RegistryFrozen = registry.IsFrozen;
+            e.ServerSnapshot = registry.Snapshot;
+            SetTrace(e, activity, hasParent ? parent : null);
+            Tag(activity, server, name, toolRef);
+
+            // The SDK resolved MatchedPrimitive from the frozen registry before any filter ran; anything else
+            // here means the pipeline was tampered with before Sec0 saw the call.
+            var swapped = !IsPinnedHandler(pin, context.MatchedPrimitive, checkDefinition: false);
+            var breakerKey = ToolRefPattern.Scheme + server + "/" + name;
+            var scan = new McpToolScanSubject(server, name, pin?.BodyHash);
+            var sast = Verdict(_runtime.Options.Sast, scan, "SAST");
+            var dast = Verdict(_runtime.Options.Dast, scan, "DAST");
+            e.SastStatus = StatusName(sast);
+            e.DastStatus = StatusName(dast);
+
+            var decision = _runtime.Engine.Decide(new DecisionContext
+            {
+                Server = server,
+                Tool = name,
+                Version = version,
+                PayloadBytes = arguments.Length,
+                IsSideEffect = pin?.IsSideEffect ?? false,
+                HasIdempotencyKey = idempotencyKey is not null || pin is null || !pin.RequiresIdempotencyKey,
+                CodeHash = pin?.BodyHash,
+                SastStatus = sast,
+                DastStatus = dast,
+                CircuitOpen = _runtime.Breakers?.IsOpen(breakerKey) == true,
+                MissingAuditSignature = _runtime.Appender.IsFaulted,
+                HandlerSwap = swapped,
+            });
+
+            if (!decision.Violations.IsEmpty)
+            {
+                e.Policy = AuditPolicyRecord.For(decision.OutcomeName, decision.PrimaryReasonName);
+                e.DecisionReason = decision.PrimaryReasonName;
+                e.RiskScore = decision.RiskScore;
+            }
+
+            e.RiskTags = decision.GetRiskTagNames();
+
+            // A swapped handler never runs, whatever deny_on or observe mode says: it is not the code that was reviewed.
+            if (swapped || decision.IsBlocked)
+            {
+                var reason = swapped ? PolicyReasons.HandlerSwap : decision.PrimaryReasonName;
+                return Deny(e, activity, name, reason, swapped ? "deny" : decision.OutcomeName, started);
+            }
+
+            var state = new ToolCallState(pin);
+            context.Items[ToolCallState.ItemsKey] = state;
+            CallToolResult result;
+            try
+            {
+                result = await next(context, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Tool exceptions pass through the filters: record the failure, then let the SDK answer as usual.
+                e.Status = "error";
+                e.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                _runtime.Breakers?.Record(breakerKey, ok: false, TimeSpan.FromMilliseconds(e.LatencyMs.Value));
+                activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+                _runtime.Record(e);
+                throw;
+            }
+            finally
+            {
+                context.Items.Remove(ToolCallState.ItemsKey);
+            }
+
+            if (state.HandlerSwapDetected)
+            {
+                return Deny(e, activity, name, PolicyReasons.HandlerSwap, "deny", started);
+            }
+
+            e.OutputSha256 = CanonicalJson.Sha256Hex(CanonicalJson.Of(result));
+            e.Status = result.IsError == true ? "error" : "ok";
+            e.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            _runtime.Breakers?.Record(breakerKey, e.Status == "ok", TimeSpan.FromMilliseconds(e.LatencyMs.Value));
+            if (e.Status == "error")
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, "tool returned an error result");
+            }
+
+            _runtime.Record(e);
+            return result;
+        };
+
+    /// <summary>
+    /// The innermost filter: the last code before the SDK invokes <c>MatchedPrimitive</c>. It runs only when the
+    /// outermost filter allowed the call, and refuses any handler other than the pinned instance with its pinned definition.
+    /// </summary>
+    public McpRequestHandler<CallToolRequestParams, CallToolResult> Innermost(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
+        (context, cancellationToken) =>
+        {
+            if (!context.Items.TryGetValue(ToolCallState.ItemsKey, out var item) || item is not ToolCallState state)
+            {
+                // The outermost filter did not let this call through (its state is gone): fail closed.
+                _runtime.Logger.LogError("[sec0] tools/call {Tool} reached the handler without Sec0's decision; refused.", context.Params?.Name);
+                return ValueTask.FromResult(DenialResult(context.Params?.Name, PolicyReasons.HandlerSwap));
+            }
+
+            state.InnerReached = true;
+            if (!IsPinnedHandler(state.Pin, context.MatchedPrimitive, checkDefinition: true))
+            {
+                state.HandlerSwapDetected = true;
+                _runtime.Logger.LogError(
+                    "[sec0] Handler swap on tools/call {Tool}: the handler about to run is not the tool pinned when the registry was frozen. Blocked (handler_swap).",
+                    state.Pin?.Name ?? context.Params?.Name);
+                return ValueTask.FromResult(DenialResult(state.Pin?.Name ?? context.Params?.Name, PolicyReasons.HandlerSwap));
+            }
+
+            return next(context, cancellationToken);
+        };
+
+    /// <summary>The error result a denied call gets: <c>isError</c> true and a text that names the reason.</summary>
+    internal static CallToolResult DenialResult(string? tool, string reason) => new()
+    {
+        IsError = true,
+        Content = [new TextContentBlock { Text = $"[sec0] Tool \"{tool}\" denied by policy: {reason}" }],
+        Meta = new JsonObject { ["sec0"] = new JsonObject { ["denial_reason"] = reason, ["denial_level"] = DenialLevels.Middleware } },
+    };
+
+    /// <summary>
+    /// True when <paramref name="matched"/> is the pinned instance (by reference) and, with
+    /// <paramref name="checkDefinition"/>, still advertises the pinned definition (by hash). An unregistered name
+    /// must have no handler at all: the SDK then answers "unknown tool" itself.
+    /// </summary>
+    private static bool IsPinnedHandler(PinnedTool? pin, IMcpServerPrimitive? matched, bool checkDefinition)
+    {
+        if (pin is null)
+        {
+            return matched is null;
+        }
+
+        return ReferenceEquals(matched, pin.Tool) && (!checkDefinition || pin.DefinitionUnchanged(pin.Tool.ProtocolTool));
+    }
+
+    private CallToolResult Deny(AuditEnvelope e, Activity? activity, string tool, string reason, string outcome, long started)
+    {
+        var result = DenialResult(tool, reason);
+        e.Status = "error";
+        e.DenialReason = reason;
+        e.DecisionReason = reason;
+        e.DenialLevel = DenialLevels.Middleware;
+        e.DenialType = outcome == "escalate" ? "escalation" : "policy";
+        e.Policy = AuditPolicyRecord.For(outcome, reason);
+        e.OutputSha256 = CanonicalJson.Sha256Hex(CanonicalJson.Of(result));
+        e.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        activity?.SetTag("sec0.denial_reason", reason);
+        activity?.SetStatus(ActivityStatusCode.Error, reason);
+        _runtime.Logger.LogWarning("[sec0] tools/call {Tool} denied: {Reason}.", tool, reason);
+        _runtime.Record(e);
+        return result;
+    }
+
+    private ScanStatus Verdict(Sec0McpScanOptions options, McpToolScanSubject subject, string kind)
+    {
+        if (options.GetVerdict is not { } getVerdict)
+        {
+            return ScanStatus.None;
+        }
+
+        try
+        {
+            return getVerdict(subject);
+        }
+        catch (Exception ex)
+        {
+            // A failing verdict source is an error verdict: fail_on_error in the policy decides whether it blocks.
+            _runtime.Logger.LogError(ex, "[sec0] The {Kind} verdict for tool {Tool} could not be read.", kind, subject.Tool);
+            return ScanStatus.Error;
+        }
+    }
+
+    private static string? StatusName(ScanStatus status) => status switch
+    {
+        ScanStatus.Pending => "pending",
+        ScanStatus.Pass => "pass",
+        ScanStatus.Fail => "fail",
+        ScanStatus.Error => "error",
+        _ => null,
+    };
+
+    private static void SetTrace(AuditEnvelope e, Activity? activity, ActivityContext? parent)
+    {
+        if (activity is not null)
+        {
+            e.TraceId = activity.TraceId.ToHexString();
+            e.SpanId = activity.SpanId.ToHexString();
+        }
+        else
+        {
+            // No listener: keep W3C ids anyway, continuing the client's trace when it sent one.
+            e.TraceId = (parent?.TraceId ?? Activity.Current?.TraceId ?? ActivityTraceId.CreateRandom()).ToHexString();
+            e.SpanId = ActivitySpanId.CreateRandom().ToHexString();
+        }
+
+        if (parent is { } p)
+        {
+            e.CauseTraceId = p.TraceId.ToHexString();
+            e.CauseSpanId = p.SpanId.ToHexString();
+        }
+    }
+
+    private void Tag(Activity? activity, string server, string tool, string toolRef)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        var otel = _runtime.Options.Otel;
+        activity.SetTag("mcp.server", server);
+        activity.SetTag("mcp.tool", tool);
+        activity.SetTag("sec0.tool_ref", toolRef);
+        activity.SetTag("service.name", otel.ServiceName ?? server);
+        if (otel.Environment is { } environment)
+        {
+            activity.SetTag("deployment.environment", environment);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.Reflection;
+using Sec0.Policy;
+using Sec0.Signing;
+
+namespace Sec0.Mcp;
+
+/// <summary>
+/// Options of <c>WithSec0Security</c> (see <see cref="Microsoft.Extensions.DependencyInjection.Sec0McpServerBuilderExtensions"/>),
+/// mirroring Sec0's middleware options: policy, signer, otel, sec0 (audit directory), sast and dast.
+/// Validated when the host starts: a missing or invalid option fails start-up with a message that names it.
+/// </summary>
+public sealed class Sec0McpOptions
+{
+    /// <summary>The <c>params._meta</c> key a client puts an idempotency key under.</summary>
+    public const string IdempotencyKeyMetaName = "x-idempotency-key";
+
+    /// <summary>
+    /// The policy. Give exactly one of <see cref="Policy"/>, <see cref="PolicyYaml"/> or <see cref="PolicyPath"/>.
+    /// </summary>
+    public PolicyDocument? Policy { get; set; }
+
+    /// <summary>The policy as YAML text (the contents of a policy.yaml).</summary>
+    public string? PolicyYaml { get; set; }
+
+    /// <summary>The path of a policy.yaml file, relative to the current directory or absolute.</summary>
+    public string? PolicyPath { get; set; }
+
+    /// <summary>
+    /// The audit signer. Give <see cref="Signer"/> or <see cref="SignerKeyRef"/>; the signer given here is
+    /// owned by the caller and not disposed.
+    /// </summary>
+    public AuditSigner? Signer { get; set; }
+
+    /// <summary>A signing key ref such as <c>file://./.sec0/keys/ed25519.key</c> (see <see cref="LocalDevSigner.FromKeyRef"/>).</summary>
+    public string? SignerKeyRef { get; set; }
+
+    /// <summary>Trace settings: the service name and environment tagged on every tool-call span.</summary>
+    public Sec0McpOtelOptions Otel { get; set; } = new();
+
+    /// <summary>The local audit log: directory and retention.</summary>
+    public Sec0McpAuditOptions Sec0 { get; set; } = new();
+
+    /// <summary>SAST verdicts, keyed by the tool's compile-time body hash; blocking is the policy's <c>sast</c> block.</summary>
+    public Sec0McpScanOptions Sast { get; set; } = new();
+
+    /// <summary>DAST verdicts, keyed by the tool's compile-time body hash; blocking is the policy's <c>dast</c> block.</summary>
+    public Sec0McpScanOptions Dast { get; set; } = new();
+
+    /// <summary>
+    /// The assemblies whose hop manifest holds the compile-time body hashes of the <c>[McpServerTool]</c> methods
+    /// (projects built with the Sec0 generator). The entry assembly is always read when it has a manifest.
+    /// </summary>
+    public IList<Assembly> ToolAssemblies { get; } = new List<Assembly>();
+
+    /// <summary>The tenant written to every envelope; defaults to the policy's <c>tenant</c>.</summary>
+    public string? Tenant { get; set; }
+
+    /// <summary>The clock; null for the system clock. Tests pass a fake one.</summary>
+    public TimeProvider? TimeProvider { get; set; }
+}

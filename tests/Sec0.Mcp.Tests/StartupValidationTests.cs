@@ -1,0 +1,52 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Sec0.Mcp.Tests;
+
+/// <summary>A missing or invalid option stops the host at start-up with a message naming it.</summary>
+public sealed class StartupValidationTests
+{
+    [Fact]
+    public async Task MissingAuditDirectory_FailsStartUp_NamingTheOption()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => McpTestServer.StartAsync(options => options.Sec0.Dir = null));
+        Assert.Contains("Sec0McpOptions.Sec0.Dir", error.Message);
+    }
+
+    [Fact]
+    public async Task MissingPolicyAndSigner_FailStartUp_NamingBoth()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => McpTestServer.StartAsync(options =>
+        {
+            options.PolicyYaml = null;
+            options.Signer = null;
+        }));
+        Assert.Contains("Sec0McpOptions.Policy", error.Message);
+        Assert.Contains("Sec0McpOptions.Signer", error.Message);
+    }
+
+    [Fact]
+    public async Task InvalidPolicy_FailsStartUp_NamingTheOption()
+    {
+        var error = await Assert.ThrowsAsync<Sec0McpOptionsException>(() => McpTestServer.StartAsync(options => options.PolicyYaml = "tenant: [unclosed"));
+        Assert.Equal("Sec0McpOptions.PolicyYaml", error.OptionName);
+    }
+
+    [Fact]
+    public async Task InvalidEnvironment_FailsStartUp()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => McpTestServer.StartAsync(options => options.Otel.Environment = "production"));
+        Assert.Contains("Sec0McpOptions.Otel.Environment", error.Message);
+    }
+
+    [Fact]
+    public async Task ReplacingSec0sFilterListAfterwards_FailsStartUp()
+    {
+        var error = await Assert.ThrowsAsync<Sec0McpOptionsException>(() => McpTestServer.StartAsync(afterSec0: builder =>
+            builder.Services.PostConfigure<McpServerOptions>(options =>
+                options.Filters.Request.CallToolFilters = new List<McpRequestFilter<CallToolRequestParams, CallToolResult>>())));
+        Assert.Equal("McpServerOptions.Filters.Request.CallToolFilters", error.OptionName);
+    }
+}

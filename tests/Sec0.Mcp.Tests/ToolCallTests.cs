@@ -1,0 +1,191 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using Sec0.Policy;
+
+namespace Sec0.Mcp.Tests;
+
+/// <summary>Tool calls through the SDK's real client and server, in process over pipes.</summary>
+public sealed class ToolCallTests
+{
+    private static readonly Dictionary<string, object?> s_payment = new() { ["to"] = "acct-2", ["amountCents"] = 500L };
+
+    private static JsonElement Single(IReadOnlyList<JsonElement> envelopes, string tool, string op = "tools/call") =>
+        Assert.Single(envelopes, e => e.GetProperty("op").GetString() == op && e.TryGetProperty("tool", out var t) && t.GetString() == tool);
+
+    [Fact]
+    public async Task AllowedCall_RunsTheHandler_AndWritesOneEnvelope()
+    {
+        await using var server = await McpTestServer.StartAsync();
+        const string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+        var result = await server.CallAsync("read_status", traceparent: traceparent);
+
+        Assert.NotEqual(true, result.IsError);
+        Assert.Equal("ok", McpTestServer.Text(result));
+        Assert.Equal(1, server.Counter.ReadStatus);
+        var e = Single(await server.EnvelopesAsync(), "read_status");
+        Assert.Equal("ok", e.GetProperty("status").GetString());
+        Assert.Equal("tool", e.GetProperty("node_type").GetString());
+        Assert.Equal("test-tools", e.GetProperty("server").GetString());
+        Assert.Equal("mcp://test-tools/read_status@1.0.0", e.GetProperty("tool_ref").GetString());
+        Assert.Equal("allow", e.GetProperty("policy").GetProperty("decision").GetString());
+        Assert.True(e.GetProperty("registry_frozen").GetBoolean());
+        // sha256 of the canonical JSON of no arguments, "{}".
+        Assert.Equal("44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", e.GetProperty("input_sha256").GetString());
+        Assert.Equal(64, e.GetProperty("output_sha256").GetString()!.Length);
+        Assert.Equal("4bf92f3577b34da6a3ce929d0e0e4736", e.GetProperty("trace_id").GetString());
+        Assert.Equal("00f067aa0ba902b7", e.GetProperty("cause_span_id").GetString());
+        Assert.DoesNotContain("handler_swap", e.ToString());
+    }
+
+    [Fact]
+    public async Task DeniedCall_ReturnsAnErrorResultNamingTheReason_AndTheHandlerNeverRuns()
+    {
+        await using var server = await McpTestServer.StartAsync();
+
+        var result = await server.CallAsync("forbidden_tool");
+
+        Assert.True(result.IsError);
+        Assert.Contains(PolicyReasons.ToolNotInAllowlist, McpTestServer.Text(result));
+        Assert.Equal(0, server.Counter.Forbidden);
+        var e = Single(await server.EnvelopesAsync(), "forbidden_tool");
+        Assert.Equal("error", e.GetProperty("status").GetString());
+        Assert.Equal(PolicyReasons.ToolNotInAllowlist, e.GetProperty("denial_reason").GetString());
+        Assert.Equal("middleware", e.GetProperty("denial_level").GetString());
+        Assert.Equal("deny", e.GetProperty("policy").GetProperty("decision").GetString());
+    }
+
+    [Fact]
+    public async Task PayloadTooLarge_IsDeniedBeforeTheHandler()
+    {
+        await using var server = await McpTestServer.StartAsync();
+
+        var small = await server.CallAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" });
+        var large = await server.CallAsync("echo", new Dictionary<string, object?> { ["text"] = new string('x', 2048) });
+
+        Assert.NotEqual(true, small.IsError);
+        Assert.True(large.IsError);
+        Assert.Contains(PolicyReasons.PayloadTooLarge, McpTestServer.Text(large));
+        Assert.Equal(1, server.Counter.Echo);
+    }
+
+    [Fact]
+    public async Task DestructiveTool_WithoutIdempotencyKey_IsDenied_WithOneItRuns()
+    {
+        await using var server = await McpTestServer.StartAsync();
+
+        var without = await server.CallAsync("send_payment", s_payment);
+        Assert.True(without.IsError);
+        Assert.Contains(PolicyReasons.MissingIdempotencyForSideEffect, McpTestServer.Text(without));
+        Assert.Equal(0, server.Counter.SendPayment);
+
+        var with = await server.CallAsync("send_payment", s_payment, idempotencyKey: "pay-42");
+        Assert.NotEqual(true, with.IsError);
+        Assert.Equal(1, server.Counter.SendPayment);
+
+        // Read-only tools need no key.
+        Assert.NotEqual(true, (await server.CallAsync("read_status")).IsError);
+
+        var envelopes = await server.EnvelopesAsync();
+        var ok = Assert.Single(envelopes, e => e.GetProperty("tool").GetString() == "send_payment" && e.GetProperty("status").GetString() == "ok");
+        Assert.Equal("pay-42", ok.GetProperty("idempotency_key").GetString());
+        Assert.Contains("side_effect", ok.GetProperty("risk_tags").EnumerateArray().Select(t => t.GetString()));
+    }
+
+    [Fact]
+    public async Task FailingSastVerdict_BlocksTheToolBeforeItsFirstCall()
+    {
+        await using var server = await McpTestServer.StartAsync(options =>
+            options.Sast.GetVerdict = subject => subject.Tool == "echo" ? ScanStatus.Fail : ScanStatus.Pass);
+
+        var result = await server.CallAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" });
+
+        Assert.True(result.IsError);
+        Assert.Contains(PolicyReasons.SastFailed, McpTestServer.Text(result));
+        Assert.Equal(0, server.Counter.Echo);
+        var e = Single(await server.EnvelopesAsync(), "echo");
+        Assert.Equal("fail", e.GetProperty("sast_status").GetString());
+    }
+
+    [Fact]
+    public async Task ToolException_IsRecordedAsError_AndTheClientGetsTheSdkErrorResult()
+    {
+        await using var server = await McpTestServer.StartAsync();
+
+        var result = await server.CallAsync("explode");
+
+        Assert.True(result.IsError);
+        var e = Single(await server.EnvelopesAsync(), "explode");
+        Assert.Equal("error", e.GetProperty("status").GetString());
+        Assert.False(e.TryGetProperty("denial_reason", out _));
+    }
+
+    [Fact]
+    public async Task RegistryMutationAfterFreeze_Throws_IsAudited_AndTheToolListIsUnchanged()
+    {
+        await using var server = await McpTestServer.StartAsync();
+        var registry = Assert.IsType<Sec0FreezableToolCollection>(server.Host.Services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection);
+        Assert.True(registry.IsFrozen);
+
+        var late = McpServerTool.Create(() => "late", new McpServerToolCreateOptions { Name = "late_tool" });
+        var add = Assert.Throws<Sec0RegistryFrozenException>(() => registry.TryAdd(late));
+        Assert.Equal("REGISTRY_FROZEN", add.Code);
+        Assert.Throws<Sec0RegistryFrozenException>(() => registry.Add(late));
+        Assert.Throws<Sec0RegistryFrozenException>(() => registry.Remove(registry.First()));
+        Assert.Throws<Sec0RegistryFrozenException>(registry.Clear);
+
+        var tools = await server.Client.ListToolsAsync();
+        Assert.Equal(5, tools.Count);
+        Assert.DoesNotContain(tools, t => t.Name == "late_tool");
+
+        var mutations = (await server.EnvelopesAsync()).Where(e => e.GetProperty("op").GetString()!.StartsWith("registry.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4, mutations.Count);
+        Assert.All(mutations, e =>
+        {
+            Assert.True(e.GetProperty("registry_frozen").GetBoolean());
+            Assert.Equal(PolicyReasons.RegistryMutation, e.GetProperty("denial_reason").GetString());
+        });
+    }
+
+    [Fact]
+    public async Task TheAuditDirectory_Verifies()
+    {
+        var server = await McpTestServer.StartAsync();
+        await using (server)
+        {
+            await server.CallAsync("read_status");
+            await server.CallAsync("forbidden_tool");
+            await server.CallAsync("send_payment", s_payment);
+            await server.CallAsync("send_payment", s_payment, idempotencyKey: "k-1");
+            await server.CallAsync("echo", new Dictionary<string, object?> { ["text"] = new string('y', 4096) });
+            await server.StopAsync();
+
+            Assert.Equal(5, McpTestServer.ReadEnvelopes(server.AuditDirectory).Count);
+            var report = server.Verify();
+            Assert.True(report.IsIntact, report.Summary);
+        }
+    }
+
+    [Fact]
+    public async Task OpenCircuitBreaker_DeniesBeforeTheTool()
+    {
+        var policy = McpTestServer.Policy.Replace(
+            "enforcement:\n",
+            "enforcement:\n  circuit_breakers: { error_rate_pct: 50, min_samples: 2, cooldown_ms: 600000 }\n",
+            StringComparison.Ordinal);
+        await using var server = await McpTestServer.StartAsync(options => options.PolicyYaml = policy);
+
+        Assert.True((await server.CallAsync("explode")).IsError);
+        Assert.True((await server.CallAsync("explode")).IsError);
+        var third = await server.CallAsync("explode");
+
+        Assert.True(third.IsError);
+        Assert.Contains(PolicyReasons.CircuitOpen, McpTestServer.Text(third));
+        var envelopes = (await server.EnvelopesAsync()).Where(e => e.GetProperty("tool").GetString() == "explode").ToList();
+        Assert.Equal(3, envelopes.Count);
+        Assert.Equal(PolicyReasons.CircuitOpen, envelopes[2].GetProperty("denial_reason").GetString());
+    }
+}
