@@ -33,8 +33,8 @@ public readonly struct AgentState
                 frame.RunId.ToString("N"),
                 frame.NodeId,
                 frame.Parent?.NodeId,
-                frame.TraceIdValue.ToHexString(),
-                frame.SpanIdValue.ToHexString());
+                frame.Ids.TraceHex(),
+                frame.Ids.SpanHex());
         }
     }
 

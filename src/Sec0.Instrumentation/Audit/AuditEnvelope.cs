@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 
 namespace Sec0.Audit;
@@ -136,10 +135,8 @@ public sealed class AuditEnvelope
 
     // Ids kept as values on the caller's thread and formatted by the writer, so an instrumented call
     // doesn't allocate their strings; used when the matching string property is null.
-    internal ActivityTraceId TraceIdValue;
-    internal ActivitySpanId SpanIdValue;
-    internal ActivityTraceId CauseTraceIdValue;
-    internal ActivitySpanId CauseSpanIdValue;
+    internal Sec0.Hops.TraceIds Ids;
+    internal Sec0.Hops.TraceIds CauseIds;
 
     // The hop runtime's per-call state: the run this call belongs to and whether it was recorded.
     internal Guid RunId;

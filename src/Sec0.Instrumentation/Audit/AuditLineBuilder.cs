@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -74,8 +73,8 @@ internal sealed class AuditLineBuilder
             Str(b, ref first, "agentRef"u8, e.AgentRef);
         }
 
-        Id(b, ref first, "cause_span_id"u8, e.CauseSpanId, e.CauseSpanIdValue);
-        Id(b, ref first, "cause_trace_id"u8, e.CauseTraceId, e.CauseTraceIdValue);
+        Id(b, ref first, "cause_span_id"u8, e.CauseSpanId, e.CauseIds, trace: false);
+        Id(b, ref first, "cause_trace_id"u8, e.CauseTraceId, e.CauseIds, trace: true);
         Str(b, ref first, "client_name"u8, e.ClientName);
         Str(b, ref first, "client_version"u8, e.ClientVersion);
         Node(b, ref first, "dast_findings"u8, e.DastFindings);
@@ -152,12 +151,12 @@ internal sealed class AuditLineBuilder
         Str(b, ref first, "server"u8, e.Server);
         Node(b, ref first, "server_snapshot"u8, e.ServerSnapshot);
         sigOffset = b.Count; // "sig" sorts here: after server_snapshot, before span_id.
-        Id(b, ref first, "span_id"u8, e.SpanId, e.SpanIdValue);
+        Id(b, ref first, "span_id"u8, e.SpanId, e.Ids, trace: false);
         Str(b, ref first, "status"u8, e.Status);
         Str(b, ref first, "tenant"u8, e.Tenant);
         Str(b, ref first, "tool"u8, e.Tool);
         Str(b, ref first, "tool_ref"u8, e.ToolRef);
-        Id(b, ref first, "trace_id"u8, e.TraceId, e.TraceIdValue);
+        Id(b, ref first, "trace_id"u8, e.TraceId, e.Ids, trace: true);
         Key(b, ref first, "ts"u8);
         WriteTimestamp(b, e.Timestamp);
         Key(b, ref first, "v"u8);
@@ -267,12 +266,28 @@ internal sealed class AuditLineBuilder
         JsonCanonicalizer.WriteString(value, b);
     }
 
-    // ActivityTraceId/ActivitySpanId keep their lowercase hex text, so ToHexString allocates nothing.
-    private static void Id(ByteBuffer b, ref bool first, ReadOnlySpan<byte> name, string? value, ActivityTraceId id)
-        => Str(b, ref first, name, value ?? (id == default ? null : id.ToHexString()));
+    private static void Id(ByteBuffer b, ref bool first, ReadOnlySpan<byte> name, string? value, Sec0.Hops.TraceIds ids, bool trace)
+    {
+        if (value is not null || ids.IsEmpty)
+        {
+            Str(b, ref first, name, value);
+            return;
+        }
 
-    private static void Id(ByteBuffer b, ref bool first, ReadOnlySpan<byte> name, string? value, ActivitySpanId id)
-        => Str(b, ref first, name, value ?? (id == default ? null : id.ToHexString()));
+        Span<char> hex = stackalloc char[32];
+        if (trace)
+        {
+            ids.FormatTrace(hex);
+        }
+        else
+        {
+            ids.FormatSpan(hex);
+            hex = hex[..16];
+        }
+
+        Key(b, ref first, name);
+        JsonCanonicalizer.WriteString(hex, b);
+    }
 
     private static void Num(ByteBuffer b, ref bool first, ReadOnlySpan<byte> name, double? value)
     {

@@ -69,24 +69,21 @@ internal sealed class HopPipeline : HopHost
 
         if (activity is not null)
         {
-            e.TraceIdValue = activity.TraceId;
-            e.SpanIdValue = activity.SpanId;
+            e.Ids = TraceIds.From(activity);
             activity.SetTag("sec0.hop", descriptor.Key);
             activity.SetTag("sec0.node_id", cfg.NodeId);
             activity.SetTag("sec0.node_type", hop.NodeType);
         }
         else
         {
-            // No listener: keep W3C-shaped ids anyway, continuing the ambient trace when there is one.
-            e.TraceIdValue = parentActivity?.TraceId ?? parent?.TraceIdValue ?? ActivityTraceId.CreateRandom();
-            e.SpanIdValue = ActivitySpanId.CreateRandom();
+            // No listener: W3C-shaped ids anyway, continuing the ambient trace when there is one.
+            e.Ids = TraceIds.NewSpan(parentActivity is not null ? TraceIds.From(parentActivity) : parent?.Ids);
         }
 
         if (parent is not null)
         {
             e.RunId = parent.RunId;
-            e.CauseTraceIdValue = parent.TraceIdValue;
-            e.CauseSpanIdValue = parent.SpanIdValue;
+            e.CauseIds = parent.Ids;
         }
         else
         {
