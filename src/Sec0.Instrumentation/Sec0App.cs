@@ -3,6 +3,7 @@ using Sec0.Audit;
 using Sec0.Config;
 using Sec0.Hops;
 using Sec0.Policy;
+using Sec0.Scanning;
 using Sec0.Signing;
 
 namespace Sec0;
@@ -22,8 +23,9 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
     private readonly HopPipeline _pipeline;
     private int _disposed;
 
-    private Sec0App(Sec0Config config, AuditSigner signer, AuditAppender appender, HopPipeline pipeline)
+    private Sec0App(Sec0Config config, AuditSigner signer, AuditAppender appender, HopPipeline pipeline, SastVerdictCache? sast)
     {
+        Sast = sast;
         Config = config;
         Signer = signer;
         Appender = appender;
@@ -41,6 +43,9 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
 
     /// <summary>The audit appender (also usable directly for custom envelopes).</summary>
     public AuditAppender Appender { get; }
+
+    /// <summary>The SAST verdicts hops are decided with; null when the policy's <c>sast.enabled</c> is false.</summary>
+    public SastVerdictCache? Sast { get; }
 
     /// <summary>The folder of the daily audit files.</summary>
     public string AuditDirectory => Config.ControlPlane.AppenderDir;
@@ -70,7 +75,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
     /// <exception cref="Sec0SignerException">The signing key can't be loaded.</exception>
     /// <exception cref="Sec0PolicyException">The policy file named by <c>policy</c> is missing or invalid.</exception>
     /// <exception cref="Sec0AuditException">The audit directory can't be opened or is in use.</exception>
-    /// <exception cref="InvalidOperationException">Another app is still initialized in this process.</exception>
+    /// <exception cref="InvalidOperationException">Another app is still initialized in this process, or the policy enables SAST and <see cref="Sec0AppOptions.SastScanner"/> is not set.</exception>
     public static Sec0App Initialize(Sec0Config config, Sec0AppOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -87,6 +92,12 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
             // Without a policy file every violation is only recorded, except what a hop's own enforcement block denies.
             var policy = config.PolicyPath is { } policyPath ? PolicyLoader.Load(policyPath) : new PolicyDocument { Tenant = config.App.Tenant };
             var engine = DecisionEngine.Create(policy);
+            if (policy.Sast.Enabled && options.SastScanner is null)
+            {
+                // Enabled without a scanner would leave every hash unscanned: refuse rather than pass silently.
+                throw new InvalidOperationException("[sec0] The policy enables sast but no scanner is set: set Sec0AppOptions.SastScanner (for example to SemgrepScanner.FromEnvironment()).");
+            }
+
             var keyPath = config.ControlPlane.LocalSignerPath;
             AuditSigner signer;
             if (options.CreateSigningKeyIfMissing && !File.Exists(keyPath))
@@ -122,11 +133,69 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
                 throw;
             }
 
-            var pipeline = new HopPipeline(config, appender, engine, options.TimeProvider, logger);
-            var app = new Sec0App(config, signer, appender, pipeline);
+            var sast = policy.Sast.Enabled
+                ? new SastVerdictCache(options.SastScanner!, policy.Sast, options.ScanOptions ?? new ScanCacheOptions { TimeProvider = options.TimeProvider, Logger = logger })
+                : null;
+            var pipeline = new HopPipeline(config, appender, engine, options.TimeProvider, logger, sast);
+            var app = new Sec0App(config, signer, appender, pipeline, sast);
+            if (sast is not null)
+            {
+                StartManifestScans(sast, config, options, logger);
+            }
+
             s_current = app;
             HopHost.Current = pipeline;
             return app;
+        }
+    }
+
+    /// <summary>
+    /// Scans every hop of the manifest in the background at start-up, so a hop whose code fails has a
+    /// <c>fail</c> verdict before its first call. With <c>scan_all_on_server_change</c>, a changed set of
+    /// hashes since the last start rescans every hop even when a verdict is still fresh.
+    /// </summary>
+    private static void StartManifestScans(SastVerdictCache sast, Sec0Config config, Sec0AppOptions options, ILogger? logger)
+    {
+        var manifest = options.HopManifest ?? ReadEntryManifest(logger);
+        if (manifest.Count == 0)
+        {
+            return;
+        }
+
+        var changed = false;
+        try
+        {
+            changed = ScanManifestState.Update(Path.Combine(config.ControlPlane.Sec0Dir, "scans"), manifest.Select(m => m.BodyHash));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Unknown counts as changed: scanning too much is safe, scanning too little is not.
+            changed = true;
+            logger?.LogWarning(ex, "[sec0] The saved set of hop hashes could not be updated; rescanning every hop.");
+        }
+
+        sast.ScanManifest(manifest, config.App.Client.Name ?? config.App.Tenant, rescanAll: sast.Policy.ScanAllOnServerChange && changed);
+    }
+
+    private static IReadOnlyList<HopManifestEntry> ReadEntryManifest(ILogger? logger)
+    {
+        // Not Assembly.Location: it is empty in single-file apps; the dll sits in the base directory otherwise.
+        var name = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name;
+        var path = name is null ? null : Path.Combine(AppContext.BaseDirectory, name + ".dll");
+        if (path is null || !File.Exists(path))
+        {
+            return [];
+        }
+
+        try
+        {
+            return HopManifestReader.Read(path);
+        }
+        catch (Sec0Exception ex)
+        {
+            // Hops are still scanned at their first call; only the head start is lost.
+            logger?.LogWarning(ex, "[sec0] The hop manifest of {Assembly} could not be read; hops are scanned at their first call.", path);
+            return [];
         }
     }
 
@@ -156,6 +225,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
             }
         }
 
+        Sast?.Dispose();
         try
         {
             await Appender.DisposeAsync().ConfigureAwait(false);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Sec0.Audit;
 using Sec0.Config;
 using Sec0.Policy;
+using Sec0.Scanning;
 
 namespace Sec0.Hops;
 
@@ -24,9 +25,11 @@ internal sealed class HopPipeline : HopHost
     private readonly CircuitBreakerSet? _breakers;
     private readonly TimeProvider _time;
     private readonly ILogger? _logger;
+    private readonly SastVerdictCache? _sast;
 
-    public HopPipeline(Sec0Config config, AuditAppender appender, DecisionEngine engine, TimeProvider time, ILogger? logger)
+    public HopPipeline(Sec0Config config, AuditAppender appender, DecisionEngine engine, TimeProvider time, ILogger? logger, SastVerdictCache? sast = null)
     {
+        _sast = sast;
         _config = config;
         _appender = appender;
         _engine = engine;
@@ -93,6 +96,15 @@ internal sealed class HopPipeline : HopHost
             e.RunId = Guid.NewGuid();
         }
 
+        // A dictionary lookup: the verdict known now, or pending while a background scan runs; never waits.
+        var sast = _sast is not null && hop.SastInfo is { } sastInfo ? _sast.GetVerdict(sastInfo) : null;
+        if (_sast is not null)
+        {
+            e.SastStatus = sast?.StatusName ?? ScanNames.Status(ScanStatus.None);
+            e.SastFindings = sast?.FindingsJson;
+            e.SastScanId = sast?.ScanId;
+        }
+
         // Decide before the call: nothing below runs the hop's body unless the decision allows it.
         var decision = hop.Engine.Decide(new DecisionContext
         {
@@ -101,6 +113,7 @@ internal sealed class HopPipeline : HopHost
             Tool = hop.Tool,
             Version = hop.Version,
             CodeHash = e.HopHash,
+            SastStatus = sast?.Status ?? ScanStatus.None,
             CircuitOpen = hop.Breaker?.IsOpen == true,
             MissingAuditSignature = _appender.IsFaulted,
         });
@@ -199,7 +212,7 @@ internal sealed class HopPipeline : HopHost
             return cached;
         }
 
-        var resolved = ResolvedHop.Create(this, _config, descriptor, _engine, _breakers);
+        var resolved = ResolvedHop.Create(this, _config, descriptor, _engine, _breakers, _sast);
         descriptor.ResolvedState = resolved;
         return resolved;
     }

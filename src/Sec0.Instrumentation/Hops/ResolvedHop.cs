@@ -1,5 +1,6 @@
 using Sec0.Config;
 using Sec0.Policy;
+using Sec0.Scanning;
 
 namespace Sec0.Hops;
 
@@ -37,10 +38,13 @@ internal sealed class ResolvedHop
 
     public CircuitBreaker? Breaker { get; private init; }
 
+    /// <summary>The SAST request for this hop's body hash; null when SAST is off or the hop has no hash.</summary>
+    public SastScanInfo? SastInfo { get; private init; }
+
     /// <summary>True when an audit write failure must reach the caller (enforced <c>missing_audit_signature</c>).</summary>
     public bool FailClosedOnAudit { get; private init; }
 
-    public static ResolvedHop Create(HopPipeline owner, Sec0Config config, HopDescriptor descriptor, DecisionEngine engine, CircuitBreakerSet? breakers)
+    public static ResolvedHop Create(HopPipeline owner, Sec0Config config, HopDescriptor descriptor, DecisionEngine engine, CircuitBreakerSet? breakers, SastVerdictCache? sast = null)
     {
         HopConfig hop;
         try
@@ -76,6 +80,16 @@ internal sealed class ResolvedHop
             ToolRef = $"{nodeType}://{server}/{tool}" + (version is null ? "" : "@" + version),
             Engine = hopEngine,
             Breaker = breakers?.Get(descriptor.Key),
+            SastInfo = sast is null || descriptor.BodyHash.Length == 0 ? null : new SastScanInfo
+            {
+                Server = server,
+                Tool = tool,
+                HandlerHash = descriptor.BodyHash,
+                FilePath = descriptor.FilePath.Length == 0 ? null : descriptor.FilePath,
+                StartLine = descriptor.StartLine,
+                EndLine = descriptor.EndLine,
+                Ruleset = sast.Policy.Ruleset,
+            },
             FailClosedOnAudit = hopEngine.Mode == EnforcementMode.Enforce
                 && (hopEngine.Strategy == EnforcementStrategy.DenyOnAny || hopEngine.DenyOn.Contains(PolicyReason.MissingAuditSignature)),
         };
