@@ -23,7 +23,7 @@ public sealed class Sec0AppOptions
     public bool CreateSigningKeyIfMissing { get; set; }
 
     /// <summary>
-    /// The SAST scanner (Sec0's <c>sast.onScan</c>), e.g. <c>SemgrepScanner</c>. Required when the
+    /// The SAST scanner (Sec0's <c>sast.onScan</c>), e.g. <see cref="SemgrepScanner"/>. Required when the
     /// policy's <c>sast.enabled</c> is true: initialization fails without one rather than let unscanned code pass.
     /// </summary>
     public ISastScanner? SastScanner { get; set; }
