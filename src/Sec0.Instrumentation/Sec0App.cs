@@ -23,9 +23,10 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
     private readonly HopPipeline _pipeline;
     private int _disposed;
 
-    private Sec0App(Sec0Config config, AuditSigner signer, AuditAppender appender, HopPipeline pipeline, SastVerdictCache? sast)
+    private Sec0App(Sec0Config config, AuditSigner signer, AuditAppender appender, HopPipeline pipeline, SastVerdictCache? sast, DastVerdictCache? dast)
     {
         Sast = sast;
+        Dast = dast;
         Config = config;
         Signer = signer;
         Appender = appender;
@@ -46,6 +47,9 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
 
     /// <summary>The SAST verdicts hops are decided with; null when the policy's <c>sast.enabled</c> is false.</summary>
     public SastVerdictCache? Sast { get; }
+
+    /// <summary>The DAST verdicts hops are decided with; null when the policy's <c>dast.enabled</c> is false.</summary>
+    public DastVerdictCache? Dast { get; }
 
     /// <summary>The folder of the daily audit files.</summary>
     public string AuditDirectory => Config.ControlPlane.AppenderDir;
@@ -75,7 +79,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
     /// <exception cref="Sec0SignerException">The signing key can't be loaded.</exception>
     /// <exception cref="Sec0PolicyException">The policy file named by <c>policy</c> is missing or invalid.</exception>
     /// <exception cref="Sec0AuditException">The audit directory can't be opened or is in use.</exception>
-    /// <exception cref="InvalidOperationException">Another app is still initialized in this process, or the policy enables SAST and <see cref="Sec0AppOptions.SastScanner"/> is not set.</exception>
+    /// <exception cref="InvalidOperationException">Another app is still initialized in this process, or the policy enables SAST or DAST and <see cref="Sec0AppOptions.SastScanner"/> or <see cref="Sec0AppOptions.DastScanner"/> is not set.</exception>
     public static Sec0App Initialize(Sec0Config config, Sec0AppOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -96,6 +100,11 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
             {
                 // Enabled without a scanner would leave every hash unscanned: refuse rather than pass silently.
                 throw new InvalidOperationException("[sec0] The policy enables sast but no scanner is set: set Sec0AppOptions.SastScanner (for example to SemgrepScanner.FromEnvironment()).");
+            }
+
+            if (policy.Dast.Enabled && options.DastScanner is null)
+            {
+                throw new InvalidOperationException("[sec0] The policy enables dast but no scanner is set: set Sec0AppOptions.DastScanner (for example to NucleiScanner.FromEnvironment()).");
             }
 
             var keyPath = config.ControlPlane.LocalSignerPath;
@@ -133,14 +142,21 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
                 throw;
             }
 
-            var sast = policy.Sast.Enabled
-                ? new SastVerdictCache(options.SastScanner!, policy.Sast, options.ScanOptions ?? new ScanCacheOptions { TimeProvider = options.TimeProvider, Logger = logger })
-                : null;
-            var pipeline = new HopPipeline(config, appender, engine, options.TimeProvider, logger, sast);
-            var app = new Sec0App(config, signer, appender, pipeline, sast);
+            var scanOptions = options.ScanOptions ?? new ScanCacheOptions { TimeProvider = options.TimeProvider, Logger = logger };
+            var sast = policy.Sast.Enabled ? new SastVerdictCache(options.SastScanner!, policy.Sast, scanOptions) : null;
+            var dast = policy.Dast.Enabled ? new DastVerdictCache(options.DastScanner!, policy.Dast, scanOptions) : null;
+            var pipeline = new HopPipeline(config, appender, engine, options.TimeProvider, logger, sast, dast);
+            var app = new Sec0App(config, signer, appender, pipeline, sast, dast);
+            IReadOnlyList<HopManifestEntry>? manifest = null;
             if (sast is not null)
             {
-                StartManifestScans(sast, config, options, logger);
+                manifest = options.HopManifest ?? ReadEntryManifest(logger);
+                StartManifestScans(sast, config, manifest, logger);
+            }
+
+            if (dast is not null)
+            {
+                StartDastScans(dast, config, manifest ?? options.HopManifest ?? ReadEntryManifest(logger));
             }
 
             s_current = app;
@@ -154,9 +170,8 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
     /// <c>fail</c> verdict before its first call. With <c>scan_all_on_server_change</c>, a changed set of
     /// hashes since the last start rescans every hop even when a verdict is still fresh.
     /// </summary>
-    private static void StartManifestScans(SastVerdictCache sast, Sec0Config config, Sec0AppOptions options, ILogger? logger)
+    private static void StartManifestScans(SastVerdictCache sast, Sec0Config config, IReadOnlyList<HopManifestEntry> manifest, ILogger? logger)
     {
-        var manifest = options.HopManifest ?? ReadEntryManifest(logger);
         if (manifest.Count == 0)
         {
             return;
@@ -175,6 +190,24 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
         }
 
         sast.ScanManifest(manifest, config.App.Client.Name ?? config.App.Tenant, rescanAll: sast.Policy.ScanAllOnServerChange && changed);
+    }
+
+    /// <summary>
+    /// Scans the DAST targets at start-up: the sandbox for <c>scope: server</c>, every manifest hop for
+    /// <c>scope: tool</c>. <c>mode: sync</c> waits here for those scans (bounded by the scan timeout), so the
+    /// first calls already have verdicts; <c>mode: async</c> lets them finish in the background.
+    /// </summary>
+    private static void StartDastScans(DastVerdictCache dast, Sec0Config config, IReadOnlyList<HopManifestEntry> manifest)
+    {
+        var server = config.App.Client.Name ?? config.App.Tenant;
+        var scans = dast.Policy.Scope == DastScanScope.Server
+            ? [dast.ScanAsync(dast.CreateInfo(server, "", ""))]
+            : manifest.Where(m => m.BodyHash.Length > 0).Select(m => dast.ScanAsync(dast.CreateInfo(server, m.Key, m.BodyHash))).ToList();
+        if (dast.Policy.Mode == DastScanMode.Sync)
+        {
+            // The cache turns a timeout or crash into an error verdict, so this wait always ends.
+            Task.WhenAll(scans).GetAwaiter().GetResult();
+        }
     }
 
     private static IReadOnlyList<HopManifestEntry> ReadEntryManifest(ILogger? logger)
@@ -226,6 +259,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
         }
 
         Sast?.Dispose();
+        Dast?.Dispose();
         try
         {
             await Appender.DisposeAsync().ConfigureAwait(false);

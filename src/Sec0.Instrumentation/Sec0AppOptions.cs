@@ -28,6 +28,12 @@ public sealed class Sec0AppOptions
     /// </summary>
     public ISastScanner? SastScanner { get; set; }
 
+    /// <summary>
+    /// The DAST scanner (Sec0's <c>dast.onScan</c>), e.g. <see cref="NucleiScanner"/>. Required when the
+    /// policy's <c>dast.enabled</c> is true.
+    /// </summary>
+    public IDastScanner? DastScanner { get; set; }
+
     /// <summary>How scans run (timeout, retry of errors, concurrency); default <see cref="ScanCacheOptions"/> with this app's clock and logger.</summary>
     public ScanCacheOptions? ScanOptions { get; set; }
 

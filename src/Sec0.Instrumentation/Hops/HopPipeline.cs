@@ -26,10 +26,12 @@ internal sealed class HopPipeline : HopHost
     private readonly TimeProvider _time;
     private readonly ILogger? _logger;
     private readonly SastVerdictCache? _sast;
+    private readonly DastVerdictCache? _dast;
 
-    public HopPipeline(Sec0Config config, AuditAppender appender, DecisionEngine engine, TimeProvider time, ILogger? logger, SastVerdictCache? sast = null)
+    public HopPipeline(Sec0Config config, AuditAppender appender, DecisionEngine engine, TimeProvider time, ILogger? logger, SastVerdictCache? sast = null, DastVerdictCache? dast = null)
     {
         _sast = sast;
+        _dast = dast;
         _config = config;
         _appender = appender;
         _engine = engine;
@@ -105,6 +107,14 @@ internal sealed class HopPipeline : HopHost
             e.SastScanId = sast?.ScanId;
         }
 
+        var dast = _dast is not null && hop.DastInfo is { } dastInfo ? _dast.GetVerdict(hop.DastKey!, dastInfo) : null;
+        if (dast is not null)
+        {
+            e.DastStatus = dast.StatusName;
+            e.DastFindings = dast.FindingsJson;
+            e.DastScanId = dast.ScanId;
+        }
+
         // Decide before the call: nothing below runs the hop's body unless the decision allows it.
         var decision = hop.Engine.Decide(new DecisionContext
         {
@@ -114,6 +124,7 @@ internal sealed class HopPipeline : HopHost
             Version = hop.Version,
             CodeHash = e.HopHash,
             SastStatus = sast?.Status ?? ScanStatus.None,
+            DastStatus = dast?.Status ?? ScanStatus.None,
             CircuitOpen = hop.Breaker?.IsOpen == true,
             MissingAuditSignature = _appender.IsFaulted,
         });
@@ -212,7 +223,7 @@ internal sealed class HopPipeline : HopHost
             return cached;
         }
 
-        var resolved = ResolvedHop.Create(this, _config, descriptor, _engine, _breakers, _sast);
+        var resolved = ResolvedHop.Create(this, _config, descriptor, _engine, _breakers, _sast, _dast);
         descriptor.ResolvedState = resolved;
         return resolved;
     }
