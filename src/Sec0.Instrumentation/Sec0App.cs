@@ -21,6 +21,9 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
     private static readonly Lock s_gate = new();
     private static Sec0App? s_current;
     private readonly HopPipeline _pipeline;
+    private readonly Lock _saveGate = new();
+    private TimeProvider _time = TimeProvider.System;
+    private ILogger? _logger;
     private int _disposed;
 
     private Sec0App(Sec0Config config, AuditSigner signer, AuditAppender appender, HopPipeline pipeline, SastVerdictCache? sast, DastVerdictCache? dast)
@@ -147,11 +150,13 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
             var dast = policy.Dast.Enabled ? new DastVerdictCache(options.DastScanner!, policy.Dast, scanOptions) : null;
             var pipeline = new HopPipeline(config, appender, engine, options.TimeProvider, logger, sast, dast);
             var app = new Sec0App(config, signer, appender, pipeline, sast, dast);
+            app._time = options.TimeProvider;
+            app._logger = logger;
             IReadOnlyList<HopManifestEntry>? manifest = null;
             if (sast is not null)
             {
                 manifest = options.HopManifest ?? ReadEntryManifest(logger);
-                StartManifestScans(sast, config, manifest, logger);
+                app.StartManifestScans(sast, manifest);
             }
 
             if (dast is not null)
@@ -170,8 +175,15 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
     /// <c>fail</c> verdict before its first call. With <c>scan_all_on_server_change</c>, a changed set of
     /// hashes since the last start rescans every hop even when a verdict is still fresh.
     /// </summary>
-    private static void StartManifestScans(SastVerdictCache sast, Sec0Config config, IReadOnlyList<HopManifestEntry> manifest, ILogger? logger)
+    private void StartManifestScans(SastVerdictCache sast, IReadOnlyList<HopManifestEntry> manifest)
     {
+        var config = Config;
+        var logger = _logger;
+        foreach (var verdict in SastVerdictStore.Load(ScanStateDirectory, sast.Policy, _time.GetUtcNow()))
+        {
+            sast.Restore(verdict);
+        }
+
         if (manifest.Count == 0)
         {
             return;
@@ -180,7 +192,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
         var changed = false;
         try
         {
-            changed = ScanManifestState.Update(Path.Combine(config.ControlPlane.Sec0Dir, "scans"), manifest.Select(m => m.BodyHash));
+            changed = ScanManifestState.Update(ScanStateDirectory, manifest.Select(m => m.BodyHash));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -189,7 +201,31 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
             logger?.LogWarning(ex, "[sec0] The saved set of hop hashes could not be updated; rescanning every hop.");
         }
 
-        sast.ScanManifest(manifest, config.App.Client.Name ?? config.App.Tenant, rescanAll: sast.Policy.ScanAllOnServerChange && changed);
+        var scans = sast.ScanManifest(manifest, config.App.Client.Name ?? config.App.Tenant, rescanAll: sast.Policy.ScanAllOnServerChange && changed);
+        _ = Task.WhenAll(scans).ContinueWith(_ => SaveSastVerdicts(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
+    private string ScanStateDirectory => Path.Combine(Config.ControlPlane.Sec0Dir, "scans");
+
+    /// <summary>Saves the SAST verdicts for the next start; a failure only costs a rescan then, so it is logged, not thrown.</summary>
+    private void SaveSastVerdicts()
+    {
+        if (Sast is null)
+        {
+            return;
+        }
+
+        lock (_saveGate)
+        {
+            try
+            {
+                SastVerdictStore.Save(ScanStateDirectory, Sast.Snapshot(), Sast.Policy.Ruleset, _time.GetUtcNow());
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _logger?.LogWarning(ex, "[sec0] The SAST verdicts could not be saved; the next start rescans.");
+            }
+        }
     }
 
     /// <summary>
@@ -258,6 +294,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
             }
         }
 
+        SaveSastVerdicts();
         Sast?.Dispose();
         Dast?.Dispose();
         try

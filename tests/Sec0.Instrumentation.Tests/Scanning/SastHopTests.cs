@@ -167,6 +167,38 @@ public class SastHopTests
     }
 
     [Fact]
+    public async Task Verdicts_survive_a_restart_and_scan_all_on_server_change_rescans_when_the_hashes_changed()
+    {
+        using var dir = new TempDirectory();
+        var scanner = FakeSastScanner.Returning(new SastScanResult { Status = ScanStatus.Pass, ScanId = "first" });
+        var policy = Policy() + "\n  scan_all_on_server_change: true\n";
+        HopManifestEntry[] one = [new("hop", "Pay.Charge", s_hash, "Pay.cs", 10, 20, "void Pay.Charge()", HopType.Tool)];
+        var other = "sha256:v1:" + new string('e', 64);
+        HopManifestEntry[] two = [.. one, new("hop", "Pay.Refund", other, "Pay.cs", 22, 30, "void Pay.Refund()", HopType.Tool)];
+
+        async Task RunAsync(IReadOnlyList<HopManifestEntry> manifest)
+        {
+            var app = Start(dir, scanner, policy, manifest);
+            await Task.WhenAll(manifest.Select(m => app.Sast!.ScanAsync(new SastScanInfo { HandlerHash = m.BodyHash })));
+            Call(s_charge, () => { });
+            await app.DisposeAsync();
+        }
+
+        await RunAsync(one);
+        Assert.Equal(1, scanner.Calls);
+        Assert.True(File.Exists(dir.Combine(".sec0", "scans", "sast-verdicts.json")));
+
+        // Same code: the saved pass is used, nothing is rescanned and the first call is not pending.
+        await RunAsync(one);
+        Assert.Equal(1, scanner.Calls);
+
+        // A new hash changed the server: every hop is rescanned, the unchanged one too.
+        await RunAsync(two);
+        Assert.Equal(3, scanner.Calls);
+        Assert.Equal(2, scanner.Requests.Count(r => r.HandlerHash == s_hash));
+    }
+
+    [Fact]
     public void A_policy_that_enables_sast_without_a_scanner_does_not_start()
     {
         using var dir = new TempDirectory();
