@@ -3,6 +3,7 @@ using Sec0.Audit;
 using Sec0.Config;
 using Sec0.Hops;
 using Sec0.Policy;
+using Sec0.Scanning;
 using Sec0.Signing;
 
 namespace Sec0;
@@ -20,10 +21,15 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
     private static readonly Lock s_gate = new();
     private static Sec0App? s_current;
     private readonly HopPipeline _pipeline;
+    private readonly Lock _saveGate = new();
+    private TimeProvider _time = TimeProvider.System;
+    private ILogger? _logger;
     private int _disposed;
 
-    private Sec0App(Sec0Config config, AuditSigner signer, AuditAppender appender, HopPipeline pipeline)
+    private Sec0App(Sec0Config config, AuditSigner signer, AuditAppender appender, HopPipeline pipeline, SastVerdictCache? sast, DastVerdictCache? dast)
     {
+        Sast = sast;
+        Dast = dast;
         Config = config;
         Signer = signer;
         Appender = appender;
@@ -41,6 +47,12 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
 
     /// <summary>The audit appender (also usable directly for custom envelopes).</summary>
     public AuditAppender Appender { get; }
+
+    /// <summary>The SAST verdicts hops are decided with; null when the policy's <c>sast.enabled</c> is false.</summary>
+    public SastVerdictCache? Sast { get; }
+
+    /// <summary>The DAST verdicts hops are decided with; null when the policy's <c>dast.enabled</c> is false.</summary>
+    public DastVerdictCache? Dast { get; }
 
     /// <summary>The folder of the daily audit files.</summary>
     public string AuditDirectory => Config.ControlPlane.AppenderDir;
@@ -70,7 +82,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
     /// <exception cref="Sec0SignerException">The signing key can't be loaded.</exception>
     /// <exception cref="Sec0PolicyException">The policy file named by <c>policy</c> is missing or invalid.</exception>
     /// <exception cref="Sec0AuditException">The audit directory can't be opened or is in use.</exception>
-    /// <exception cref="InvalidOperationException">Another app is still initialized in this process.</exception>
+    /// <exception cref="InvalidOperationException">Another app is still initialized in this process, or the policy enables SAST or DAST and <see cref="Sec0AppOptions.SastScanner"/> or <see cref="Sec0AppOptions.DastScanner"/> is not set.</exception>
     public static Sec0App Initialize(Sec0Config config, Sec0AppOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -87,6 +99,17 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
             // Without a policy file every violation is only recorded, except what a hop's own enforcement block denies.
             var policy = config.PolicyPath is { } policyPath ? PolicyLoader.Load(policyPath) : new PolicyDocument { Tenant = config.App.Tenant };
             var engine = DecisionEngine.Create(policy);
+            if (policy.Sast.Enabled && options.SastScanner is null)
+            {
+                // Enabled without a scanner would leave every hash unscanned: refuse rather than pass silently.
+                throw new InvalidOperationException("[sec0] The policy enables sast but no scanner is set: set Sec0AppOptions.SastScanner (for example to SemgrepScanner.FromEnvironment()).");
+            }
+
+            if (policy.Dast.Enabled && options.DastScanner is null)
+            {
+                throw new InvalidOperationException("[sec0] The policy enables dast but no scanner is set: set Sec0AppOptions.DastScanner (for example to NucleiScanner.FromEnvironment()).");
+            }
+
             var keyPath = config.ControlPlane.LocalSignerPath;
             AuditSigner signer;
             if (options.CreateSigningKeyIfMissing && !File.Exists(keyPath))
@@ -122,11 +145,126 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
                 throw;
             }
 
-            var pipeline = new HopPipeline(config, appender, engine, options.TimeProvider, logger);
-            var app = new Sec0App(config, signer, appender, pipeline);
+            var scanOptions = options.ScanOptions ?? new ScanCacheOptions { TimeProvider = options.TimeProvider, Logger = logger };
+            var sast = policy.Sast.Enabled ? new SastVerdictCache(options.SastScanner!, policy.Sast, scanOptions) : null;
+            var dast = policy.Dast.Enabled ? new DastVerdictCache(options.DastScanner!, policy.Dast, scanOptions) : null;
+            var pipeline = new HopPipeline(config, appender, engine, options.TimeProvider, logger, sast, dast);
+            var app = new Sec0App(config, signer, appender, pipeline, sast, dast);
+            app._time = options.TimeProvider;
+            app._logger = logger;
+            IReadOnlyList<HopManifestEntry>? manifest = null;
+            if (sast is not null)
+            {
+                manifest = options.HopManifest ?? ReadEntryManifest(logger);
+                app.StartManifestScans(sast, manifest);
+            }
+
+            if (dast is not null)
+            {
+                StartDastScans(dast, config, manifest ?? options.HopManifest ?? ReadEntryManifest(logger));
+            }
+
             s_current = app;
             HopHost.Current = pipeline;
             return app;
+        }
+    }
+
+    /// <summary>
+    /// Scans every hop of the manifest in the background at start-up, so a hop whose code fails has a
+    /// <c>fail</c> verdict before its first call. With <c>scan_all_on_server_change</c>, a changed set of
+    /// hashes since the last start rescans every hop even when a verdict is still fresh.
+    /// </summary>
+    private void StartManifestScans(SastVerdictCache sast, IReadOnlyList<HopManifestEntry> manifest)
+    {
+        var config = Config;
+        var logger = _logger;
+        foreach (var verdict in SastVerdictStore.Load(ScanStateDirectory, sast.Policy, _time.GetUtcNow()))
+        {
+            sast.Restore(verdict);
+        }
+
+        if (manifest.Count == 0)
+        {
+            return;
+        }
+
+        var changed = false;
+        try
+        {
+            changed = ScanManifestState.Update(ScanStateDirectory, manifest.Select(m => m.BodyHash));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Unknown counts as changed: scanning too much is safe, scanning too little is not.
+            changed = true;
+            logger?.LogWarning(ex, "[sec0] The saved set of hop hashes could not be updated; rescanning every hop.");
+        }
+
+        var scans = sast.ScanManifest(manifest, config.App.Client.Name ?? config.App.Tenant, rescanAll: sast.Policy.ScanAllOnServerChange && changed);
+        _ = Task.WhenAll(scans).ContinueWith(_ => SaveSastVerdicts(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
+    private string ScanStateDirectory => Path.Combine(Config.ControlPlane.Sec0Dir, "scans");
+
+    /// <summary>Saves the SAST verdicts for the next start; a failure only costs a rescan then, so it is logged, not thrown.</summary>
+    private void SaveSastVerdicts()
+    {
+        if (Sast is null)
+        {
+            return;
+        }
+
+        lock (_saveGate)
+        {
+            try
+            {
+                SastVerdictStore.Save(ScanStateDirectory, Sast.Snapshot(), Sast.Policy.Ruleset, _time.GetUtcNow());
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _logger?.LogWarning(ex, "[sec0] The SAST verdicts could not be saved; the next start rescans.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Scans the DAST targets at start-up: the sandbox for <c>scope: server</c>, every manifest hop for
+    /// <c>scope: tool</c>. <c>mode: sync</c> waits here for those scans (bounded by the scan timeout), so the
+    /// first calls already have verdicts; <c>mode: async</c> lets them finish in the background.
+    /// </summary>
+    private static void StartDastScans(DastVerdictCache dast, Sec0Config config, IReadOnlyList<HopManifestEntry> manifest)
+    {
+        var server = config.App.Client.Name ?? config.App.Tenant;
+        var scans = dast.Policy.Scope == DastScanScope.Server
+            ? [dast.ScanAsync(dast.CreateInfo(server, "", ""))]
+            : manifest.Where(m => m.BodyHash.Length > 0).Select(m => dast.ScanAsync(dast.CreateInfo(server, m.Key, m.BodyHash))).ToList();
+        if (dast.Policy.Mode == DastScanMode.Sync)
+        {
+            // The cache turns a timeout or crash into an error verdict, so this wait always ends.
+            Task.WhenAll(scans).GetAwaiter().GetResult();
+        }
+    }
+
+    private static IReadOnlyList<HopManifestEntry> ReadEntryManifest(ILogger? logger)
+    {
+        // Not Assembly.Location: it is empty in single-file apps; the dll sits in the base directory otherwise.
+        var name = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name;
+        var path = name is null ? null : Path.Combine(AppContext.BaseDirectory, name + ".dll");
+        if (path is null || !File.Exists(path))
+        {
+            return [];
+        }
+
+        try
+        {
+            return HopManifestReader.Read(path);
+        }
+        catch (Sec0Exception ex)
+        {
+            // Hops are still scanned at their first call; only the head start is lost.
+            logger?.LogWarning(ex, "[sec0] The hop manifest of {Assembly} could not be read; hops are scanned at their first call.", path);
+            return [];
         }
     }
 
@@ -156,6 +294,9 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
             }
         }
 
+        SaveSastVerdicts();
+        Sast?.Dispose();
+        Dast?.Dispose();
         try
         {
             await Appender.DisposeAsync().ConfigureAwait(false);

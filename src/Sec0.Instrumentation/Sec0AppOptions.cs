@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Sec0.Hops;
+using Sec0.Scanning;
 
 namespace Sec0;
 
@@ -19,4 +21,25 @@ public sealed class Sec0AppOptions
     /// quickstart does. Off by default: a missing key is an error in production.
     /// </summary>
     public bool CreateSigningKeyIfMissing { get; set; }
+
+    /// <summary>
+    /// The SAST scanner (Sec0's <c>sast.onScan</c>), e.g. <see cref="SemgrepScanner"/>. Required when the
+    /// policy's <c>sast.enabled</c> is true: initialization fails without one rather than let unscanned code pass.
+    /// </summary>
+    public ISastScanner? SastScanner { get; set; }
+
+    /// <summary>
+    /// The DAST scanner (Sec0's <c>dast.onScan</c>), e.g. <see cref="NucleiScanner"/>. Required when the
+    /// policy's <c>dast.enabled</c> is true.
+    /// </summary>
+    public IDastScanner? DastScanner { get; set; }
+
+    /// <summary>How scans run (timeout, retry of errors, concurrency); default <see cref="ScanCacheOptions"/> with this app's clock and logger.</summary>
+    public ScanCacheOptions? ScanOptions { get; set; }
+
+    /// <summary>
+    /// The hop manifest scanned at start-up so verdicts exist before first calls; default: read from the
+    /// entry assembly with <see cref="HopManifestReader"/>.
+    /// </summary>
+    public IReadOnlyList<HopManifestEntry>? HopManifest { get; set; }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Sec0.Audit;
 using Sec0.Config;
 using Sec0.Policy;
+using Sec0.Scanning;
 
 namespace Sec0.Hops;
 
@@ -24,9 +25,13 @@ internal sealed class HopPipeline : HopHost
     private readonly CircuitBreakerSet? _breakers;
     private readonly TimeProvider _time;
     private readonly ILogger? _logger;
+    private readonly SastVerdictCache? _sast;
+    private readonly DastVerdictCache? _dast;
 
-    public HopPipeline(Sec0Config config, AuditAppender appender, DecisionEngine engine, TimeProvider time, ILogger? logger)
+    public HopPipeline(Sec0Config config, AuditAppender appender, DecisionEngine engine, TimeProvider time, ILogger? logger, SastVerdictCache? sast = null, DastVerdictCache? dast = null)
     {
+        _sast = sast;
+        _dast = dast;
         _config = config;
         _appender = appender;
         _engine = engine;
@@ -93,6 +98,23 @@ internal sealed class HopPipeline : HopHost
             e.RunId = new Guid(run);
         }
 
+        // A dictionary lookup: the verdict known now, or pending while a background scan runs; never waits.
+        var sast = _sast is not null && hop.SastInfo is { } sastInfo ? _sast.GetVerdict(sastInfo) : null;
+        if (_sast is not null)
+        {
+            e.SastStatus = sast?.StatusName ?? ScanNames.Status(ScanStatus.None);
+            e.SastFindings = sast?.FindingsJson;
+            e.SastScanId = sast?.ScanId;
+        }
+
+        var dast = _dast is not null && hop.DastInfo is { } dastInfo ? _dast.GetVerdict(hop.DastKey!, dastInfo) : null;
+        if (dast is not null)
+        {
+            e.DastStatus = dast.StatusName;
+            e.DastFindings = dast.FindingsJson;
+            e.DastScanId = dast.ScanId;
+        }
+
         // Decide before the call: nothing below runs the hop's body unless the decision allows it.
         var decision = hop.Engine.Decide(new DecisionContext
         {
@@ -101,6 +123,8 @@ internal sealed class HopPipeline : HopHost
             Tool = hop.Tool,
             Version = hop.Version,
             CodeHash = e.HopHash,
+            SastStatus = sast?.Status ?? ScanStatus.None,
+            DastStatus = dast?.Status ?? ScanStatus.None,
             CircuitOpen = hop.Breaker?.IsOpen == true,
             MissingAuditSignature = _appender.IsFaulted,
         });
@@ -199,7 +223,7 @@ internal sealed class HopPipeline : HopHost
             return cached;
         }
 
-        var resolved = ResolvedHop.Create(this, _config, descriptor, _engine, _breakers);
+        var resolved = ResolvedHop.Create(this, _config, descriptor, _engine, _breakers, _sast, _dast);
         descriptor.ResolvedState = resolved;
         return resolved;
     }

@@ -1,5 +1,6 @@
 using Sec0.Config;
 using Sec0.Policy;
+using Sec0.Scanning;
 
 namespace Sec0.Hops;
 
@@ -37,10 +38,19 @@ internal sealed class ResolvedHop
 
     public CircuitBreaker? Breaker { get; private init; }
 
+    /// <summary>The SAST request for this hop's body hash; null when SAST is off or the hop has no hash.</summary>
+    public SastScanInfo? SastInfo { get; private init; }
+
+    /// <summary>The DAST target of this hop (the sandbox, or the sandbox and this tool for <c>scope: tool</c>); null when DAST is off.</summary>
+    public DastScanInfo? DastInfo { get; private init; }
+
+    /// <summary>The cache key of <see cref="DastInfo"/>, computed once so the call path allocates nothing.</summary>
+    public string? DastKey { get; private init; }
+
     /// <summary>True when an audit write failure must reach the caller (enforced <c>missing_audit_signature</c>).</summary>
     public bool FailClosedOnAudit { get; private init; }
 
-    public static ResolvedHop Create(HopPipeline owner, Sec0Config config, HopDescriptor descriptor, DecisionEngine engine, CircuitBreakerSet? breakers)
+    public static ResolvedHop Create(HopPipeline owner, Sec0Config config, HopDescriptor descriptor, DecisionEngine engine, CircuitBreakerSet? breakers, SastVerdictCache? sast = null, DastVerdictCache? dast = null)
     {
         HopConfig hop;
         try
@@ -66,6 +76,8 @@ internal sealed class ResolvedHop
 
         var server = name ?? hop.NodeId;
         var tool = hop.Type == HopType.Tool ? hop.Tool! : descriptor.Key;
+        // DAST targets are named after the app, not the hop's node: one sandbox scan serves every hop of the server.
+        var dastInfo = dast?.CreateInfo(config.App.Client.Name ?? config.App.Tenant, descriptor.Key, descriptor.BodyHash);
         var hopEngine = engine.WithEnforcement(hop.Enforcement, $"app.hops.{descriptor.Key}.enforcement");
         return new ResolvedHop(owner, hop, null)
         {
@@ -76,6 +88,18 @@ internal sealed class ResolvedHop
             ToolRef = $"{nodeType}://{server}/{tool}" + (version is null ? "" : "@" + version),
             Engine = hopEngine,
             Breaker = breakers?.Get(descriptor.Key),
+            DastInfo = dastInfo,
+            DastKey = dastInfo is null ? null : DastVerdictCache.KeyOf(dastInfo),
+            SastInfo = sast is null || descriptor.BodyHash.Length == 0 ? null : new SastScanInfo
+            {
+                Server = server,
+                Tool = tool,
+                HandlerHash = descriptor.BodyHash,
+                FilePath = descriptor.FilePath.Length == 0 ? null : descriptor.FilePath,
+                StartLine = descriptor.StartLine,
+                EndLine = descriptor.EndLine,
+                Ruleset = sast.Policy.Ruleset,
+            },
             FailClosedOnAudit = hopEngine.Mode == EnforcementMode.Enforce
                 && (hopEngine.Strategy == EnforcementStrategy.DenyOnAny || hopEngine.DenyOn.Contains(PolicyReason.MissingAuditSignature)),
         };
