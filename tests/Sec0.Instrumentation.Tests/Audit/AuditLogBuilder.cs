@@ -35,6 +35,7 @@ internal static class AuditLogBuilder
             TimeProvider = clock,
             SigningMode = mode,
             CheckpointEvery = checkpointEvery,
+            CheckpointInterval = TimeSpan.FromHours(1), // only count-based checkpoints, however slow the machine
             RetentionDays = 0,
         });
         var n = 0;
