@@ -92,7 +92,7 @@ public class HopCallBenchmarks
         {
             using var activity = s_source.StartActivity("PriceCalculator.Quote");
             var start = Stopwatch.GetTimestamp();
-            var envelope = new AuditEnvelope { Timestamp = DateTimeOffset.UtcNow, Tool = "PriceCalculator.Quote", NodeId = "pricing", NodeType = "tool", Policy = AuditPolicyRecord.Allow };
+            var envelope = SameAudit(activity);
             _sink += c.QuoteDirect(i);
             envelope.LatencyMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             envelope.Status = "ok";
@@ -114,6 +114,26 @@ public class HopCallBenchmarks
         return _sink;
     }
 
+    // The envelope the hop writes, built by hand: the same fields, ids and policy record.
+    private static AuditEnvelope SameAudit(Activity? activity) => new()
+    {
+        Timestamp = DateTimeOffset.UtcNow,
+        TraceId = (activity?.TraceId ?? ActivityTraceId.CreateRandom()).ToHexString(),
+        SpanId = (activity?.SpanId ?? ActivitySpanId.CreateRandom()).ToHexString(),
+        Tenant = "demo",
+        Environment = "prod",
+        ClientName = "bench",
+        ClientVersion = "1.0.0",
+        NodeType = "tool",
+        NodeId = "pricing",
+        Server = "pricing",
+        Tool = "quote",
+        ToolRef = "tool://pricing/quote",
+        HopHash = "sha256:v1:9f2c4e1a77b0d3c5e8a1f6b2c9d4e7a0b3c6d9e2f5a8b1c4d7e0f3a6b9c2d5e8",
+        AgentRef = "run/pricing",
+        Policy = AuditPolicyRecord.Allow,
+    };
+
     /// <summary>The interface a proxy needs (the hop needs none).</summary>
     public interface IPriceCalculator
     {
@@ -133,7 +153,7 @@ public class HopCallBenchmarks
         {
             using var activity = s_source.StartActivity(invocation.Method.Name);
             var start = Stopwatch.GetTimestamp();
-            var envelope = new AuditEnvelope { Timestamp = DateTimeOffset.UtcNow, Tool = "PriceCalculator.Quote", NodeId = "pricing", NodeType = "tool", Policy = AuditPolicyRecord.Allow };
+            var envelope = SameAudit(activity);
             invocation.Proceed();
             envelope.LatencyMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             envelope.Status = "ok";

@@ -46,6 +46,10 @@ public class McpToolCallBenchmarks
 
     private BenchmarkTempDirectory _dir = null!;
     private Ed25519Signer _signer = null!;
+
+    /// <summary>Per-envelope signing bounds a saturated server at the signer's rate; checkpoint mode is for high volume.</summary>
+    [Params(Sec0.Audit.AuditSigningMode.PerEnvelope, Sec0.Audit.AuditSigningMode.Checkpoint)]
+    public Sec0.Audit.AuditSigningMode Signing { get; set; }
     private (IHost Host, McpClient Client) _plain;
     private (IHost Host, McpClient Client) _secured;
 
@@ -97,6 +101,7 @@ public class McpToolCallBenchmarks
                 options.PolicyYaml = Policy;
                 options.Signer = _signer;
                 options.Sec0.Dir = Path.Combine(_dir.Path, "logs");
+                options.Sec0.Signing = Signing;
             });
         }
 

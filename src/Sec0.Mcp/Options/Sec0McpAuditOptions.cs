@@ -8,4 +8,10 @@ public sealed class Sec0McpAuditOptions
 
     /// <summary>Days of audit files to keep; at least 1. Defaults to 30.</summary>
     public int RetentionDays { get; set; } = 30;
+
+    /// <summary>Which lines are signed: every envelope (default), or a signed checkpoint every N lines or T ms for high-volume servers.</summary>
+    public Sec0.Audit.AuditSigningMode Signing { get; set; } = Sec0.Audit.AuditSigningMode.PerEnvelope;
+
+    /// <summary>Durability of an audit append (default <see cref="Sec0.Audit.AuditFlushMode.Batch"/>).</summary>
+    public Sec0.Audit.AuditFlushMode Flush { get; set; } = Sec0.Audit.AuditFlushMode.Batch;
 }

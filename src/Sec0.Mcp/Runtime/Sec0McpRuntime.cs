@@ -62,6 +62,8 @@ internal sealed class Sec0McpRuntime : IAsyncDisposable, IDisposable
                 Directory = o.Sec0.Dir!,
                 Signer = signer,
                 RetentionDays = o.Sec0.RetentionDays,
+                SigningMode = o.Sec0.Signing,
+                Flush = o.Sec0.Flush,
                 TimeProvider = Time,
                 Logger = Logger,
             });
