@@ -10,9 +10,10 @@ using Sec0.Generators.Parsing;
 namespace Sec0.Generators
 {
     /// <summary>
-    /// The Sec0 hop generator: a descriptor and a manifest entry per <c>[Sec0Hop]</c> method, and an
-    /// interceptor for every call of a hop method (also hops declared in referenced assemblies) that
-    /// routes the call through <c>Sec0.Hops.HopRuntime</c>.
+    /// The Sec0 hop generator: a descriptor and a manifest entry per <c>[Sec0Hop]</c> method (one generated
+    /// file per declaring source file), and an interceptor for every call of a hop method (also hops
+    /// declared in referenced assemblies; one generated file per calling source file) that routes the call
+    /// through <c>Sec0.Hops.HopRuntime</c>.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class HopGenerator : IIncrementalGenerator
@@ -64,24 +65,57 @@ namespace Sec0.Generators
                 }
             });
 
+            // (d) Descriptors and manifest entries: one generated file per declaring source file, each a part
+            // of the partial class HopDescriptors, so a body edit in one hop re-emits (and the compiler
+            // re-parses) only the small file of the file it is declared in; the other models compare equal
+            // and their outputs are reused.
+            var descriptorFiles = hops.Collect()
+                .Combine(mcpTools.Collect())
+                .Combine(runtime)
+                .SelectMany(static (input, _) => BuildDescriptorFiles(input.Left.Left, input.Left.Right, input.Right))
+                .WithTrackingName(TrackingNames.DescriptorsByFile);
+
+            context.RegisterSourceOutput(descriptorFiles, static (spc, file) => spc.AddSource(file.HintName, Emitter.EmitDescriptors(file)));
+
+            // Hops declared in referenced assemblies get their descriptors (from that assembly's manifest)
+            // here, in one file; a field a local hop already declares is not declared again.
             var externalHops = callSites
                 .Where(static call => call.ExternalHop is not null && call.SkipReason is null)
                 .Select(static (call, _) => call.ExternalHop!)
                 .WithTrackingName(TrackingNames.ExternalHops)
                 .Collect();
 
-            var descriptorFile = hops.Collect()
-                .Combine(mcpTools.Collect())
-                .Combine(externalHops)
-                .Combine(runtime)
-                .Select(static (input, _) => BuildDescriptorFile(input.Left.Left.Left, input.Left.Left.Right, input.Left.Right, input.Right))
-                .WithTrackingName(TrackingNames.DescriptorFile);
+            var localFields = hops
+                .Select(static (hop, _) => hop.FieldName)
+                .WithTrackingName(TrackingNames.LocalDescriptorFields)
+                .Collect();
 
-            context.RegisterSourceOutput(descriptorFile, static (spc, model) =>
+            var externalFile = externalHops
+                .Combine(localFields)
+                .Combine(runtime)
+                .Select(static (input, _) => BuildExternalFile(input.Left.Left, input.Left.Right, input.Right))
+                .WithTrackingName(TrackingNames.ExternalDescriptorFile);
+
+            context.RegisterSourceOutput(externalFile, static (spc, file) =>
             {
-                if (model is not null)
+                if (file is not null)
                 {
-                    spc.AddSource(Emitter.DescriptorsHintName, Emitter.EmitDescriptors(model));
+                    spc.AddSource(file.HintName, Emitter.EmitDescriptors(file));
+                }
+            });
+
+            // The head of the partial class (its documentation and [GeneratedCode], which may appear once),
+            // whenever any part declares a descriptor.
+            var descriptorClass = descriptorFiles.Collect()
+                .Combine(externalFile)
+                .Select(static (input, _) => input.Right is not null || input.Left.Any(static file => file.Descriptors.Count > 0))
+                .WithTrackingName(TrackingNames.DescriptorClass);
+
+            context.RegisterSourceOutput(descriptorClass, static (spc, any) =>
+            {
+                if (any)
+                {
+                    spc.AddSource(Emitter.DescriptorsHintName, Emitter.EmitDescriptorClass());
                 }
             });
         }
@@ -104,34 +138,106 @@ namespace Sec0.Generators
                 .ToImmutableArray();
         }
 
-        private static DescriptorFileModel? BuildDescriptorFile(
+        private static ImmutableArray<DescriptorFileModel> BuildDescriptorFiles(
             ImmutableArray<DescriptorModel> hops,
             ImmutableArray<DescriptorModel> mcpTools,
-            ImmutableArray<DescriptorModel> externalHops,
             RuntimeModel runtime)
         {
-            if (!runtime.HasHopAttribute || (hops.IsDefaultOrEmpty && externalHops.IsDefaultOrEmpty && mcpTools.IsDefaultOrEmpty))
+            if (!runtime.HasHopAttribute || (hops.IsDefaultOrEmpty && (mcpTools.IsDefaultOrEmpty || !runtime.HasManifestAttribute)))
+            {
+                return ImmutableArray<DescriptorFileModel>.Empty;
+            }
+
+            var declarations = hops.IsDefault ? ImmutableArray<DescriptorModel>.Empty : hops;
+            var tools = mcpTools.IsDefault || !runtime.HasManifestAttribute ? ImmutableArray<DescriptorModel>.Empty : mcpTools;
+            var byFile = new SortedDictionary<string, (List<DescriptorModel> Hops, List<DescriptorModel> Tools)>(StringComparer.Ordinal);
+            foreach (var hop in declarations)
+            {
+                Entry(hop.FilePath).Hops.Add(hop);
+            }
+
+            foreach (var tool in tools)
+            {
+                Entry(tool.FilePath).Tools.Add(tool);
+            }
+
+            // A field name is the key plus a hash of the method id, so it is unique per method; two models
+            // with one name are one method declared twice (already a compile error). As in one file before,
+            // its field is declared once: by the first declaring file in path order.
+            var claimed = new HashSet<string>(StringComparer.Ordinal);
+            var files = ImmutableArray.CreateBuilder<DescriptorFileModel>(byFile.Count);
+            foreach (var pair in byFile)
+            {
+                var descriptors = new List<DescriptorModel>();
+                foreach (var hop in pair.Value.Hops.OrderBy(static d => d.Key, StringComparer.Ordinal).ThenBy(static d => d.MethodId, StringComparer.Ordinal))
+                {
+                    if (claimed.Add(hop.FieldName))
+                    {
+                        descriptors.Add(hop);
+                    }
+                }
+
+                var manifest = runtime.HasManifestAttribute
+                    ? pair.Value.Hops.Concat(pair.Value.Tools)
+                        .OrderBy(static d => d.Kind, StringComparer.Ordinal)
+                        .ThenBy(static d => d.Key, StringComparer.Ordinal)
+                        .ThenBy(static d => d.MethodId, StringComparer.Ordinal)
+                        .ToList()
+                    : new List<DescriptorModel>();
+                if (descriptors.Count == 0 && manifest.Count == 0)
+                {
+                    continue;
+                }
+
+                files.Add(new DescriptorFileModel(
+                    pair.Key,
+                    Naming.DescriptorsHintName(pair.Key),
+                    new EquatableArray<DescriptorModel>(descriptors),
+                    new EquatableArray<DescriptorModel>(manifest)));
+            }
+
+            return files.ToImmutable();
+
+            (List<DescriptorModel> Hops, List<DescriptorModel> Tools) Entry(string filePath)
+            {
+                if (!byFile.TryGetValue(filePath, out var entry))
+                {
+                    entry = (new List<DescriptorModel>(), new List<DescriptorModel>());
+                    byFile.Add(filePath, entry);
+                }
+
+                return entry;
+            }
+        }
+
+        private static DescriptorFileModel? BuildExternalFile(
+            ImmutableArray<DescriptorModel> externalHops,
+            ImmutableArray<string> localFields,
+            RuntimeModel runtime)
+        {
+            if (!runtime.HasHopAttribute || externalHops.IsDefaultOrEmpty)
             {
                 return null;
             }
 
-            // Local hops are declared here; external ones once each (many calls may name the same hop).
-            var descriptors = new Dictionary<string, DescriptorModel>(StringComparer.Ordinal);
-            foreach (var hop in hops.Concat(externalHops))
+            // Many calls may name the same hop: one field each. A field a local hop declares is kept (as before).
+            var claimed = new HashSet<string>(localFields.IsDefault ? ImmutableArray<string>.Empty : localFields, StringComparer.Ordinal);
+            var descriptors = new List<DescriptorModel>();
+            foreach (var hop in externalHops)
             {
-                if (!descriptors.ContainsKey(hop.FieldName))
+                if (claimed.Add(hop.FieldName))
                 {
-                    descriptors.Add(hop.FieldName, hop);
+                    descriptors.Add(hop);
                 }
             }
 
-            var manifest = runtime.HasManifestAttribute
-                ? hops.Concat(mcpTools).OrderBy(static d => d.Kind, StringComparer.Ordinal).ThenBy(static d => d.Key, StringComparer.Ordinal).ThenBy(static d => d.MethodId, StringComparer.Ordinal)
-                : Enumerable.Empty<DescriptorModel>();
-
-            return new DescriptorFileModel(
-                new EquatableArray<DescriptorModel>(descriptors.Values.OrderBy(static d => d.Key, StringComparer.Ordinal).ThenBy(static d => d.MethodId, StringComparer.Ordinal)),
-                new EquatableArray<DescriptorModel>(manifest));
+            return descriptors.Count == 0
+                ? null
+                : new DescriptorFileModel(
+                    string.Empty,
+                    Emitter.ExternalDescriptorsHintName,
+                    new EquatableArray<DescriptorModel>(descriptors.OrderBy(static d => d.Key, StringComparer.Ordinal).ThenBy(static d => d.MethodId, StringComparer.Ordinal)),
+                    EquatableArray<DescriptorModel>.Empty);
         }
     }
 

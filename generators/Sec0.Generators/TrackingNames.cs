@@ -30,7 +30,16 @@ namespace Sec0.Generators
         /// <summary>Descriptors of hops declared in referenced assemblies and called here.</summary>
         public const string ExternalHops = nameof(ExternalHops);
 
-        /// <summary>The model of the descriptor file: all hop descriptors and the manifest entries.</summary>
-        public const string DescriptorFile = nameof(DescriptorFile);
+        /// <summary>Hop descriptors and manifest entries grouped per declaring source file: one generated file each.</summary>
+        public const string DescriptorsByFile = nameof(DescriptorsByFile);
+
+        /// <summary>The descriptor field names of the hops of this compilation (the external descriptor file leaves them out).</summary>
+        public const string LocalDescriptorFields = nameof(LocalDescriptorFields);
+
+        /// <summary>The model of the descriptor file of hops declared in referenced assemblies (null when there are none).</summary>
+        public const string ExternalDescriptorFile = nameof(ExternalDescriptorFile);
+
+        /// <summary>Whether any descriptor is declared, so the head of the partial class HopDescriptors is emitted.</summary>
+        public const string DescriptorClass = nameof(DescriptorClass);
     }
 }

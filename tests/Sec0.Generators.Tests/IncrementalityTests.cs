@@ -52,7 +52,8 @@ public class IncrementalityTests
     private static readonly string[] OurSteps =
     {
         TrackingNames.HopDeclarations, TrackingNames.Hops, TrackingNames.McpToolDeclarations, TrackingNames.CallSiteCandidates, TrackingNames.CallSites, TrackingNames.CallSitesByFile,
-        TrackingNames.ExternalHops, TrackingNames.DescriptorFile, TrackingNames.RuntimeAvailable, TrackingNames.McpTools,
+        TrackingNames.ExternalHops, TrackingNames.DescriptorsByFile, TrackingNames.LocalDescriptorFields, TrackingNames.ExternalDescriptorFile,
+        TrackingNames.DescriptorClass, TrackingNames.RuntimeAvailable, TrackingNames.McpTools,
     };
 
     private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstRun()
@@ -82,6 +83,14 @@ public class IncrementalityTests
         Assert.All(outputs, o => Assert.True(allowed.Contains(o.Reason), $"{step}: {o.Reason} for {o.Value}"));
     }
 
+    private static void AssertDescriptorsReused(GeneratorDriver driver)
+    {
+        foreach (var step in new[] { TrackingNames.DescriptorsByFile, TrackingNames.LocalDescriptorFields, TrackingNames.ExternalDescriptorFile, TrackingNames.DescriptorClass })
+        {
+            AssertOnly(driver, step, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        }
+    }
+
     private static string HashOf(GeneratorDriver driver, string key)
         => Outputs(driver, TrackingNames.Hops).Select(o => (DescriptorModel)o.Value).Single(h => h.Key == key).BodyHash;
 
@@ -100,7 +109,7 @@ public class IncrementalityTests
         AssertOnly(driver, TrackingNames.Hops, IncrementalStepRunReason.Cached);
         AssertOnly(driver, TrackingNames.CallSites, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertOnly(driver, TrackingNames.CallSitesByFile, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
-        AssertOnly(driver, TrackingNames.DescriptorFile, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertDescriptorsReused(driver);
         AssertOnly(driver, TrackingNames.RuntimeAvailable, IncrementalStepRunReason.Unchanged, IncrementalStepRunReason.Cached);
 
         // Candidates in the edited file that are not hop calls are new, but null: nothing flows on.
@@ -125,13 +134,13 @@ public class IncrementalityTests
         AssertOnly(driver, TrackingNames.Hops, IncrementalStepRunReason.Cached);
         AssertOnly(driver, TrackingNames.CallSites, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertOnly(driver, TrackingNames.CallSitesByFile, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
-        AssertOnly(driver, TrackingNames.DescriptorFile, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertDescriptorsReused(driver);
         Assert.Equal(hashBefore, HashOf(driver, "Agents.Run"));
         Assert.Equal(before, GeneratorHarness.GeneratedText(driver));
     }
 
     [Fact]
-    public void BodyEditInAHopChangesItsHashAndOnlyTheDescriptorFile()
+    public void BodyEditInAHopChangesItsHashAndOnlyItsDescriptorFile()
     {
         var (driver, compilation) = FirstRun();
         var hashBefore = HashOf(driver, "Agents.Run");
@@ -147,12 +156,92 @@ public class IncrementalityTests
         var hops = Outputs(driver, TrackingNames.Hops);
         Assert.Equal(IncrementalStepRunReason.Modified, hops.Single(o => ((DescriptorModel)o.Value).Key == "Agents.Run").Reason);
         Assert.Equal(IncrementalStepRunReason.Cached, hops.Single(o => ((DescriptorModel)o.Value).Key == "Agents.Go").Reason);
-        AssertOnly(driver, TrackingNames.DescriptorFile, IncrementalStepRunReason.Modified);
+        Assert.Equal(IncrementalStepRunReason.Modified, Outputs(driver, TrackingNames.DescriptorsByFile).Single().Reason);
+        AssertOnly(driver, TrackingNames.LocalDescriptorFields, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertOnly(driver, TrackingNames.DescriptorClass, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertOnly(driver, TrackingNames.CallSites, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertOnly(driver, TrackingNames.CallSitesByFile, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         Assert.NotEqual(hashBefore, HashOf(driver, "Agents.Run"));
         Assert.Equal(otherBefore, HashOf(driver, "Agents.Go"));
         Assert.Equal(interceptorsBefore, GeneratorHarness.Generated(driver).Single(s => s.HintName.Contains("Calls", StringComparison.Ordinal)).SourceText.ToString());
+    }
+
+    [Fact]
+    public void BodyEditInAHopRegeneratesOnlyTheDescriptorFileOfItsDeclaringFile()
+    {
+        const string moreHops = """
+            using Sec0;
+
+            namespace App;
+
+            public static class Workers
+            {
+                [Sec0Hop]
+                public static int Work(int x) => x * 2;
+
+                [Sec0Hop("workers.rest")]
+                public static void Rest()
+                {
+                }
+            }
+            """;
+        const string calls = """
+            namespace App;
+
+            public static class Calls
+            {
+                public static string M()
+                {
+                    Workers.Rest();
+                    return Agents.Go("a") + Agents.Run(1) + Workers.Work(2) + Lib.Remote.Ping(3);
+                }
+            }
+            """;
+        var library = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(
+            new[] { ("/lib/Remote.cs", "namespace Lib; public static class Remote { [Sec0.Sec0Hop(\"lib.ping\")] public static int Ping(int x) => x; }") }, "Lib"));
+        GeneratorHarness.AssertNoErrors(library);
+        using var image = new MemoryStream();
+        Assert.True(library.Output.Emit(image).Success);
+        var compilation = GeneratorHarness.CreateCompilation(
+            new[] { ("/proj/Hops.cs", HopsSource), ("/proj/MoreHops.cs", moreHops), ("/proj/Calls.cs", calls), ("/proj/Unrelated.cs", UnrelatedSource) },
+            extraReferences: new[] { MetadataReference.CreateFromImage(image.ToArray()) });
+        var run = GeneratorHarness.Run(compilation);
+        GeneratorHarness.AssertNoErrors(run);
+        var before = GeneratorHarness.Generated(run.Driver).ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+        var editedHint = Parsing.Naming.DescriptorsHintName("/proj/Hops.cs");
+        Assert.Equal(
+            new[] { "Sec0.HopDescriptors.External.g.cs", editedHint, Parsing.Naming.DescriptorsHintName("/proj/MoreHops.cs"), "Sec0.HopDescriptors.g.cs", Parsing.Naming.HintName("/proj/Calls.cs") }.Order(StringComparer.Ordinal),
+            before.Keys.Order(StringComparer.Ordinal));
+        var textsBefore = GeneratorHarness.Generated(run.Driver).ToDictionary(s => s.HintName, s => s.SourceText);
+
+        run = GeneratorHarness.Run(Edit(compilation, "/proj/Hops.cs", HopsSource.Replace("return x + 1;", "return x + 2;", StringComparison.Ordinal)), run.Driver);
+        GeneratorHarness.AssertNoErrors(run);
+        var driver = run.Driver;
+
+        // The edited file's descriptor model is new; the other declaring file's compares equal, and the
+        // external descriptors, the local field names and the class head are reused.
+        var byFile = Outputs(driver, TrackingNames.DescriptorsByFile).ToDictionary(o => ((DescriptorFileModel)o.Value).FilePath, o => o.Reason);
+        Assert.Equal(2, byFile.Count);
+        Assert.Equal(IncrementalStepRunReason.Modified, byFile["/proj/Hops.cs"]);
+        Assert.Contains(byFile["/proj/MoreHops.cs"], new[] { IncrementalStepRunReason.Unchanged, IncrementalStepRunReason.Cached });
+        AssertOnly(driver, TrackingNames.LocalDescriptorFields, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertOnly(driver, TrackingNames.ExternalDescriptorFile, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertOnly(driver, TrackingNames.DescriptorClass, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertOnly(driver, TrackingNames.CallSitesByFile, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+
+        // Only that one generated file has new text.
+        var after = GeneratorHarness.Generated(driver).ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+        Assert.Equal(before.Keys.Order(StringComparer.Ordinal), after.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { editedHint }, after.Keys.Where(hint => before[hint] != after[hint]));
+        Assert.DoesNotContain("Workers", after[editedHint], StringComparison.Ordinal);
+
+        // Outputs that were not emitted again keep their SourceText object (the driver re-wraps every
+        // generated text in a lazily parsed tree on each run, so tree identity says nothing).
+        var textsAfter = GeneratorHarness.Generated(driver).ToDictionary(s => s.HintName, s => s.SourceText);
+        foreach (var (hint, text) in textsBefore)
+        {
+            Assert.True(hint == editedHint ? !ReferenceEquals(text, textsAfter[hint]) : ReferenceEquals(text, textsAfter[hint]), hint);
+        }
     }
 
     [Fact]
@@ -164,7 +253,7 @@ public class IncrementalityTests
         driver = driver.RunGenerators(edited);
 
         AssertOnly(driver, TrackingNames.Hops, IncrementalStepRunReason.Cached);
-        AssertOnly(driver, TrackingNames.DescriptorFile, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertDescriptorsReused(driver);
         // The file checksum inside InterceptsLocation data changed: that file's model is new.
         Assert.Contains(Outputs(driver, TrackingNames.CallSitesByFile), o => o.Reason is IncrementalStepRunReason.Modified or IncrementalStepRunReason.New);
     }

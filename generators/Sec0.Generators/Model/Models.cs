@@ -103,8 +103,15 @@ namespace Sec0.Generators.Model
     /// <summary>The call sites of one calling file: the input of one generated interceptor file.</summary>
     internal sealed record CallSiteFileModel(string FilePath, string HintName, EquatableArray<CallSiteModel> CallSites);
 
-    /// <summary>The input of the descriptor file: hop descriptors (local and external) and manifest entries.</summary>
+    /// <summary>
+    /// The input of one generated descriptor file: the descriptors (a part of the partial class
+    /// <c>Sec0.Generated.HopDescriptors</c>) and the manifest entries of the hops and MCP tools declared in
+    /// <see cref="FilePath"/>, or (<see cref="FilePath"/> empty) the descriptors of hops declared in
+    /// referenced assemblies. Both arrays are sorted.
+    /// </summary>
     internal sealed record DescriptorFileModel(
+        string FilePath,
+        string HintName,
         EquatableArray<DescriptorModel> Descriptors,
         EquatableArray<DescriptorModel> ManifestEntries);
 }

@@ -11,8 +11,13 @@ namespace Sec0.Generators.Parsing
         public static string DescriptorField(string key, string methodId)
             => Sanitize(key) + "_" + Fnv1a(methodId).ToString("X8", System.Globalization.CultureInfo.InvariantCulture);
 
-        /// <summary>A hint name unique per calling file: the file name plus a hash of the full path.</summary>
-        public static string HintName(string filePath)
+        /// <summary>The hint name of the interceptors of one calling file: the file name plus a hash of the full path.</summary>
+        public static string HintName(string filePath) => HintName("Sec0.Interceptors.", filePath);
+
+        /// <summary>The hint name of the descriptors and manifest entries of one declaring file (same scheme as <see cref="HintName(string)"/>).</summary>
+        public static string DescriptorsHintName(string filePath) => HintName("Sec0.HopDescriptors.", filePath);
+
+        private static string HintName(string prefix, string filePath)
         {
             var name = filePath;
             var slash = name.LastIndexOfAny(new[] { '/', '\\' });
@@ -26,7 +31,7 @@ namespace Sec0.Generators.Parsing
                 name = name.Substring(0, name.Length - 3);
             }
 
-            return "Sec0.Interceptors." + Sanitize(name) + "." + Fnv1a(filePath).ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
+            return prefix + Sanitize(name) + "." + Fnv1a(filePath).ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
         }
 
         public static string Sanitize(string value)
