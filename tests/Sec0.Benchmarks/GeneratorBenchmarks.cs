@@ -97,13 +97,34 @@ public class GeneratorBenchmarks
     // Cold means trees the generator has never seen: it keeps per-syntax-tree side caches (models of call
     // sites are reused while a tree and the project's declarations are unchanged), so a cold run re-parses.
     [IterationSetup(Target = nameof(Cold))]
-    public void ColdSetup() => _compilation = Compilation(_trees.Select(t => Parse(t.FilePath, t.GetText().ToString())));
+    public void ColdSetup()
+    {
+        _compilation = Compilation(_trees.Select(t => Parse(t.FilePath, t.GetText().ToString())));
+        CollectSetupGarbage();
+    }
 
     [IterationSetup(Target = nameof(UnrelatedEdit))]
-    public void UnrelatedSetup() => _compilation = Compilation(Replace(_plainIndex, _plainEdited));
+    public void UnrelatedSetup()
+    {
+        _compilation = Compilation(Replace(_plainIndex, _plainEdited));
+        CollectSetupGarbage();
+    }
 
     [IterationSetup(Target = nameof(HopBodyEdit))]
-    public void HopBodySetup() => _compilation = Compilation(Replace(_hopIndex, _hopEdited));
+    public void HopBodySetup()
+    {
+        _compilation = Compilation(Replace(_hopIndex, _hopEdited));
+        CollectSetupGarbage();
+    }
+
+    // The previous invocation left hundreds of MB of garbage; with one invocation per iteration its
+    // collection would otherwise land inside the next measurement instead of the run that made it.
+    private static void CollectSetupGarbage()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
 
     [Benchmark(Baseline = true, Description = "cold run")]
     public GeneratorDriver Cold() => NewDriver().RunGenerators(_compilation);
