@@ -13,6 +13,7 @@ namespace Sec0.Benchmarks;
 /// a team logging JSON lines by hand would write: System.Text.Json to a FileStream, unsigned.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class AppenderBenchmarks
 {
     private const int Envelopes = 20_000;

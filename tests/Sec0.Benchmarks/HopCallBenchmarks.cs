@@ -13,6 +13,7 @@ namespace Sec0.Benchmarks;
 /// between iterations, so the figure is the caller's cost, not the writer's throughput.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 [InvocationCount(16)]
 public class HopCallBenchmarks
 {

@@ -20,6 +20,7 @@ namespace Sec0.Benchmarks;
 /// result, and one queued, signed envelope (batch flush). Target: at most 10% added median latency.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class McpToolCallBenchmarks
 {
     private const string Policy = """
