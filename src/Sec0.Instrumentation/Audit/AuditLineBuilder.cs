@@ -183,22 +183,25 @@ internal sealed class AuditLineBuilder
         _unsigned.Clear();
         JsonCanonicalizer.Canonicalize(json, _unsigned, excludeTopLevelMember: null);
 
-        // Find where ,"sig": belongs: before the first top-level member that sorts after "sig".
-        using var doc = JsonDocument.Parse(_unsigned.WrittenMemory);
-        var names = new List<string>();
-        foreach (var p in doc.RootElement.EnumerateObject())
+        // ,"sig": belongs right before the first top-level member that sorts after "sig" (the comma
+        // before that member's name), found by reading the canonical bytes, not by searching them.
+        var offset = -1;
+        var reader = new Utf8JsonReader(_unsigned.WrittenSpan);
+        while (reader.Read())
         {
-            names.Add(p.Name);
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1
+                && string.CompareOrdinal(reader.GetString(), "sig") > 0)
+            {
+                offset = (int)reader.TokenStartIndex - 1;
+                break;
+            }
         }
 
-        var after = names.FindIndex(n => string.CompareOrdinal(n, "sig") > 0);
-        if (after <= 0)
+        if (offset <= 1)
         {
             throw new InvalidOperationException("A record must have members before and after \"sig\".");
         }
 
-        var marker = Encoding.UTF8.GetBytes(",\"" + names[after] + "\":");
-        var offset = _unsigned.WrittenSpan.IndexOf(marker);
         return Finish(seq, sign: true, offset);
     }
 
