@@ -7,6 +7,18 @@ if (args is ["--quick-generator", ..])
     return;
 }
 
+if (args is ["--mcp-pieces", ..])
+{
+    Sec0.Benchmarks.McpPieces.Run();
+    return;
+}
+
+if (args is ["--quick-mcp", ..])
+{
+    Sec0.Benchmarks.McpQuickTiming.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 
 /// <summary>The benchmark entry point.</summary>

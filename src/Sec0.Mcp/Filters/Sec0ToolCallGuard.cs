@@ -134,7 +134,7 @@ internal sealed class Sec0ToolCallGuard
                 return Deny(e, activity, name, PolicyReasons.HandlerSwap, "deny", started);
             }
 
-            e.OutputSha256 = CanonicalJson.Sha256Hex(CanonicalJson.Of(result));
+            e.OutputSha256 = CanonicalJson.Sha256HexOf(result);
             e.Status = result.IsError == true ? "error" : "ok";
             e.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             _runtime.Breakers?.Record(breakerKey, e.Status == "ok", TimeSpan.FromMilliseconds(e.LatencyMs.Value));
@@ -206,7 +206,7 @@ internal sealed class Sec0ToolCallGuard
         e.DenialLevel = DenialLevels.Middleware;
         e.DenialType = outcome == "escalate" ? "escalation" : "policy";
         e.Policy = AuditPolicyRecord.For(outcome, reason);
-        e.OutputSha256 = CanonicalJson.Sha256Hex(CanonicalJson.Of(result));
+        e.OutputSha256 = CanonicalJson.Sha256HexOf(result);
         e.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         activity?.SetTag("sec0.denial_reason", reason);
         activity?.SetStatus(ActivityStatusCode.Error, reason);

@@ -48,6 +48,6 @@ internal sealed class PinnedTool
     /// bytes, and only different bytes (a real change, or a harmless reordering) pay for canonical JSON and SHA-256.
     /// </remarks>
     public bool DefinitionUnchanged(Tool current) =>
-        ToolDefinitionHasher.Serialize(current).AsSpan().SequenceEqual(_pinnedJson)
+        ToolDefinitionHasher.SerializesTo(current, _pinnedJson)
         || string.Equals(ToolDefinitionHasher.Hash(current), DefinitionHash, StringComparison.Ordinal);
 }

@@ -13,6 +13,12 @@ namespace Sec0.Mcp;
 /// </summary>
 internal static class ToolDefinitionHasher
 {
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     /// <summary>The hash of the whole definition, <c>sha256:&lt;hex&gt;</c>.</summary>
     public static string Hash(Tool tool) => HashCore(tool, includeOutputSchema: true);
 
@@ -25,6 +31,39 @@ internal static class ToolDefinitionHasher
     /// <summary>The definition as the SDK serializes it (not canonical): for a fast equality check.</summary>
     public static byte[] Serialize(Tool tool) =>
         JsonSerializer.SerializeToUtf8Bytes(tool, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Tool)));
+
+    /// <summary>True when <paramref name="tool"/> serializes to exactly <paramref name="expected"/> (no allocation per call).</summary>
+    public static bool SerializesTo(Tool tool, ReadOnlySpan<byte> expected)
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var writer = t_writer;
+        if (writer is null)
+        {
+            var options = McpJsonUtilities.DefaultOptions;
+            // The writer options SerializeToUtf8Bytes would use, so an unchanged definition gives the pinned bytes.
+            writer = t_writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = options.Encoder, Indented = options.WriteIndented, MaxDepth = options.MaxDepth, SkipValidation = true });
+        }
+        else
+        {
+            writer.Reset(buffer);
+        }
+
+        try
+        {
+            JsonSerializer.Serialize(writer, tool, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Tool)));
+            writer.Flush();
+            return buffer.WrittenSpan.SequenceEqual(expected);
+        }
+        finally
+        {
+            writer.Reset(Stream.Null);
+            if (buffer.Capacity > 256 * 1024)
+            {
+                t_buffer = null;
+            }
+        }
+    }
 
     private static string HashCore(Tool tool, bool includeOutputSchema)
     {

@@ -7,11 +7,30 @@ using Sec0.Audit;
 namespace Sec0.Mcp;
 
 /// <summary>Canonical JSON (RFC 8785) of call arguments and results: the bytes that are measured and hashed.</summary>
+/// <remarks>
+/// Per-thread scratch buffers keep the per-call path free of intermediate copies: arguments are already parsed
+/// <see cref="JsonElement"/>s, so they are written canonically without a serialize→parse round trip.
+/// </remarks>
 internal static class CanonicalJson
 {
     private static readonly byte[] s_emptyObject = "{}"u8.ToArray();
+    private const int MaxRetainedBytes = 256 * 1024;
+    private static readonly JsonDocumentOptions s_parseOptions = new() { MaxDepth = 64 };
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_raw;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_canonical;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
 
     /// <summary>The canonical bytes of a tool call's arguments; <c>{}</c> when there are none.</summary>
+    /// <remarks>
+    /// The same bytes as serializing the dictionary and canonicalizing the result: the members are sorted by
+    /// UTF-16 code units and each value is written from its parsed <see cref="JsonElement"/> in canonical form.
+    /// </remarks>
     public static byte[] OfArguments(IDictionary<string, JsonElement>? arguments)
     {
         if (arguments is null || arguments.Count == 0)
@@ -19,17 +38,99 @@ internal static class CanonicalJson
             return s_emptyObject;
         }
 
-        var raw = JsonSerializer.SerializeToUtf8Bytes(arguments, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, JsonElement>)));
-        return JsonCanonicalizer.Canonicalize(raw);
+        var members = new KeyValuePair<string, JsonElement>[arguments.Count];
+        arguments.CopyTo(members, 0);
+        if (members.Length > 1)
+        {
+            Array.Sort(members, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        }
+
+        var output = Canonical();
+        output.Write("{"u8);
+        for (var i = 0; i < members.Length; i++)
+        {
+            if (i > 0)
+            {
+                if (string.Equals(members[i - 1].Key, members[i].Key, StringComparison.Ordinal))
+                {
+                    throw new FormatException($"Duplicate member \"{members[i].Key}\".");
+                }
+
+                output.Write(","u8);
+            }
+
+            JsonCanonicalizer.WriteString(members[i].Key, output);
+            output.Write(":"u8);
+            JsonCanonicalizer.WriteElement(members[i].Value, output);
+        }
+
+        output.Write("}"u8);
+        return output.WrittenSpan.ToArray();
     }
 
     /// <summary>The canonical bytes of any value the SDK can serialize (a <c>CallToolResult</c>, say).</summary>
-    public static byte[] Of<T>(T value)
-    {
-        var raw = JsonSerializer.SerializeToUtf8Bytes(value, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(T)));
-        return JsonCanonicalizer.Canonicalize(raw);
-    }
+    public static byte[] Of<T>(T value) => CanonicalSpan(value).ToArray();
+
+    /// <summary>Lowercase hex SHA-256 of the canonical bytes of <paramref name="value"/> (see <see cref="Of{T}"/>).</summary>
+    public static string Sha256HexOf<T>(T value) => Sha256Hex(CanonicalSpan(value));
 
     /// <summary>Lowercase hex SHA-256 of <paramref name="bytes"/>.</summary>
-    public static string Sha256Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+    public static string Sha256Hex(ReadOnlySpan<byte> bytes)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(bytes, hash);
+        return Convert.ToHexStringLower(hash);
+    }
+
+    /// <summary>The canonical bytes in this thread's scratch buffer: valid until the next call on the thread.</summary>
+    private static ReadOnlySpan<byte> CanonicalSpan<T>(T value)
+    {
+        var raw = t_raw ??= new ArrayBufferWriter<byte>(1024);
+        raw.ResetWrittenCount();
+        var writer = t_writer;
+        if (writer is null)
+        {
+            writer = t_writer = new Utf8JsonWriter(raw, new JsonWriterOptions { SkipValidation = true });
+        }
+        else
+        {
+            writer.Reset(raw);
+        }
+
+        JsonSerializer.Serialize(writer, value, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(T)));
+        writer.Flush();
+        var output = Canonical();
+        try
+        {
+            using var document = JsonDocument.Parse(raw.WrittenMemory, s_parseOptions);
+            JsonCanonicalizer.WriteElement(document.RootElement, output);
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException($"Not valid JSON: {ex.Message}", ex);
+        }
+        finally
+        {
+            writer.Reset(Stream.Null);
+            if (raw.Capacity > MaxRetainedBytes)
+            {
+                t_raw = null;
+            }
+        }
+
+        return output.WrittenSpan;
+    }
+
+    private static ArrayBufferWriter<byte> Canonical()
+    {
+        var output = t_canonical;
+        if (output is null || output.Capacity > MaxRetainedBytes)
+        {
+            // A rare huge payload does not pin its buffer to the thread for good.
+            output = t_canonical = new ArrayBufferWriter<byte>(1024);
+        }
+
+        output.ResetWrittenCount();
+        return output;
+    }
 }

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+
+namespace Sec0.Benchmarks;
+
+/// <summary>
+/// A quick Stopwatch look at <see cref="McpToolCallBenchmarks"/> (no BenchmarkDotNet): interleaved batches of
+/// calls without and with Sec0, median per-call time of each. <c>dotnet run -c Release --project tests/Sec0.Benchmarks -- --quick-mcp [rounds]</c>
+/// </summary>
+internal static class McpQuickTiming
+{
+    public static void Run(int rounds)
+    {
+        foreach (var mode in new[] { Sec0.Audit.AuditSigningMode.PerEnvelope, Sec0.Audit.AuditSigningMode.Checkpoint })
+        {
+            var bench = new McpToolCallBenchmarks { Signing = mode };
+            bench.Setup();
+            const int Batch = 2000;
+            for (var i = 0; i < 3 * Batch; i++)
+            {
+                bench.WithoutSec0().GetAwaiter().GetResult();
+                bench.WithSec0().GetAwaiter().GetResult();
+            }
+
+            var plain = new List<double>();
+            var secured = new List<double>();
+            for (var r = 0; r < rounds; r++)
+            {
+                plain.Add(Time(bench.WithoutSec0, Batch));
+                secured.Add(Time(bench.WithSec0, Batch));
+            }
+
+            var p = Median(plain);
+            var s = Median(secured);
+            Console.WriteLine($"{mode}: without {p:F1} us, with {s:F1} us, ratio {s / p:F2}");
+            bench.Cleanup();
+        }
+    }
+
+    private static double Time(Func<Task> call, int n)
+    {
+        var sw = Stopwatch.StartNew();
+        for (var i = 0; i < n; i++)
+        {
+            call().GetAwaiter().GetResult();
+        }
+
+        return sw.Elapsed.TotalMicroseconds / n;
+    }
+
+    private static double Median(List<double> xs)
+    {
+        xs.Sort();
+        return xs[xs.Count / 2];
+    }
+}
