@@ -130,6 +130,25 @@ public sealed class AuditEnvelope
     /// <summary><c>server_snapshot</c>: JSON describing the server at the time of the call.</summary>
     public JsonNode? ServerSnapshot { get; set; }
 
+    /// <summary>
+    /// Sets <see cref="ServerSnapshot"/> to a node shared by many envelopes (never mutated after it is shared)
+    /// together with its canonical bytes, so the writer does not canonicalize the same node for every envelope.
+    /// The bytes are used only while <see cref="ServerSnapshot"/> is still that node.
+    /// </summary>
+    internal void SetSharedServerSnapshot(JsonNode snapshot, byte[] canonical)
+    {
+        ServerSnapshot = snapshot;
+        _sharedSnapshot = snapshot;
+        _sharedSnapshotCanonical = canonical;
+    }
+
+    /// <summary>The canonical bytes of <see cref="ServerSnapshot"/> when it is the shared node they were made from.</summary>
+    internal byte[]? ServerSnapshotCanonical =>
+        _sharedSnapshotCanonical is not null && ReferenceEquals(ServerSnapshot, _sharedSnapshot) ? _sharedSnapshotCanonical : null;
+
+    private JsonNode? _sharedSnapshot;
+    private byte[]? _sharedSnapshotCanonical;
+
     /// <summary><c>hop_hash</c>: the compile-time body hash of the hop or tool.</summary>
     public string? HopHash { get; set; }
 

@@ -149,7 +149,16 @@ internal sealed class AuditLineBuilder
         Key(b, ref first, "seq"u8);
         JsonCanonicalizer.WriteInteger(seq, b);
         Str(b, ref first, "server"u8, e.Server);
-        Node(b, ref first, "server_snapshot"u8, e.ServerSnapshot);
+        if (e.ServerSnapshotCanonical is { } snapshot)
+        {
+            Key(b, ref first, "server_snapshot"u8);
+            b.Write(snapshot);
+        }
+        else
+        {
+            Node(b, ref first, "server_snapshot"u8, e.ServerSnapshot);
+        }
+
         sigOffset = b.Count; // "sig" sorts here: after server_snapshot, before span_id.
         Id(b, ref first, "span_id"u8, e.SpanId, e.Ids, trace: false);
         Str(b, ref first, "status"u8, e.Status);

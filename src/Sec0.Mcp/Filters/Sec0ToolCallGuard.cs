@@ -61,7 +61,14 @@ internal sealed class Sec0ToolCallGuard
             e.IdempotencyKey = idempotencyKey;
             e.HopHash = pin?.BodyHash;
             e.RegistryFrozen = registry.IsFrozen;
-            e.ServerSnapshot = registry.Snapshot;
+            if (registry.Snapshot is { } snapshot && registry.SnapshotCanonical is { } canonical)
+            {
+                e.SetSharedServerSnapshot(snapshot, canonical);
+            }
+            else
+            {
+                e.ServerSnapshot = registry.Snapshot;
+            }
             SetTrace(e, activity, hasParent ? parent : null);
             Tag(activity, server, name, toolRef);
 

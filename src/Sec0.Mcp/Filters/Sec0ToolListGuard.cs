@@ -68,7 +68,14 @@ internal sealed class Sec0ToolListGuard
         e.DenialLevel = DenialLevels.Middleware;
         e.Policy = AuditPolicyRecord.For("allow", Sec0McpReasons.ToolDefinitionChanged);
         e.HopHash = registry.TryGetPin(tool.Name, out var pin) ? pin.BodyHash : null;
-        e.ServerSnapshot = registry.Snapshot;
+        if (registry.Snapshot is { } snapshot && registry.SnapshotCanonical is { } canonical)
+        {
+            e.SetSharedServerSnapshot(snapshot, canonical);
+        }
+        else
+        {
+            e.ServerSnapshot = registry.Snapshot;
+        }
         e.OutputSha256 = currentHash.StartsWith("sha256:", StringComparison.Ordinal) ? currentHash["sha256:".Length..] : currentHash;
         e.LatencyMs = 0;
         e.TraceId = (System.Diagnostics.Activity.Current?.TraceId ?? System.Diagnostics.ActivityTraceId.CreateRandom()).ToHexString();

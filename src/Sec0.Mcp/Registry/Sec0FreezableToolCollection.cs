@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Server;
+using Sec0.Audit;
 
 namespace Sec0.Mcp;
 
@@ -49,6 +50,9 @@ public sealed class Sec0FreezableToolCollection : McpServerPrimitiveCollection<M
     /// </summary>
     internal JsonObject? Snapshot { get; private set; }
 
+    /// <summary>The canonical bytes of <see cref="Snapshot"/>, made once at freeze (the snapshot never changes after).</summary>
+    internal byte[]? SnapshotCanonical { get; private set; }
+
     /// <inheritdoc/>
     public override bool TryAdd(McpServerTool primitive)
     {
@@ -94,6 +98,7 @@ public sealed class Sec0FreezableToolCollection : McpServerPrimitiveCollection<M
             ["tools"] = _pins.Count,
             ["registry_sha256"] = registryHash,
         };
+        SnapshotCanonical = JsonCanonicalizer.Canonicalize(Encoding.UTF8.GetBytes(Snapshot.ToJsonString()));
         _frozen = true;
     }
 
