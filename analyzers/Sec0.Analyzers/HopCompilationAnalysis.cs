@@ -110,7 +110,7 @@ namespace Sec0.Analyzers
             };
 
             // Syntactic prefilter before any binding.
-            if (!attributeLists.Any(list => list.Attributes.Any(attribute => IsHopAttributeName(attribute.Name))))
+            if (!attributeLists.Any(list => list.Attributes.Any(attribute => HopNameIndex.IsHopAttributeName(attribute.Name))))
             {
                 return;
             }
@@ -290,20 +290,5 @@ namespace Sec0.Analyzers
             InvocationExpressionSyntax { Expression: SimpleNameSyntax name } => name.GetLocation(),
             _ => invocation.Syntax.GetLocation(),
         };
-
-        private static bool IsHopAttributeName(NameSyntax name)
-        {
-            var simple = name switch
-            {
-                QualifiedNameSyntax qualified => qualified.Right,
-                AliasQualifiedNameSyntax aliased => aliased.Name,
-                SimpleNameSyntax s => s,
-                _ => null,
-            };
-
-            // An alias of the attribute could hide it; aliases of attributes on local functions are not worth a bind.
-            var text = simple?.Identifier.ValueText;
-            return text is "Sec0Hop" or "Sec0HopAttribute";
-        }
     }
 }

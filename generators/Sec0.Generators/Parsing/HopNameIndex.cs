@@ -104,7 +104,8 @@ namespace Sec0.Generators.Parsing
             return false;
         }
 
-        private static bool IsHopAttributeName(NameSyntax? name)
+        /// <summary>True when an attribute's written name is Sec0Hop (any qualification); shared with the analyzer.</summary>
+        internal static bool IsHopAttributeName(NameSyntax? name)
         {
             var simple = name switch
             {
