@@ -20,6 +20,9 @@ internal sealed class AuditLineBuilder
     /// <summary>The format version written as <c>v</c>.</summary>
     public const int FormatVersion = 1;
 
+    // ts: ISO-8601 UTC with milliseconds, as JavaScript's toISOString writes it.
+    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
     private readonly AuditSigner _signer;
     private readonly byte[] _keyIdJson;
     private readonly byte[] _sigPrefix;
@@ -327,12 +330,12 @@ internal sealed class AuditLineBuilder
     {
         var span = b.GetSpan(32);
         span[0] = (byte)'"';
-        timestamp.UtcDateTime.TryFormat(span[1..], out var written, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        timestamp.UtcDateTime.TryFormat(span[1..], out var written, TimestampFormat, CultureInfo.InvariantCulture);
         span[written + 1] = (byte)'"';
         b.Advance(written + 2);
     }
 
     /// <summary>Formats a timestamp the way <c>ts</c> is written: ISO-8601 UTC with milliseconds.</summary>
     public static string FormatTimestamp(DateTimeOffset timestamp)
-        => timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        => timestamp.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
 }
