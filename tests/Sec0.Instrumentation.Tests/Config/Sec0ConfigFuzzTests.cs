@@ -1,3 +1,4 @@
+using Sec0.Instrumentation.Tests.Support;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -31,6 +32,8 @@ public sealed class Sec0ConfigFuzzTests(ITestOutputHelper output) : IDisposable
 
     private static readonly byte[][] s_invalidUtf8 = [[0xC3, 0x28], [0xFF], [0xFE, 0xFF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0x80]];
 
+    private static readonly YamlMutator s_mutator = new(s_tokens, s_values, s_invalidUtf8);
+
     private readonly TempConfigDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -57,7 +60,7 @@ public sealed class Sec0ConfigFuzzTests(ITestOutputHelper output) : IDisposable
             var mutations = 1 + random.Next(6);
             for (var m = 0; m < mutations; m++)
             {
-                bytes = Mutate(bytes, random);
+                bytes = s_mutator.Mutate(bytes, random);
             }
 
             File.WriteAllBytes(path, bytes);
@@ -110,62 +113,5 @@ public sealed class Sec0ConfigFuzzTests(ITestOutputHelper output) : IDisposable
         var kept = Path.Combine(Path.GetTempPath(), $"sec0-fuzz-failure-{seed}-{iteration}.yaml");
         File.WriteAllBytes(kept, bytes);
         return $"SEC0_FUZZ_SEED={seed}, iteration {iteration}, file kept at {kept}: {ex}";
-    }
-
-    private static byte[] Mutate(byte[] input, Random random)
-    {
-        var bytes = new List<byte>(input);
-        var at = bytes.Count == 0 ? 0 : random.Next(bytes.Count + 1);
-        switch (random.Next(10))
-        {
-            case 0: // flip a byte
-                if (bytes.Count > 0)
-                {
-                    bytes[Math.Min(at, bytes.Count - 1)] = (byte)random.Next(256);
-                }
-
-                break;
-            case 1: // delete a span
-                if (bytes.Count > 0)
-                {
-                    var start = Math.Min(at, bytes.Count - 1);
-                    bytes.RemoveRange(start, Math.Min(1 + random.Next(20), bytes.Count - start));
-                }
-
-                break;
-            case 2:
-            case 3: // insert a YAML-significant token
-                bytes.InsertRange(at, Encoding.UTF8.GetBytes(s_tokens[random.Next(s_tokens.Length)]));
-                break;
-            case 4: // insert invalid UTF-8
-                bytes.InsertRange(at, s_invalidUtf8[random.Next(s_invalidUtf8.Length)]);
-                break;
-            case 5: // truncate
-                bytes.RemoveRange(at, bytes.Count - at);
-                break;
-            case 6:
-            case 7: // replace a value (text after ": " up to the end of the line) with an odd one
-                return ReplaceLines(bytes, random, line =>
-                {
-                    var colon = line.IndexOf(": ", StringComparison.Ordinal);
-                    return colon < 0 ? line : line[..(colon + 2)] + s_values[random.Next(s_values.Length)];
-                });
-            case 8: // duplicate a line
-                return ReplaceLines(bytes, random, line => line + "\n" + line);
-            default: // deep nesting
-                bytes.InsertRange(at, Encoding.UTF8.GetBytes(new string('[', 1 + random.Next(200))));
-                break;
-        }
-
-        return [.. bytes];
-    }
-
-    /// <summary>Applies <paramref name="change"/> to one random line (bytes that are not UTF-8 are replaced).</summary>
-    private static byte[] ReplaceLines(List<byte> bytes, Random random, Func<string, string> change)
-    {
-        var lines = Encoding.UTF8.GetString([.. bytes]).Split('\n');
-        var index = random.Next(lines.Length);
-        lines[index] = change(lines[index]);
-        return Encoding.UTF8.GetBytes(string.Join('\n', lines));
     }
 }

@@ -33,6 +33,8 @@ public sealed class PolicyFuzzTests(ITestOutputHelper output)
 
     private static readonly byte[][] s_invalidUtf8 = [[0xC3, 0x28], [0xFF], [0xED, 0xA0, 0x80], [0x80]];
 
+    private static readonly YamlMutator s_mutator = new(s_tokens, s_values, s_invalidUtf8);
+
     [Fact]
     public void Randomly_mutated_policies_either_load_or_throw_Sec0PolicyException()
     {
@@ -52,7 +54,7 @@ public sealed class PolicyFuzzTests(ITestOutputHelper output)
             var mutations = 1 + random.Next(5);
             for (var m = 0; m < mutations; m++)
             {
-                bytes = Mutate(bytes, random);
+                bytes = s_mutator.Mutate(bytes, random);
             }
 
             File.WriteAllBytes(path, bytes);
@@ -86,61 +88,5 @@ public sealed class PolicyFuzzTests(ITestOutputHelper output)
         var kept = Path.Combine(Path.GetTempPath(), $"sec0-policy-fuzz-failure-{seed}-{iteration}.yaml");
         File.WriteAllBytes(kept, bytes);
         return $"SEC0_FUZZ_SEED={seed}, iteration {iteration}, file kept at {kept}: {ex}";
-    }
-
-    private static byte[] Mutate(byte[] input, Random random)
-    {
-        var bytes = new List<byte>(input);
-        var at = bytes.Count == 0 ? 0 : random.Next(bytes.Count + 1);
-        switch (random.Next(10))
-        {
-            case 0:
-                if (bytes.Count > 0)
-                {
-                    bytes[Math.Min(at, bytes.Count - 1)] = (byte)random.Next(256);
-                }
-
-                break;
-            case 1:
-                if (bytes.Count > 0)
-                {
-                    var start = Math.Min(at, bytes.Count - 1);
-                    bytes.RemoveRange(start, Math.Min(1 + random.Next(20), bytes.Count - start));
-                }
-
-                break;
-            case 2:
-            case 3:
-                bytes.InsertRange(at, Encoding.UTF8.GetBytes(s_tokens[random.Next(s_tokens.Length)]));
-                break;
-            case 4:
-                bytes.InsertRange(at, s_invalidUtf8[random.Next(s_invalidUtf8.Length)]);
-                break;
-            case 5:
-                bytes.RemoveRange(at, bytes.Count - at);
-                break;
-            case 6:
-            case 7:
-                return ReplaceLine(bytes, random, line =>
-                {
-                    var colon = line.IndexOf(": ", StringComparison.Ordinal);
-                    return colon < 0 ? line : line[..(colon + 2)] + s_values[random.Next(s_values.Length)];
-                });
-            case 8:
-                return ReplaceLine(bytes, random, line => line + "\n" + line);
-            default:
-                bytes.InsertRange(at, Encoding.UTF8.GetBytes(new string('[', 1 + random.Next(200))));
-                break;
-        }
-
-        return [.. bytes];
-    }
-
-    private static byte[] ReplaceLine(List<byte> bytes, Random random, Func<string, string> change)
-    {
-        var lines = Encoding.UTF8.GetString([.. bytes]).Split('\n');
-        var index = random.Next(lines.Length);
-        lines[index] = change(lines[index]);
-        return Encoding.UTF8.GetBytes(string.Join('\n', lines));
     }
 }
