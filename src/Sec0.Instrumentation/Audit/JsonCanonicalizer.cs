@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Sec0.Audit;
 
@@ -50,11 +52,22 @@ public static class JsonCanonicalizer
     /// <summary>Writes <paramref name="element"/> in canonical form.</summary>
     /// <exception cref="FormatException">An object has duplicate members, or a number is not finite.</exception>
     public static void WriteElement(JsonElement element, IBufferWriter<byte> output, string? excludeTopLevelMember = null)
+        => WriteElement(element, output, excludeTopLevelMember, rawFastPath: true);
+
+    /// <summary>
+    /// Writes <paramref name="element"/> in canonical form; with <paramref name="rawFastPath"/> off, every
+    /// string goes through <see cref="string"/> (the reference path the fast one is tested against).
+    /// </summary>
+    internal static void WriteElement(JsonElement element, IBufferWriter<byte> output, string? excludeTopLevelMember, bool rawFastPath)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                WriteObject(element, output, excludeTopLevelMember);
+                if (!rawFastPath || !TryWriteObjectRaw(element, output, excludeTopLevelMember))
+                {
+                    WriteObject(element, output, excludeTopLevelMember, rawFastPath);
+                }
+
                 break;
             case JsonValueKind.Array:
                 output.Write("["u8);
@@ -67,16 +80,32 @@ public static class JsonCanonicalizer
                     }
 
                     first = false;
-                    WriteElement(item, output);
+                    WriteElement(item, output, null, rawFastPath);
                 }
 
                 output.Write("]"u8);
                 break;
             case JsonValueKind.String:
-                WriteString(element.GetString()!, output);
+                if (rawFastPath && JsonMarshal.GetRawUtf8Value(element) is var quoted && IsCanonicalAsIs(quoted[1..^1]))
+                {
+                    output.Write(quoted);
+                }
+                else
+                {
+                    WriteString(element.GetString()!, output);
+                }
+
                 break;
             case JsonValueKind.Number:
-                WriteNumber(element.GetDouble(), output);
+                if (rawFastPath && IsSmallInteger(JsonMarshal.GetRawUtf8Value(element)))
+                {
+                    output.Write(JsonMarshal.GetRawUtf8Value(element));
+                }
+                else
+                {
+                    WriteNumber(element.GetDouble(), output);
+                }
+
                 break;
             case JsonValueKind.True:
                 output.Write("true"u8);
@@ -92,7 +121,98 @@ public static class JsonCanonicalizer
         }
     }
 
-    private static void WriteObject(JsonElement element, IBufferWriter<byte> output, string? exclude)
+    /// <summary>
+    /// True when the parser's raw bytes of a string (without its quotes) are already canonical: no escapes,
+    /// so nothing can be escaped differently, and valid UTF-8 (the parser does not check strings without
+    /// escapes).
+    /// </summary>
+    private static bool IsCanonicalAsIs(ReadOnlySpan<byte> unquoted) => !unquoted.Contains((byte)'\\') && Utf8.IsValid(unquoted);
+
+    /// <summary>
+    /// A member name that can be written and sorted by its raw bytes: canonical as is, and without a lead byte
+    /// of U+E000..U+FFFF or of a supplementary character (0xEE and up), the only UTF-8 sequences whose byte
+    /// order differs from the UTF-16 code unit order JCS sorts by.
+    /// </summary>
+    private static bool IsSortableAsIs(ReadOnlySpan<byte> name) => !name.ContainsAnyInRange((byte)0xEE, (byte)0xFF) && IsCanonicalAsIs(name);
+
+    /// <summary>An integer literal of at most 15 digits: ECMAScript prints exactly these digits.</summary>
+    private static bool IsSmallInteger(ReadOnlySpan<byte> raw)
+    {
+        var digits = raw.Length > 0 && raw[0] == (byte)'-' ? raw[1..] : raw;
+        if (digits.Length is 0 or > 15 || digits.ContainsAnyExceptInRange((byte)'0', (byte)'9'))
+        {
+            return false;
+        }
+
+        // "0" is canonical, "-0" is not (ECMAScript prints 0); no other literal starts with 0.
+        return digits[0] != (byte)'0' || raw.Length == 1;
+    }
+
+    /// <summary>
+    /// Writes an object straight from the parser's bytes when every member name is sortable as is (see
+    /// <see cref="IsSortableAsIs"/>): no name needs a string.
+    /// </summary>
+    /// <returns>False, having written nothing, when a name needs the string path.</returns>
+    private static bool TryWriteObjectRaw(JsonElement element, IBufferWriter<byte> output, string? exclude)
+    {
+        var count = element.GetPropertyCount();
+        if (count == 0)
+        {
+            output.Write("{}"u8);
+            return true;
+        }
+
+        var members = ArrayPool<JsonProperty>.Shared.Rent(count);
+        try
+        {
+            var n = 0;
+            foreach (var property in element.EnumerateObject())
+            {
+                if (!IsSortableAsIs(JsonMarshal.GetRawUtf8PropertyName(property)))
+                {
+                    return false;
+                }
+
+                if (exclude is not null && property.NameEquals(exclude))
+                {
+                    continue;
+                }
+
+                members[n++] = property;
+            }
+
+            var sorted = members.AsSpan(0, n);
+            sorted.Sort(static (a, b) => JsonMarshal.GetRawUtf8PropertyName(a).SequenceCompareTo(JsonMarshal.GetRawUtf8PropertyName(b)));
+            output.Write("{"u8);
+            for (var i = 0; i < sorted.Length; i++)
+            {
+                var name = JsonMarshal.GetRawUtf8PropertyName(sorted[i]);
+                if (i > 0)
+                {
+                    if (name.SequenceEqual(JsonMarshal.GetRawUtf8PropertyName(sorted[i - 1])))
+                    {
+                        throw new FormatException($"Duplicate member \"{sorted[i].Name}\".");
+                    }
+
+                    output.Write(","u8);
+                }
+
+                output.Write("\""u8);
+                output.Write(name);
+                output.Write("\":"u8);
+                WriteElement(sorted[i].Value, output, null, rawFastPath: true);
+            }
+
+            output.Write("}"u8);
+            return true;
+        }
+        finally
+        {
+            ArrayPool<JsonProperty>.Shared.Return(members, clearArray: true);
+        }
+    }
+
+    private static void WriteObject(JsonElement element, IBufferWriter<byte> output, string? exclude, bool rawFastPath)
     {
         var members = new List<KeyValuePair<string, JsonElement>>();
         foreach (var property in element.EnumerateObject())
@@ -122,7 +242,7 @@ public static class JsonCanonicalizer
 
             WriteString(members[i].Key, output);
             output.Write(":"u8);
-            WriteElement(members[i].Value, output);
+            WriteElement(members[i].Value, output, null, rawFastPath);
         }
 
         output.Write("}"u8);
