@@ -14,8 +14,13 @@ namespace Sec0.Audit;
 public sealed class AuditAppender : IAsyncDisposable, IDisposable
 {
     private const int MaxBatch = 512;
-    private const int BusyBatch = 64;
+    private const int IdleNapsBeforeParking = 10;
     private static readonly TimeSpan s_batchFsyncInterval = TimeSpan.FromMilliseconds(100);
+
+    // How long fire-and-forget envelopes may wait for the writer: long enough that the writer's work (signing
+    // above all) runs after the call that queued it has returned rather than beside it, and that a stream of
+    // calls is written in batches without waking the writer per call.
+    private static readonly TimeSpan s_writeBehind = TimeSpan.FromMilliseconds(1);
 
     private readonly AuditAppenderOptions _options;
     private readonly AuditQueue<PendingAppend> _queue;
@@ -24,7 +29,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
     private readonly ByteBuffer _batch = new(64 * 1024);
     private readonly List<AppendCompletion> _writtenCompletions = new(MaxBatch);
     private readonly List<AppendCompletion> _syncedCompletions = new(MaxBatch);
-    private readonly Task _writerTask;
+    private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger? _logger;
     private FileStream? _file;
     private DateOnly _fileDay;
@@ -58,7 +63,11 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         ApplyRetention(now);
         FlushBatch(fsync: true);
         _writtenSeq = _builder.Seq;
-        _writerTask = Task.Run(WriterLoopAsync);
+
+        // A thread of its own: the writer sleeps and wakes without going through the thread pool the
+        // application's requests run on. (A lower OS priority was tried: a starved writer fills the queue
+        // and then the callers wait, which is worse.)
+        new Thread(WriterThread) { IsBackground = true, Name = "Sec0 audit writer" }.Start();
     }
 
     /// <summary>The directory this appender writes.</summary>
@@ -133,11 +142,12 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         ThrowIfUnusable();
         Stamp(envelope);
         var item = new PendingAppend(envelope, null);
-        var result = _queue.TryEnqueue(item);
+        var urgent = _options.Flush == AuditFlushMode.Always;
+        var result = _queue.TryEnqueue(item, urgent);
         if (result == AuditQueue<PendingAppend>.EnqueueResult.Full)
         {
             // A full queue makes the caller wait for the writer; nothing is dropped.
-            result = _queue.EnqueueAsync(item, CancellationToken.None).AsTask().GetAwaiter().GetResult()
+            result = _queue.EnqueueAsync(item, urgent, CancellationToken.None).AsTask().GetAwaiter().GetResult()
                 ? AuditQueue<PendingAppend>.EnqueueResult.Added
                 : AuditQueue<PendingAppend>.EnqueueResult.Completed;
         }
@@ -160,7 +170,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         Stamp(envelope);
         var completion = AppendCompletion.Rent();
         var item = new PendingAppend(envelope, completion);
-        return _queue.TryEnqueue(item) == AuditQueue<PendingAppend>.EnqueueResult.Added
+        return _queue.TryEnqueue(item, urgent: true) == AuditQueue<PendingAppend>.EnqueueResult.Added
             ? completion.Task
             : AppendSlowAsync(item, completion, cancellationToken);
     }
@@ -172,7 +182,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         ThrowIfUnusable();
         var completion = AppendCompletion.Rent();
         var item = new PendingAppend(null, completion);
-        return _queue.TryEnqueue(item) == AuditQueue<PendingAppend>.EnqueueResult.Added
+        return _queue.TryEnqueue(item, urgent: true) == AuditQueue<PendingAppend>.EnqueueResult.Added
             ? completion.Task
             : AppendSlowAsync(item, completion, cancellationToken);
     }
@@ -189,7 +199,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         _queue.Complete();
         try
         {
-            await _writerTask.ConfigureAwait(false);
+            await _writerDone.Task.ConfigureAwait(false);
         }
         finally
         {
@@ -235,7 +245,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
 
     private async ValueTask AppendSlowAsync(PendingAppend item, AppendCompletion completion, CancellationToken cancellationToken)
     {
-        if (!await _queue.EnqueueAsync(item, cancellationToken).ConfigureAwait(false))
+        if (!await _queue.EnqueueAsync(item, urgent: true, cancellationToken).ConfigureAwait(false))
         {
             ThrowClosed();
         }
@@ -249,23 +259,30 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         throw new Sec0AuditException(Sec0AuditException.ClosedCode, $"[sec0] The audit appender for \"{_options.Directory}\" is closed; the envelope was not written.");
     }
 
-    private async Task WriterLoopAsync()
+    private void WriterThread()
     {
+        try
+        {
+            WriterLoop();
+            _writerDone.SetResult();
+        }
+        catch (Exception ex)
+        {
+            _writerDone.SetException(ex);
+        }
+    }
+
+    private void WriterLoop()
+    {
+        var idleNaps = 0;
         while (true)
         {
+            _queue.TakeUrgent();
             var processed = ProcessAvailable();
             RunTimers();
-            if (processed > 0)
+            if (processed == MaxBatch * 8)
             {
-                if (processed >= BusyBatch && !_queue.IsCompleted)
-                {
-                    // Under load, let a batch build up rather than park: a parked writer has to be woken
-                    // by the next caller, which costs that caller more than its append. Appends queued
-                    // meanwhile are written within ~1 ms.
-                    await Task.Delay(1).ConfigureAwait(false);
-                }
-
-                continue;
+                continue; // behind: no nap until caught up
             }
 
             if (_queue.IsDrained)
@@ -273,8 +290,27 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
                 break;
             }
 
-            // Park until an envelope arrives, or until a pending checkpoint or batch fsync is due.
-            await _queue.WaitAsync(NextTimerDue()).ConfigureAwait(false);
+            if (processed > 0 || !_queue.IsEmpty)
+            {
+                idleNaps = 0;
+            }
+
+            if (!_queue.IsEmpty || idleNaps++ < IdleNapsBeforeParking)
+            {
+                // Traffic: nap rather than park, so callers don't have to wake the writer; what they queue
+                // meanwhile is written when the nap ends (or at once if someone waits for it).
+                _queue.Nap(NextTimerDue() is { } due && due < s_writeBehind ? due : s_writeBehind);
+                continue;
+            }
+
+            // Idle: park until an envelope arrives, or until a pending checkpoint or batch fsync is due.
+            // An envelope that wakes the writer is written after one nap (see s_writeBehind).
+            _queue.Park(NextTimerDue());
+            idleNaps = 0;
+            if (!_queue.HasUrgent && !_queue.IsCompleted && !_queue.IsEmpty)
+            {
+                _queue.Nap(s_writeBehind);
+            }
         }
 
         Close();
@@ -500,6 +536,11 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
 
     private TimeSpan? NextTimerDue()
     {
+        if (_fault is not null)
+        {
+            return null; // nothing more is written; RunTimers does nothing (and a due timer would spin)
+        }
+
         TimeSpan? due = null;
         if (_options.SigningMode == AuditSigningMode.Checkpoint && _unsignedLines > 0)
         {

@@ -3,9 +3,11 @@ using System.Collections.Concurrent;
 namespace Sec0.Audit;
 
 /// <summary>
-/// The bounded many-producers, one-consumer queue between instrumented calls and the audit writer.
-/// Producers only pay for a lock-free enqueue: the writer is signalled only when it is parked, so a
-/// busy writer costs callers nothing. A full queue makes producers wait; nothing is ever dropped.
+/// The bounded many-producers, one-consumer queue between instrumented calls and the audit writer thread.
+/// Producers only pay for a lock-free enqueue. A fire-and-forget item wakes the writer only when it is
+/// parked; a napping writer (it naps for a millisecond while there is traffic) picks it up when the nap
+/// ends, so a stream of calls costs the callers no wake-ups at all. An urgent item (someone waits for its
+/// write) wakes a napping writer too. A full queue makes producers wait; nothing is ever dropped.
 /// </summary>
 internal sealed class AuditQueue<T>
 {
@@ -14,9 +16,14 @@ internal sealed class AuditQueue<T>
     private readonly SemaphoreSlim _spaceAvailable = new(0);
     private readonly int _capacity;
 
+    private const int ReaderAwake = 0;
+    private const int ReaderNapping = 1;
+    private const int ReaderParked = 2;
+
     // Items reserved by producers and not yet taken by the writer (an enqueue counts before it lands).
     private int _count;
-    private int _readerParked;
+    private int _readerState;
+    private int _urgent;
     private int _waitingProducers;
     private int _completed;
 
@@ -31,8 +38,16 @@ internal sealed class AuditQueue<T>
     /// <summary>True when completed and every accepted item has been taken.</summary>
     public bool IsDrained => IsCompleted && Volatile.Read(ref _count) == 0;
 
+    /// <summary>True when an urgent item arrived since the writer last called <see cref="TakeUrgent"/>.</summary>
+    public bool HasUrgent => Volatile.Read(ref _urgent) != 0;
+
+    /// <summary>True when no item is waiting.</summary>
+    public bool IsEmpty => _items.IsEmpty;
+
     /// <summary>Adds an item unless the queue is full or completed.</summary>
-    public EnqueueResult TryEnqueue(T item)
+    /// <param name="item">The item.</param>
+    /// <param name="urgent">True when a caller waits for this item's write: wakes a napping writer too.</param>
+    public EnqueueResult TryEnqueue(T item, bool urgent)
     {
         if (Interlocked.Increment(ref _count) > _capacity)
         {
@@ -49,21 +64,38 @@ internal sealed class AuditQueue<T>
         }
 
         _items.Enqueue(item);
-        if (Volatile.Read(ref _readerParked) != 0 && Interlocked.Exchange(ref _readerParked, 0) != 0)
+        if (urgent)
         {
-            _itemsAvailable.Release();
+            Interlocked.Exchange(ref _urgent, 1);
+            Wake(ReaderNapping);
+        }
+        else
+        {
+            Wake(ReaderParked);
         }
 
         return EnqueueResult.Added;
     }
 
+    /// <summary>Clears the urgent mark (the writer, before it takes items).</summary>
+    public void TakeUrgent() => Volatile.Write(ref _urgent, 0);
+
+    // Wakes the writer if it is napping or parked at least as deeply as `from`.
+    private void Wake(int from)
+    {
+        if (Volatile.Read(ref _readerState) >= from && Interlocked.Exchange(ref _readerState, ReaderAwake) != ReaderAwake)
+        {
+            _itemsAvailable.Release();
+        }
+    }
+
     /// <summary>Adds an item, waiting while the queue is full.</summary>
     /// <returns>False when the queue was completed.</returns>
-    public async ValueTask<bool> EnqueueAsync(T item, CancellationToken cancellationToken)
+    public async ValueTask<bool> EnqueueAsync(T item, bool urgent, CancellationToken cancellationToken)
     {
         while (true)
         {
-            var result = TryEnqueue(item);
+            var result = TryEnqueue(item, urgent);
             if (result != EnqueueResult.Full)
             {
                 return result == EnqueueResult.Added;
@@ -72,12 +104,16 @@ internal sealed class AuditQueue<T>
             Interlocked.Increment(ref _waitingProducers);
             try
             {
-                // Re-check after announcing ourselves, then wait; the timeout is a safety net only.
-                result = TryEnqueue(item);
+                // Re-check after announcing ourselves, then wait; the timeout is a safety net only. A full
+                // queue is urgent: the writer must not nap while callers wait for space.
+                result = TryEnqueue(item, urgent);
                 if (result != EnqueueResult.Full)
                 {
                     return result == EnqueueResult.Added;
                 }
+
+                Interlocked.Exchange(ref _urgent, 1);
+                Wake(ReaderNapping);
 
                 await _spaceAvailable.WaitAsync(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
             }
@@ -111,20 +147,39 @@ internal sealed class AuditQueue<T>
     }
 
     /// <summary>
-    /// Parks the writer until an item arrives, the queue completes, or <paramref name="timeout"/> passes.
-    /// Spurious wake-ups are possible; the writer re-checks.
+    /// Naps the writer thread for <paramref name="nap"/>: fire-and-forget items that arrive meanwhile wait for
+    /// the nap to end, urgent ones and completion end it early.
     /// </summary>
-    /// <returns>False on timeout.</returns>
-    public async ValueTask<bool> WaitAsync(TimeSpan? timeout)
+    public void Nap(TimeSpan nap)
     {
-        Volatile.Write(ref _readerParked, 1);
-        if (!_items.IsEmpty || IsCompleted)
+        // Full fences on both sides (here and in TryEnqueue): either the producer sees the new state and
+        // wakes the writer, or the writer sees the producer's item or mark and does not wait.
+        Interlocked.Exchange(ref _readerState, ReaderNapping);
+        if (HasUrgent || IsCompleted)
         {
-            Interlocked.Exchange(ref _readerParked, 0);
-            return true;
+            Interlocked.Exchange(ref _readerState, ReaderAwake);
+            return;
         }
 
-        return await _itemsAvailable.WaitAsync(timeout ?? Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+        _itemsAvailable.Wait(nap);
+        Interlocked.Exchange(ref _readerState, ReaderAwake);
+    }
+
+    /// <summary>
+    /// Parks the writer thread until any item arrives, the queue completes, or <paramref name="timeout"/>
+    /// passes. Spurious wake-ups are possible; the writer re-checks.
+    /// </summary>
+    public void Park(TimeSpan? timeout)
+    {
+        Interlocked.Exchange(ref _readerState, ReaderParked);
+        if (!_items.IsEmpty || IsCompleted)
+        {
+            Interlocked.Exchange(ref _readerState, ReaderAwake);
+            return;
+        }
+
+        _itemsAvailable.Wait(timeout ?? Timeout.InfiniteTimeSpan);
+        Interlocked.Exchange(ref _readerState, ReaderAwake);
     }
 
     /// <summary>Refuses further items and wakes the writer to drain what was accepted.</summary>

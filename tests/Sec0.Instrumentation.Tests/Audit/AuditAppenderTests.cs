@@ -250,6 +250,50 @@ public class AuditAppenderTests
         Assert.Equal(101, File.ReadAllLines(Assert.Single(AuditLogBuilder.Files(dir.Path))).Length);
     }
 
+
+    [Fact]
+    public async Task Queued_envelopes_reach_the_file_without_anyone_waiting_for_them()
+    {
+        // Nobody flushes: the writer must come for them by itself, whether it was busy, napping between
+        // batches, or parked after a long idle spell (no lost wake-up in any of these states).
+        using var dir = new TempDirectory();
+        using var signer = TestKeys.NewSigner();
+        await using var appender = AuditAppender.Open(new AuditAppenderOptions { Directory = dir.Path, Signer = signer, Flush = AuditFlushMode.None });
+        var file = Assert.Single(AuditLogBuilder.Files(dir.Path));
+        var expected = 1; // file_start
+        foreach (var pauseMs in new[] { 0, 0, 1, 2, 5, 30, 200, 0, 0 })
+        {
+            await Task.Delay(pauseMs);
+            appender.Enqueue(new AuditEnvelope { Tool = "t" + pauseMs });
+            expected++;
+            await WaitForLinesAsync(file, expected);
+        }
+
+        // A burst while the writer naps is written as well.
+        for (var i = 0; i < 500; i++)
+        {
+            appender.Enqueue(new AuditEnvelope { Tool = "burst" });
+        }
+
+        await WaitForLinesAsync(file, expected + 500);
+    }
+
+    private static async Task WaitForLinesAsync(string file, int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (ReadLinesShared(file).Length < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"only {ReadLinesShared(file).Length} of {count} lines reached {file} within 10 s without a flush");
+            await Task.Delay(1);
+        }
+    }
+
+    private static string[] ReadLinesShared(string file)
+    {
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
     [Fact]
     public async Task A_write_error_reaches_the_caller_and_later_appends()
     {
