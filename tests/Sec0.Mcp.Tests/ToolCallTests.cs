@@ -188,4 +188,27 @@ public sealed class ToolCallTests
         Assert.Equal(3, envelopes.Count);
         Assert.Equal(PolicyReasons.CircuitOpen, envelopes[2].GetProperty("denial_reason").GetString());
     }
+
+    [Fact]
+    public async Task AResultCanonicalJsonCannotExpress_StillReachesTheClient_AndIsAudited()
+    {
+        // An inner filter hands back structured content with a duplicate member, which RFC 8785 rejects.
+        await using var server = await McpTestServer.StartAsync(afterSec0: builder =>
+            builder.WithRequestFilters(filters => filters.AddCallToolFilter(next => async (context, cancellationToken) =>
+            {
+                var result = await next(context, cancellationToken);
+                using var duplicate = System.Text.Json.JsonDocument.Parse("{\"a\":1,\"a\":2}");
+                result.StructuredContent = duplicate.RootElement.Clone();
+                return result;
+            })));
+
+        var result = await server.CallAsync("read_status");
+
+        Assert.NotEqual(true, result.IsError);
+        Assert.Equal("ok", McpTestServer.Text(result));
+        var e = Single(await server.EnvelopesAsync(), "read_status");
+        Assert.Equal("ok", e.GetProperty("status").GetString());
+        Assert.Equal(64, e.GetProperty("output_sha256").GetString()!.Length);
+        Assert.True(server.Verify().IsIntact);
+    }
 }

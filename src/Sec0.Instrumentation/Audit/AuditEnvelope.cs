@@ -62,10 +62,43 @@ public sealed class AuditEnvelope
     public int? Retries { get; set; }
 
     /// <summary><c>input_sha256</c>: SHA-256 hex of the canonical input.</summary>
-    public string? InputSha256 { get; set; }
+    public string? InputSha256
+    {
+        get => _inputSha256 ??= Sha256Hex(_inputToHash);
+        set => (_inputSha256, _inputToHash) = (value, null);
+    }
 
     /// <summary><c>output_sha256</c>: SHA-256 hex of the canonical output.</summary>
-    public string? OutputSha256 { get; set; }
+    public string? OutputSha256
+    {
+        get => _outputSha256 ??= Sha256Hex(_outputToHash);
+        set => (_outputSha256, _outputToHash) = (value, null);
+    }
+
+    // Canonical bytes whose hash is computed when first read, which is on the audit writer's thread: an
+    // instrumented call hands its bytes over instead of hashing them itself.
+    private string? _inputSha256;
+    private string? _outputSha256;
+    private byte[]? _inputToHash;
+    private byte[]? _outputToHash;
+
+    /// <summary>Sets <see cref="InputSha256"/> to the hash of <paramref name="canonical"/>, computed when first read.</summary>
+    internal void SetInputToHash(byte[] canonical) => (_inputSha256, _inputToHash) = (null, canonical);
+
+    /// <summary>Sets <see cref="OutputSha256"/> to the hash of <paramref name="canonical"/>, computed when first read.</summary>
+    internal void SetOutputToHash(byte[] canonical) => (_outputSha256, _outputToHash) = (null, canonical);
+
+    private static string? Sha256Hex(byte[]? bytes)
+    {
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        Span<byte> hash = stackalloc byte[System.Security.Cryptography.SHA256.HashSizeInBytes];
+        System.Security.Cryptography.SHA256.HashData(bytes, hash);
+        return Convert.ToHexStringLower(hash);
+    }
 
     /// <summary><c>policy</c>: the decision, retention and reason.</summary>
     public AuditPolicyRecord? Policy { get; set; }

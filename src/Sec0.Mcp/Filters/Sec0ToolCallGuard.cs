@@ -39,8 +39,8 @@ internal sealed class Sec0ToolCallGuard
             var name = context.Params?.Name ?? string.Empty;
             var server = registry.ServerName;
             var version = registry.ServerVersion;
-            var toolRef = Sec0McpRuntime.ToolRef(server, name, version);
             registry.TryGetPin(name, out var pin);
+            var toolRef = pin?.ToolRef ?? Sec0McpRuntime.ToolRef(server, name, version);
             var started = Stopwatch.GetTimestamp();
 
             var arguments = CanonicalJson.OfArguments(context.Params?.Arguments);
@@ -52,12 +52,13 @@ internal sealed class Sec0ToolCallGuard
             }
 
             var hasParent = W3CTraceParent.TryRead(meta, out var parent);
-            using var activity = hasParent
-                ? Sec0McpRuntime.Source.StartActivity(Op + " " + name, ActivityKind.Server, parent)
-                : Sec0McpRuntime.Source.StartActivity(Op + " " + name, ActivityKind.Server);
+            using var activity = !Sec0McpRuntime.Source.HasListeners() ? null
+                : hasParent
+                    ? Sec0McpRuntime.Source.StartActivity(Op + " " + name, ActivityKind.Server, parent)
+                    : Sec0McpRuntime.Source.StartActivity(Op + " " + name, ActivityKind.Server);
 
             var e = _runtime.NewEnvelope(server, name, toolRef, Op);
-            e.InputSha256 = CanonicalJson.Sha256Hex(arguments);
+            e.SetInputToHash(arguments);
             e.IdempotencyKey = idempotencyKey;
             e.HopHash = pin?.BodyHash;
             e.RegistryFrozen = registry.IsFrozen;
@@ -75,8 +76,8 @@ internal sealed class Sec0ToolCallGuard
             // The SDK resolved MatchedPrimitive from the frozen registry before any filter ran; anything else
             // here means the pipeline was tampered with before Sec0 saw the call.
             var swapped = !IsPinnedHandler(pin, context.MatchedPrimitive, checkDefinition: false);
-            var breakerKey = ToolRefPattern.Scheme + server + "/" + name;
-            var scan = new McpToolScanSubject(server, name, pin?.BodyHash);
+            var breakerKey = pin?.BreakerKey ?? Sec0McpRuntime.BreakerKey(server, name);
+            var scan = pin?.ScanSubject ?? new McpToolScanSubject(server, name, null);
             var sast = Verdict(_runtime.Options.Sast, scan, "SAST");
             var dast = Verdict(_runtime.Options.Dast, scan, "DAST");
             e.SastStatus = StatusName(sast);
@@ -141,7 +142,7 @@ internal sealed class Sec0ToolCallGuard
                 return Deny(e, activity, name, PolicyReasons.HandlerSwap, "deny", started);
             }
 
-            e.OutputSha256 = CanonicalJson.Sha256HexOf(result);
+            e.SetOutputToHash(OutputBytes(result, name));
             e.Status = result.IsError == true ? "error" : "ok";
             e.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             _runtime.Breakers?.Record(breakerKey, e.Status == "ok", TimeSpan.FromMilliseconds(e.LatencyMs.Value));
@@ -213,13 +214,32 @@ internal sealed class Sec0ToolCallGuard
         e.DenialLevel = DenialLevels.Middleware;
         e.DenialType = outcome == "escalate" ? "escalation" : "policy";
         e.Policy = AuditPolicyRecord.For(outcome, reason);
-        e.OutputSha256 = CanonicalJson.Sha256HexOf(result);
+        e.SetOutputToHash(OutputBytes(result, tool));
         e.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         activity?.SetTag("sec0.denial_reason", reason);
         activity?.SetStatus(ActivityStatusCode.Error, reason);
         _runtime.Logger.LogWarning("[sec0] tools/call {Tool} denied: {Reason}.", tool, reason);
         _runtime.Record(e);
         return result;
+    }
+
+    /// <summary>
+    /// The bytes <c>output_sha256</c> is computed over (by the audit writer): the result's canonical JSON. A result
+    /// canonical JSON cannot express (a duplicate member, a number beyond double range, a broken surrogate in a
+    /// hand-built element) is hashed as the SDK serializes it, with a warning, so the call and its envelope still
+    /// go through.
+    /// </summary>
+    private byte[] OutputBytes(CallToolResult result, string tool)
+    {
+        try
+        {
+            return CanonicalJson.Of(result);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException)
+        {
+            _runtime.Logger.LogWarning("[sec0] The result of tool {Tool} is not canonical JSON ({Reason}); output_sha256 is over the SDK's serialization of it.", tool, ex.Message);
+            return CanonicalJson.Serialized(result);
+        }
     }
 
     private ScanStatus Verdict(Sec0McpScanOptions options, McpToolScanSubject subject, string kind)

@@ -7,12 +7,17 @@ namespace Sec0.Mcp;
 internal sealed class PinnedTool
 {
     private readonly byte[] _pinnedJson;
+    private readonly ToolDefinitionSnapshot _snapshot;
 
-    public PinnedTool(McpServerTool tool, string? bodyHash)
+    public PinnedTool(McpServerTool tool, string? bodyHash, string server = "", string version = "")
     {
         Tool = tool;
         Name = tool.ProtocolTool.Name;
+        ToolRef = Sec0McpRuntime.ToolRef(server, Name, version);
+        BreakerKey = Sec0McpRuntime.BreakerKey(server, Name);
+        ScanSubject = new McpToolScanSubject(server, Name, bodyHash);
         _pinnedJson = ToolDefinitionHasher.Serialize(tool.ProtocolTool);
+        _snapshot = new ToolDefinitionSnapshot(tool.ProtocolTool);
         DefinitionHash = ToolDefinitionHasher.Hash(tool.ProtocolTool);
         ListedDefinitionHash = ToolDefinitionHasher.HashWithoutOutputSchema(tool.ProtocolTool);
         BodyHash = bodyHash;
@@ -26,6 +31,15 @@ internal sealed class PinnedTool
 
     /// <summary>The tool name.</summary>
     public string Name { get; }
+
+    /// <summary><c>mcp://server/tool@version</c>, built once.</summary>
+    public string ToolRef { get; }
+
+    /// <summary>The circuit breaker key, built once.</summary>
+    public string BreakerKey { get; }
+
+    /// <summary>What SAST/DAST verdict callbacks get for this tool, built once.</summary>
+    public McpToolScanSubject ScanSubject { get; }
 
     /// <summary>The hash of <see cref="McpServerTool.ProtocolTool"/> at freeze.</summary>
     public string DefinitionHash { get; }
@@ -44,10 +58,13 @@ internal sealed class PinnedTool
 
     /// <summary>True while the tool's current definition still hashes to <see cref="DefinitionHash"/>.</summary>
     /// <remarks>
-    /// Checked on every call, so the common case is cheap: the SDK serializes an unchanged definition to the same
-    /// bytes, and only different bytes (a real change, or a harmless reordering) pay for canonical JSON and SHA-256.
+    /// Checked on every call, so the common case is cheap: a field-by-field comparison with the values at freeze
+    /// (<see cref="ToolDefinitionSnapshot"/>); when that cannot vouch for the definition, the SDK's serialization
+    /// of it is compared with the pinned bytes, and only different bytes (a real change, or a harmless
+    /// reordering) pay for canonical JSON and SHA-256.
     /// </remarks>
     public bool DefinitionUnchanged(Tool current) =>
-        ToolDefinitionHasher.SerializesTo(current, _pinnedJson)
+        _snapshot.CertainlyUnchanged(current)
+        || ToolDefinitionHasher.SerializesTo(current, _pinnedJson)
         || string.Equals(ToolDefinitionHasher.Hash(current), DefinitionHash, StringComparison.Ordinal);
 }

@@ -71,8 +71,9 @@ internal static class CanonicalJson
     /// <summary>The canonical bytes of any value the SDK can serialize (a <c>CallToolResult</c>, say).</summary>
     public static byte[] Of<T>(T value) => CanonicalSpan(value).ToArray();
 
-    /// <summary>Lowercase hex SHA-256 of the canonical bytes of <paramref name="value"/> (see <see cref="Of{T}"/>).</summary>
-    public static string Sha256HexOf<T>(T value) => Sha256Hex(CanonicalSpan(value));
+    /// <summary>The bytes the SDK serializes <paramref name="value"/> to (not canonical).</summary>
+    public static byte[] Serialized<T>(T value) =>
+        JsonSerializer.SerializeToUtf8Bytes(value, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(T)));
 
     /// <summary>Lowercase hex SHA-256 of <paramref name="bytes"/>.</summary>
     public static string Sha256Hex(ReadOnlySpan<byte> bytes)

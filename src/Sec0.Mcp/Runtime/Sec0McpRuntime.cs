@@ -165,6 +165,9 @@ internal sealed class Sec0McpRuntime : IAsyncDisposable, IDisposable
     /// <summary><c>mcp://server/tool@version</c>.</summary>
     public static string ToolRef(string server, string tool, string version) => $"{ToolRefPattern.Scheme}{server}/{tool}@{version}";
 
+    /// <summary>The circuit breaker key of a tool: <c>mcp://server/tool</c> (all versions share one breaker).</summary>
+    public static string BreakerKey(string server, string tool) => ToolRefPattern.Scheme + server + "/" + tool;
+
     public async ValueTask DisposeAsync()
     {
         await Appender.DisposeAsync().ConfigureAwait(false);
