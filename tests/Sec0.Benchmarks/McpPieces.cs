@@ -25,6 +25,17 @@ internal static class McpPieces
         T("OfArguments+sha", () => CanonicalJson.Sha256Hex(CanonicalJson.OfArguments(args)));
         T("Of(result)+sha", () => CanonicalJson.Sha256Hex(CanonicalJson.Of(result)));
         T("snapshot canon", () => Sec0.Audit.JsonCanonicalizer.Canonicalize(System.Text.Encoding.UTF8.GetBytes(snapshot.ToJsonString())));
+        var argBytes = CanonicalJson.OfArguments(args);
+        var resultBytes = JsonSerializer.SerializeToUtf8Bytes(result, ModelContextProtocol.McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult)));
+        var ih = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var hb = new byte[32];
+        T("incremental sha256 of args", () => { ih.AppendData(argBytes); ih.GetHashAndReset(hb); return hb; });
+        T("sha256 of args", () => CanonicalJson.Sha256Hex(argBytes));
+        T("OfArguments", () => CanonicalJson.OfArguments(args));
+        T("serialize result", () => JsonSerializer.SerializeToUtf8Bytes(result, ModelContextProtocol.McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult))));
+        T("parse result", () => { using var d = JsonDocument.Parse(resultBytes); return d.RootElement.ValueKind; });
+        T("canonicalize result bytes", () => Sec0.Audit.JsonCanonicalizer.Canonicalize(resultBytes));
+        T("serialize tool", () => ToolDefinitionHasher.Serialize(tool.ProtocolTool));
         T("Activity ids", () => ActivitySpanId.CreateRandom().ToHexString() + ActivityTraceId.CreateRandom().ToHexString());
     }
 

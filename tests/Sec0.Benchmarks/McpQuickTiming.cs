@@ -36,6 +36,39 @@ internal static class McpQuickTiming
         }
     }
 
+    /// <summary>
+    /// Light load: one call at a time, each starting with the audit writer idle (everything before it written),
+    /// alternating between the two servers; the median single-call latency of each.
+    /// </summary>
+    public static void RunPaced(int calls)
+    {
+        foreach (var mode in new[] { Sec0.Audit.AuditSigningMode.PerEnvelope, Sec0.Audit.AuditSigningMode.Checkpoint })
+        {
+            var bench = new McpToolCallBenchmarks { Signing = mode };
+            bench.Setup();
+            for (var i = 0; i < 4000; i++)
+            {
+                bench.WithoutSec0().GetAwaiter().GetResult();
+                bench.WithSec0().GetAwaiter().GetResult();
+            }
+
+            var plain = new List<double>();
+            var secured = new List<double>();
+            for (var i = 0; i < calls; i++)
+            {
+                bench.WaitForIdleWriter();
+                plain.Add(Time(bench.WithoutSec0, 1));
+                bench.WaitForIdleWriter();
+                secured.Add(Time(bench.WithSec0, 1));
+            }
+
+            var p = Median(plain);
+            var s = Median(secured);
+            Console.WriteLine($"{mode} (one call at a time): without {p:F1} us, with {s:F1} us, ratio {s / p:F2}");
+            bench.Cleanup();
+        }
+    }
+
     private static double Time(Func<Task> call, int n)
     {
         var sw = Stopwatch.StartNew();

@@ -77,6 +77,16 @@ public class McpToolCallBenchmarks
         _dir.Dispose();
     }
 
+    /// <summary>
+    /// Waits until the Sec0 server's audit writer has written everything queued so far, then sleeps
+    /// <paramref name="pauseMs"/> ms, as between the calls of a lightly loaded server.
+    /// </summary>
+    internal void WaitForIdleWriter(int pauseMs = 1)
+    {
+        _secured.Host.Services.GetRequiredService<Sec0.Mcp.Sec0McpRuntime>().Appender.FlushAsync().AsTask().GetAwaiter().GetResult();
+        Thread.Sleep(pauseMs);
+    }
+
     /// <summary>The SDK alone.</summary>
     [Benchmark(Baseline = true)]
     public Task<CallToolResult> WithoutSec0() => _plain.Client.CallToolAsync(s_request).AsTask();

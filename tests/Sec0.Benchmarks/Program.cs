@@ -13,6 +13,12 @@ if (args is ["--mcp-pieces", ..])
     return;
 }
 
+if (args is ["--paced-mcp", ..])
+{
+    Sec0.Benchmarks.McpQuickTiming.RunPaced(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000);
+    return;
+}
+
 if (args is ["--quick-mcp", ..])
 {
     Sec0.Benchmarks.McpQuickTiming.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15);
