@@ -268,7 +268,29 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         }
         catch (Exception ex)
         {
-            _writerDone.SetException(ex);
+            // A bug in the loop must not leave callers waiting on a writer that is gone: fault the appender
+            // (later appends throw), refuse new items and fail everything still queued.
+            try
+            {
+                Fault(ex);
+                _queue.Complete();
+                SpinWait spin = default;
+                while (!_queue.IsDrained)
+                {
+                    if (_queue.TryDequeue(out var item))
+                    {
+                        FailItem(item);
+                    }
+                    else
+                    {
+                        spin.SpinOnce(); // a producer that reserved a slot is about to land its item
+                    }
+                }
+            }
+            finally
+            {
+                _writerDone.SetException(ex);
+            }
         }
     }
 

@@ -64,37 +64,46 @@ public sealed class AuditEnvelope
     /// <summary><c>input_sha256</c>: SHA-256 hex of the canonical input.</summary>
     public string? InputSha256
     {
-        get => _inputSha256 ??= Sha256Hex(_inputToHash);
-        set => (_inputSha256, _inputToHash) = (value, null);
+        get => Digest(ref _input);
+        set => _input = value;
     }
 
     /// <summary><c>output_sha256</c>: SHA-256 hex of the canonical output.</summary>
     public string? OutputSha256
     {
-        get => _outputSha256 ??= Sha256Hex(_outputToHash);
-        set => (_outputSha256, _outputToHash) = (value, null);
+        get => Digest(ref _output);
+        set => _output = value;
     }
 
-    // Canonical bytes whose hash is computed when first read, which is on the audit writer's thread: an
-    // instrumented call hands its bytes over instead of hashing them itself.
-    private string? _inputSha256;
-    private string? _outputSha256;
-    private byte[]? _inputToHash;
-    private byte[]? _outputToHash;
+    // The hex hash, or the canonical bytes it is computed from when first read, which is on the audit
+    // writer's thread: an instrumented call hands its bytes over instead of hashing them itself.
+    private object? _input;
+    private object? _output;
+
+    // Larger inputs are hashed at once: a queue full of envelopes must not hold whole payloads.
+    private const int MaxDeferredHashBytes = 4096;
 
     /// <summary>Sets <see cref="InputSha256"/> to the hash of <paramref name="canonical"/>, computed when first read.</summary>
-    internal void SetInputToHash(byte[] canonical) => (_inputSha256, _inputToHash) = (null, canonical);
+    internal void SetInputToHash(byte[] canonical) => _input = canonical.Length <= MaxDeferredHashBytes ? canonical : Sha256Hex(canonical);
 
     /// <summary>Sets <see cref="OutputSha256"/> to the hash of <paramref name="canonical"/>, computed when first read.</summary>
-    internal void SetOutputToHash(byte[] canonical) => (_outputSha256, _outputToHash) = (null, canonical);
+    internal void SetOutputToHash(byte[] canonical) => _output = canonical.Length <= MaxDeferredHashBytes ? canonical : Sha256Hex(canonical);
 
-    private static string? Sha256Hex(byte[]? bytes)
+    private static string? Digest(ref object? field)
     {
-        if (bytes is null)
+        var value = field;
+        if (value is not byte[] bytes)
         {
-            return null;
+            return (string?)value;
         }
 
+        var hex = Sha256Hex(bytes);
+        field = hex;
+        return hex;
+    }
+
+    private static string Sha256Hex(byte[] bytes)
+    {
         Span<byte> hash = stackalloc byte[System.Security.Cryptography.SHA256.HashSizeInBytes];
         System.Security.Cryptography.SHA256.HashData(bytes, hash);
         return Convert.ToHexStringLower(hash);

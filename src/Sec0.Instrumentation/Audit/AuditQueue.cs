@@ -16,6 +16,7 @@ internal sealed class AuditQueue<T>
     private readonly SemaphoreSlim _spaceAvailable = new(0);
     private readonly int _capacity;
 
+    private static readonly TimeSpan s_maxWait = TimeSpan.FromDays(1);
     private const int ReaderAwake = 0;
     private const int ReaderNapping = 1;
     private const int ReaderParked = 2;
@@ -78,7 +79,8 @@ internal sealed class AuditQueue<T>
     }
 
     /// <summary>Clears the urgent mark (the writer, before it takes items).</summary>
-    public void TakeUrgent() => Volatile.Write(ref _urgent, 0);
+    /// <remarks>A full fence, so the writer's following look at the queue cannot move before the clear.</remarks>
+    public void TakeUrgent() => Interlocked.Exchange(ref _urgent, 0);
 
     // Wakes the writer if it is napping or parked at least as deeply as `from`.
     private void Wake(int from)
@@ -157,11 +159,11 @@ internal sealed class AuditQueue<T>
         Interlocked.Exchange(ref _readerState, ReaderNapping);
         if (HasUrgent || IsCompleted)
         {
-            Interlocked.Exchange(ref _readerState, ReaderAwake);
+            WakeUpEarly();
             return;
         }
 
-        _itemsAvailable.Wait(nap);
+        _itemsAvailable.Wait(Capped(nap));
         Interlocked.Exchange(ref _readerState, ReaderAwake);
     }
 
@@ -174,13 +176,27 @@ internal sealed class AuditQueue<T>
         Interlocked.Exchange(ref _readerState, ReaderParked);
         if (!_items.IsEmpty || IsCompleted)
         {
-            Interlocked.Exchange(ref _readerState, ReaderAwake);
+            WakeUpEarly();
             return;
         }
 
-        _itemsAvailable.Wait(timeout ?? Timeout.InfiniteTimeSpan);
+        _itemsAvailable.Wait(timeout is { } t ? Capped(t) : Timeout.InfiniteTimeSpan);
         Interlocked.Exchange(ref _readerState, ReaderAwake);
     }
+
+    // Returning without waiting: if a producer already switched the state back and released the semaphore,
+    // take that release now rather than let it end the next wait at once.
+    private void WakeUpEarly()
+    {
+        if (Interlocked.Exchange(ref _readerState, ReaderAwake) == ReaderAwake)
+        {
+            _itemsAvailable.Wait(0);
+        }
+    }
+
+    // SemaphoreSlim.Wait is documented to refuse timeouts beyond int.MaxValue ms (a checkpoint interval of
+    // weeks); the writer re-checks its timers after waking anyway.
+    private static TimeSpan Capped(TimeSpan timeout) => timeout > s_maxWait ? s_maxWait : timeout;
 
     /// <summary>Refuses further items and wakes the writer to drain what was accepted.</summary>
     public void Complete()

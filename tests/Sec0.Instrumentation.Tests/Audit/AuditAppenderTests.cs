@@ -278,6 +278,48 @@ public class AuditAppenderTests
         await WaitForLinesAsync(file, expected + 500);
     }
 
+    [Fact]
+    public async Task A_checkpoint_interval_of_months_does_not_stop_the_writer()
+    {
+        // The writer waits until the next checkpoint is due; a wait that long must still work.
+        using var dir = new TempDirectory();
+        using var signer = TestKeys.NewSigner();
+        await using var appender = AuditAppender.Open(new AuditAppenderOptions
+        {
+            Directory = dir.Path,
+            Signer = signer,
+            SigningMode = AuditSigningMode.Checkpoint,
+            CheckpointEvery = 1000,
+            CheckpointInterval = TimeSpan.FromDays(60),
+            Flush = AuditFlushMode.None,
+        });
+
+        await appender.AppendAsync(new AuditEnvelope { Tool = "a" }).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(100); // the writer is now parked until the checkpoint is due
+        appender.Enqueue(new AuditEnvelope { Tool = "b" });
+        await appender.FlushAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(3, ReadLinesShared(Assert.Single(AuditLogBuilder.Files(dir.Path))).Length);
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(10_000)]
+    public void Hashes_handed_over_as_bytes_read_as_the_sha256_of_those_bytes(int size)
+    {
+        var bytes = new byte[size];
+        new Random(size).NextBytes(bytes);
+        var e = new AuditEnvelope();
+
+        e.SetInputToHash(bytes);
+        e.SetOutputToHash(bytes[..(size / 2)]);
+
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), e.InputSha256);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes[..(size / 2)])), e.OutputSha256);
+        e.InputSha256 = "replaced";
+        Assert.Equal("replaced", e.InputSha256);
+    }
+
     private static async Task WaitForLinesAsync(string file, int count)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
