@@ -12,7 +12,7 @@ internal static class McpPieces
     public static void Run()
     {
         var tool = McpServerTool.Create(typeof(McpToolCallBenchmarks.BenchTools).GetMethod("Lookup")!, options: new McpServerToolCreateOptions { Name = "lookup", ReadOnly = true, Idempotent = true, Destructive = false });
-        var pin = new PinnedTool(tool, null);
+        var pin = new PinnedTool(tool, null, "bench-tools", "1.0.0");
         var args = new Dictionary<string, JsonElement>
         {
             ["customerId"] = JsonSerializer.SerializeToElement("c-1042"),

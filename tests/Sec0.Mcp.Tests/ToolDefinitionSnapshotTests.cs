@@ -23,7 +23,7 @@ public sealed class ToolDefinitionSnapshotTests
         var snapshot = new ToolDefinitionSnapshot(tool.ProtocolTool);
 
         Assert.True(snapshot.CertainlyUnchanged(tool.ProtocolTool));
-        Assert.True(new PinnedTool(tool, null).DefinitionUnchanged(tool.ProtocolTool));
+        Assert.True(new PinnedTool(tool, null, "test-tools", "1.0.0").DefinitionUnchanged(tool.ProtocolTool));
     }
 
     public static TheoryData<string, Action<Tool>> Changes() => new()
@@ -46,7 +46,7 @@ public sealed class ToolDefinitionSnapshotTests
     public void Every_change_is_caught(string change, Action<Tool> mutate)
     {
         var tool = NewTool();
-        var pin = new PinnedTool(tool, null);
+        var pin = new PinnedTool(tool, null, "test-tools", "1.0.0");
         var snapshot = new ToolDefinitionSnapshot(tool.ProtocolTool);
 
         mutate(tool.ProtocolTool);
@@ -59,7 +59,7 @@ public sealed class ToolDefinitionSnapshotTests
     public void A_replaced_but_equal_part_falls_back_to_the_byte_comparison_and_passes()
     {
         var tool = NewTool();
-        var pin = new PinnedTool(tool, null);
+        var pin = new PinnedTool(tool, null, "test-tools", "1.0.0");
         tool.ProtocolTool.Annotations = new ToolAnnotations { Title = tool.ProtocolTool.Annotations!.Title, ReadOnlyHint = true, IdempotentHint = true, DestructiveHint = tool.ProtocolTool.Annotations.DestructiveHint, OpenWorldHint = tool.ProtocolTool.Annotations.OpenWorldHint };
 
         Assert.True(pin.DefinitionUnchanged(tool.ProtocolTool));

@@ -9,7 +9,7 @@ internal sealed class PinnedTool
     private readonly byte[] _pinnedJson;
     private readonly ToolDefinitionSnapshot _snapshot;
 
-    public PinnedTool(McpServerTool tool, string? bodyHash, string server = "", string version = "")
+    public PinnedTool(McpServerTool tool, string? bodyHash, string server, string version)
     {
         Tool = tool;
         Name = tool.ProtocolTool.Name;
