@@ -22,15 +22,15 @@ internal static class McpPieces
         var snapshot = new JsonObject { ["name"] = "bench-tools", ["version"] = "1.0.0", ["tools"] = 1, ["registry_sha256"] = new string('a', 64) };
         Console.WriteLine("fast path: " + ToolDefinitionHasher.SerializesTo(tool.ProtocolTool, ToolDefinitionHasher.Serialize(tool.ProtocolTool)));
         T("DefinitionUnchanged", () => pin.DefinitionUnchanged(tool.ProtocolTool));
-        T("OfArguments+sha", () => CanonicalJson.Sha256Hex(CanonicalJson.OfArguments(args)));
-        T("Of(result)+sha", () => CanonicalJson.Sha256Hex(CanonicalJson.Of(result)));
+        T("OfArguments+sha", () => Sec0.Audit.Sha256Hex.Of(CanonicalJson.OfArguments(args)));
+        T("Of(result)+sha", () => Sec0.Audit.Sha256Hex.Of(CanonicalJson.Of(result)));
         T("snapshot canon", () => Sec0.Audit.JsonCanonicalizer.Canonicalize(System.Text.Encoding.UTF8.GetBytes(snapshot.ToJsonString())));
         var argBytes = CanonicalJson.OfArguments(args);
         var resultBytes = JsonSerializer.SerializeToUtf8Bytes(result, ModelContextProtocol.McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult)));
         var ih = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         var hb = new byte[32];
         T("incremental sha256 of args", () => { ih.AppendData(argBytes); ih.GetHashAndReset(hb); return hb; });
-        T("sha256 of args", () => CanonicalJson.Sha256Hex(argBytes));
+        T("sha256 of args", () => Sec0.Audit.Sha256Hex.Of(argBytes));
         T("OfArguments", () => CanonicalJson.OfArguments(args));
         T("serialize result", () => JsonSerializer.SerializeToUtf8Bytes(result, ModelContextProtocol.McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult))));
         T("parse result", () => { using var d = JsonDocument.Parse(resultBytes); return d.RootElement.ValueKind; });

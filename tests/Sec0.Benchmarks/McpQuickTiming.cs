@@ -8,52 +8,24 @@ namespace Sec0.Benchmarks;
 /// </summary>
 internal static class McpQuickTiming
 {
-    public static void Run(int rounds)
-    {
-        foreach (var mode in new[] { Sec0.Audit.AuditSigningMode.PerEnvelope, Sec0.Audit.AuditSigningMode.Checkpoint })
+    public static void Run(int rounds) =>
+        Compare(string.Empty, warmupCalls: 6000, (bench, plain, secured) =>
         {
-            var bench = new McpToolCallBenchmarks { Signing = mode };
-            bench.Setup();
             const int Batch = 2000;
-            for (var i = 0; i < 3 * Batch; i++)
-            {
-                bench.WithoutSec0().GetAwaiter().GetResult();
-                bench.WithSec0().GetAwaiter().GetResult();
-            }
-
-            var plain = new List<double>();
-            var secured = new List<double>();
             for (var r = 0; r < rounds; r++)
             {
                 plain.Add(Time(bench.WithoutSec0, Batch));
                 secured.Add(Time(bench.WithSec0, Batch));
             }
-
-            var p = Median(plain);
-            var s = Median(secured);
-            Console.WriteLine($"{mode}: without {p:F1} us, with {s:F1} us, ratio {s / p:F2}");
-            bench.Cleanup();
-        }
-    }
+        });
 
     /// <summary>
     /// Light load: one call at a time, each starting with the audit writer idle (everything before it written),
     /// alternating between the two servers; the median single-call latency of each.
     /// </summary>
-    public static void RunPaced(int calls)
-    {
-        foreach (var mode in new[] { Sec0.Audit.AuditSigningMode.PerEnvelope, Sec0.Audit.AuditSigningMode.Checkpoint })
+    public static void RunPaced(int calls) =>
+        Compare(" (one call at a time)", warmupCalls: 4000, (bench, plain, secured) =>
         {
-            var bench = new McpToolCallBenchmarks { Signing = mode };
-            bench.Setup();
-            for (var i = 0; i < 4000; i++)
-            {
-                bench.WithoutSec0().GetAwaiter().GetResult();
-                bench.WithSec0().GetAwaiter().GetResult();
-            }
-
-            var plain = new List<double>();
-            var secured = new List<double>();
             for (var i = 0; i < calls; i++)
             {
                 bench.WaitForIdleWriter();
@@ -61,10 +33,27 @@ internal static class McpQuickTiming
                 bench.WaitForIdleWriter();
                 secured.Add(Time(bench.WithSec0, 1));
             }
+        });
 
+    // Per signing mode: both servers up, warmed up alternately, measured, medians printed.
+    private static void Compare(string label, int warmupCalls, Action<McpToolCallBenchmarks, List<double>, List<double>> measure)
+    {
+        foreach (var mode in new[] { Sec0.Audit.AuditSigningMode.PerEnvelope, Sec0.Audit.AuditSigningMode.Checkpoint })
+        {
+            var bench = new McpToolCallBenchmarks { Signing = mode };
+            bench.Setup();
+            for (var i = 0; i < warmupCalls; i++)
+            {
+                bench.WithoutSec0().GetAwaiter().GetResult();
+                bench.WithSec0().GetAwaiter().GetResult();
+            }
+
+            var plain = new List<double>();
+            var secured = new List<double>();
+            measure(bench, plain, secured);
             var p = Median(plain);
             var s = Median(secured);
-            Console.WriteLine($"{mode} (one call at a time): without {p:F1} us, with {s:F1} us, ratio {s / p:F2}");
+            Console.WriteLine($"{mode}{label}: without {p:F1} us, with {s:F1} us, ratio {s / p:F2}");
             bench.Cleanup();
         }
     }

@@ -84,10 +84,10 @@ public sealed class AuditEnvelope
     private const int MaxDeferredHashBytes = 4096;
 
     /// <summary>Sets <see cref="InputSha256"/> to the hash of <paramref name="canonical"/>, computed when first read.</summary>
-    internal void SetInputToHash(byte[] canonical) => _input = canonical.Length <= MaxDeferredHashBytes ? canonical : Sha256Hex(canonical);
+    internal void SetInputToHash(byte[] canonical) => _input = canonical.Length <= MaxDeferredHashBytes ? canonical : Sha256Hex.Of(canonical);
 
     /// <summary>Sets <see cref="OutputSha256"/> to the hash of <paramref name="canonical"/>, computed when first read.</summary>
-    internal void SetOutputToHash(byte[] canonical) => _output = canonical.Length <= MaxDeferredHashBytes ? canonical : Sha256Hex(canonical);
+    internal void SetOutputToHash(byte[] canonical) => _output = canonical.Length <= MaxDeferredHashBytes ? canonical : Sha256Hex.Of(canonical);
 
     private static string? Digest(ref object? field)
     {
@@ -97,16 +97,9 @@ public sealed class AuditEnvelope
             return (string?)value;
         }
 
-        var hex = Sha256Hex(bytes);
+        var hex = Sha256Hex.Of(bytes);
         field = hex;
         return hex;
-    }
-
-    private static string Sha256Hex(byte[] bytes)
-    {
-        Span<byte> hash = stackalloc byte[System.Security.Cryptography.SHA256.HashSizeInBytes];
-        System.Security.Cryptography.SHA256.HashData(bytes, hash);
-        return Convert.ToHexStringLower(hash);
     }
 
     /// <summary><c>policy</c>: the decision, retention and reason.</summary>

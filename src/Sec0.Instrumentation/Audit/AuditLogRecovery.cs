@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace Sec0.Audit;
@@ -29,7 +28,7 @@ internal static class AuditLogRecovery
             }
 
             var (bytes, seq, signed, unsealedFrom) = last.Value;
-            var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            var hash = Sha256Hex.Of(bytes);
             return new Result(new AuditChain(seq, hash), day, torn, signed ? 0 : unsealedFrom);
         }
 

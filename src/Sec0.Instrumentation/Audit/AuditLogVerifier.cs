@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Collections;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Sec0.Signing;
 
@@ -137,7 +136,7 @@ public sealed class AuditLogVerifier
         {
             var firstInFile = _firstInFile;
             _firstInFile = false;
-            var hash = Convert.ToHexStringLower(SHA256.HashData(line));
+            var hash = Sha256Hex.Of(line);
             long seq;
             string prev;
             string? keyId;

@@ -90,7 +90,7 @@ public sealed class Sec0FreezableToolCollection : McpServerPrimitiveCollection<M
         ServerName = serverName;
         ServerVersion = serverVersion;
         _pins = this.ToFrozenDictionary(tool => tool.ProtocolTool.Name, tool => new PinnedTool(tool, bodyHashOf(tool.ProtocolTool.Name), serverName, serverVersion), StringComparer.Ordinal);
-        var registryHash = CanonicalJson.Sha256Hex(Encoding.UTF8.GetBytes(string.Join('\n', _pins.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => p.Name + " " + p.DefinitionHash))));
+        var registryHash = Sha256Hex.Of(Encoding.UTF8.GetBytes(string.Join('\n', _pins.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => p.Name + " " + p.DefinitionHash))));
         Snapshot = new JsonObject
         {
             ["name"] = serverName,

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using System.Text.Json;
 using ModelContextProtocol;
 using Sec0.Audit;
@@ -75,13 +74,6 @@ internal static class CanonicalJson
     public static byte[] Serialized<T>(T value) =>
         JsonSerializer.SerializeToUtf8Bytes(value, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(T)));
 
-    /// <summary>Lowercase hex SHA-256 of <paramref name="bytes"/>.</summary>
-    public static string Sha256Hex(ReadOnlySpan<byte> bytes)
-    {
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(bytes, hash);
-        return Convert.ToHexStringLower(hash);
-    }
 
     /// <summary>The canonical bytes in this thread's scratch buffer: valid until the next call on the thread.</summary>
     private static ReadOnlySpan<byte> CanonicalSpan<T>(T value)
