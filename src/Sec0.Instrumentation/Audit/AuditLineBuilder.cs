@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -239,7 +238,7 @@ internal sealed class AuditLineBuilder
             line = unsigned;
         }
 
-        SHA256.HashData(line, _hash);
+        Sha256Digest.Compute(line, _hash);
         for (var i = 0; i < _hash.Length; i++)
         {
             _prevHex[i * 2] = HexDigit(_hash[i] >> 4);

@@ -43,6 +43,16 @@ internal static class NativeLibraryResolver
     /// <summary>True when libcrypto could be loaded (the load is attempted once).</summary>
     public static bool IsLibCryptoAvailable => LibCryptoHandle.Value != 0;
 
+    /// <summary>
+    /// The address of libcrypto's export <paramref name="name"/>, or false when libcrypto is missing or was
+    /// built without it (for functions an OpenSSL build may leave out, such as deprecated ones).
+    /// </summary>
+    public static bool TryGetLibCryptoExport(string name, out nint address)
+    {
+        address = 0;
+        return IsLibCryptoAvailable && NativeLibrary.TryGetExport(LibCryptoHandle.Value, name, out address);
+    }
+
     private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) => libraryName switch
     {
         LibCrypto => LibCryptoHandle.Value,

@@ -5,8 +5,9 @@ namespace Sec0.Signing;
 
 /// <summary>
 /// Ed25519 through the platform's OpenSSL 3 libcrypto (.NET has no Ed25519 API). The only place with
-/// libcrypto P/Invokes; every return code is checked and OpenSSL's error queue is drained on failure so a
-/// stale error never leaks into the next OpenSSL user on the thread (including .NET's own crypto).
+/// libcrypto P/Invokes besides <see cref="Sec0.Audit.Sha256Digest"/>'s function pointers; every return code
+/// is checked and OpenSSL's error queue is drained on failure so a stale error never leaks into the next
+/// OpenSSL user on the thread (including .NET's own crypto).
 /// </summary>
 internal static unsafe partial class OpenSslEd25519
 {

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using System.Text.Json;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -70,6 +69,6 @@ internal static class ToolDefinitionHasher
         var json = JsonSerializer.SerializeToElement(tool, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Tool)));
         var buffer = new ArrayBufferWriter<byte>(512);
         JsonCanonicalizer.WriteElement(json, buffer, includeOutputSchema ? null : "outputSchema");
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+        return "sha256:" + Sha256Hex.Of(buffer.WrittenSpan);
     }
 }
