@@ -24,6 +24,7 @@ internal static class McpPieces
         T("DefinitionUnchanged", () => pin.DefinitionUnchanged(tool.ProtocolTool));
         T("OfArguments+sha", () => Sec0.Audit.Sha256Hex.Of(CanonicalJson.OfArguments(args)));
         T("Of(result)+sha", () => Sec0.Audit.Sha256Hex.Of(CanonicalJson.Of(result)));
+        T("OfResult (text-only, direct)", () => CanonicalJson.OfResult(result));
         T("snapshot canon", () => Sec0.Audit.JsonCanonicalizer.Canonicalize(System.Text.Encoding.UTF8.GetBytes(snapshot.ToJsonString())));
         var argBytes = CanonicalJson.OfArguments(args);
         var resultBytes = JsonSerializer.SerializeToUtf8Bytes(result, ModelContextProtocol.McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult)));

@@ -72,12 +72,9 @@ public sealed class ToolDefinitionSnapshotTests
         // (compared, or made to fall back to the byte comparison) before this passes again.
         Assert.Equal(
             ["Annotations", "Description", "Icons", "InputSchema", "Meta", "Name", "OutputSchema", "Title"],
-            PublicProperties(typeof(Tool)));
+            SdkSurface.PublicProperties(typeof(Tool)));
         Assert.Equal(
             ["DestructiveHint", "IdempotentHint", "OpenWorldHint", "ReadOnlyHint", "Title"],
-            PublicProperties(typeof(ToolAnnotations)));
+            SdkSurface.PublicProperties(typeof(ToolAnnotations)));
     }
-
-    private static string[] PublicProperties(Type type) =>
-        type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Select(p => p.Name).Order(StringComparer.Ordinal).ToArray();
 }

@@ -233,7 +233,7 @@ internal sealed class Sec0ToolCallGuard
     {
         try
         {
-            return CanonicalJson.Of(result);
+            return CanonicalJson.OfResult(result);
         }
         catch (Exception ex) when (ex is FormatException or InvalidOperationException)
         {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 using Sec0.Audit;
 
 namespace Sec0.Mcp;
@@ -15,6 +16,9 @@ internal static class CanonicalJson
     private static readonly byte[] s_emptyObject = "{}"u8.ToArray();
     private const int MaxRetainedBytes = 256 * 1024;
     private static readonly JsonDocumentOptions s_parseOptions = new() { MaxDepth = 64 };
+
+    // After s_parseOptions: the check runs both writers.
+    private static readonly bool s_directResultAgrees = DirectResultAgrees();
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_raw;
@@ -65,6 +69,92 @@ internal static class CanonicalJson
 
         output.Write("}"u8);
         return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The canonical bytes of a tool's result.</summary>
+    /// <remarks>
+    /// The common result — text blocks only, no structured content, annotations or <c>_meta</c> — is written
+    /// straight from the objects (≈ 0.1 µs instead of ≈ 1.4 µs to serialize, parse and canonicalize). The bytes
+    /// are the same as <see cref="Of{T}(T)"/>'s: the two paths are compared on probe results once per process
+    /// and the direct one is only used when they agree; anything else takes the general path.
+    /// </remarks>
+    public static byte[] OfResult(CallToolResult result)
+    {
+        if (s_directResultAgrees && IsTextOnly(result))
+        {
+            var output = Canonical();
+            WriteTextOnly(result, output);
+            return output.WrittenSpan.ToArray();
+        }
+
+        return Of(result);
+    }
+
+    /// <summary>False when the direct writer disagreed with the general path at start-up (an SDK change) and is off.</summary>
+    internal static bool DirectResultWriterInUse => s_directResultAgrees;
+
+    /// <summary>True when <see cref="WriteTextOnly"/> can write <paramref name="result"/>: every member it does not write is unset.</summary>
+    internal static bool IsTextOnly(CallToolResult result)
+    {
+        // Exact types: both are sealed today; a subclass in a later SDK could add members.
+        if (result.GetType() != typeof(CallToolResult) || result.StructuredContent is not null || result.Meta is not null
+            || result.ResultType is not null || result.Content is not { } content)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < content.Count; i++)
+        {
+            if (content[i] is not TextContentBlock { Text: not null, Annotations: null, Meta: null } block || block.GetType() != typeof(TextContentBlock))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Writes a result <see cref="IsTextOnly"/> accepts: members in canonical order, <c>content</c> before <c>isError</c>, <c>text</c> before <c>type</c>.</summary>
+    internal static void WriteTextOnly(CallToolResult result, IBufferWriter<byte> output)
+    {
+        output.Write("{\"content\":["u8);
+        var content = result.Content;
+        for (var i = 0; i < content.Count; i++)
+        {
+            output.Write(i == 0 ? "{\"text\":"u8 : ",{\"text\":"u8);
+            JsonCanonicalizer.WriteString(((TextContentBlock)content[i]).Text, output);
+            output.Write(",\"type\":\"text\"}"u8);
+        }
+
+        output.Write(result.IsError switch
+        {
+            true => "],\"isError\":true}"u8,
+            false => "],\"isError\":false}"u8,
+            null => "]}"u8,
+        });
+    }
+
+    private static bool DirectResultAgrees()
+    {
+        // Probes cover what the direct writer decides itself: member order, escapes, isError's three states.
+        CallToolResult[] probes =
+        [
+            new() { Content = [] },
+            new() { Content = [new TextContentBlock { Text = "plain" }], IsError = false },
+            new() { Content = [new TextContentBlock { Text = "q\"b\\n\n\u0001\u007f é€😀 \ud800" }, new TextContentBlock { Text = "" }], IsError = true },
+        ];
+        var output = new ArrayBufferWriter<byte>(256);
+        foreach (var probe in probes)
+        {
+            output.ResetWrittenCount();
+            WriteTextOnly(probe, output);
+            if (!output.WrittenSpan.SequenceEqual(CanonicalSpan(probe)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The canonical bytes of any value the SDK can serialize (a <c>CallToolResult</c>, say).</summary>
