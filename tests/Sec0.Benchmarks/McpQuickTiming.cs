@@ -8,10 +8,23 @@ namespace Sec0.Benchmarks;
 /// </summary>
 internal static class McpQuickTiming
 {
-    public static void Run(int rounds) =>
-        Compare(string.Empty, warmupCalls: 6000, (bench, plain, secured) =>
+    private const int Batch = 2000;
+
+    /// <summary>The signing modes named after the call count (<c>per_envelope</c>, <c>checkpoint</c>); both when none is.</summary>
+    public static Sec0.Audit.AuditSigningMode[] Modes(string[] args)
+    {
+        var named = args.Skip(2).Select(a => a switch
         {
-            const int Batch = 2000;
+            "per_envelope" => Sec0.Audit.AuditSigningMode.PerEnvelope,
+            "checkpoint" => Sec0.Audit.AuditSigningMode.Checkpoint,
+            _ => throw new ArgumentException($"Unknown signing mode '{a}': use per_envelope or checkpoint."),
+        }).ToArray();
+        return named.Length > 0 ? named : [Sec0.Audit.AuditSigningMode.PerEnvelope, Sec0.Audit.AuditSigningMode.Checkpoint];
+    }
+
+    public static void Run(int rounds, Sec0.Audit.AuditSigningMode[] modes) =>
+        Compare(string.Empty, modes, warmupCalls: 6000, callsPerSample: Batch, (bench, plain, secured) =>
+        {
             for (var r = 0; r < rounds; r++)
             {
                 plain.Add(Time(bench.WithoutSec0, Batch));
@@ -23,8 +36,8 @@ internal static class McpQuickTiming
     /// Light load: one call at a time, each starting with the audit writer idle (everything before it written),
     /// alternating between the two servers; the median single-call latency of each.
     /// </summary>
-    public static void RunPaced(int calls) =>
-        Compare(" (one call at a time)", warmupCalls: 4000, (bench, plain, secured) =>
+    public static void RunPaced(int calls, Sec0.Audit.AuditSigningMode[] modes) =>
+        Compare(" (one call at a time)", modes, warmupCalls: 4000, callsPerSample: 1, (bench, plain, secured) =>
         {
             for (var i = 0; i < calls; i++)
             {
@@ -35,10 +48,11 @@ internal static class McpQuickTiming
             }
         });
 
-    // Per signing mode: both servers up, warmed up alternately, measured, medians printed.
-    private static void Compare(string label, int warmupCalls, Action<McpToolCallBenchmarks, List<double>, List<double>> measure)
+    // Per signing mode: both servers up, warmed up alternately, measured, medians printed, with the audit
+    // writer thread's CPU time per envelope (Linux), which explains most of the difference back to back.
+    private static void Compare(string label, Sec0.Audit.AuditSigningMode[] modes, int warmupCalls, int callsPerSample, Action<McpToolCallBenchmarks, List<double>, List<double>> measure)
     {
-        foreach (var mode in new[] { Sec0.Audit.AuditSigningMode.PerEnvelope, Sec0.Audit.AuditSigningMode.Checkpoint })
+        foreach (var mode in modes)
         {
             var bench = new McpToolCallBenchmarks { Signing = mode };
             bench.Setup();
@@ -50,10 +64,14 @@ internal static class McpQuickTiming
 
             var plain = new List<double>();
             var secured = new List<double>();
+            var writerBefore = WriterCpuNanoseconds();
             measure(bench, plain, secured);
+            bench.WaitForIdleWriter(0);
+            var writerNs = WriterCpuNanoseconds() - writerBefore;
             var p = Median(plain);
             var s = Median(secured);
-            Console.WriteLine($"{mode}{label}: without {p:F1} us, with {s:F1} us, ratio {s / p:F2}");
+            var writer = writerNs > 0 ? $", audit writer CPU {writerNs / 1000.0 / (secured.Count * callsPerSample):F2} us per envelope" : string.Empty;
+            Console.WriteLine($"{mode}{label}: without {p:F1} us, with {s:F1} us, ratio {s / p:F2}{writer}");
             bench.Cleanup();
         }
     }
@@ -67,6 +85,33 @@ internal static class McpQuickTiming
         }
 
         return sw.Elapsed.TotalMicroseconds / n;
+    }
+
+    // Run time of the "Sec0 audit writer" thread from /proc (schedstat, ns); 0 where there is no /proc.
+    private static long WriterCpuNanoseconds()
+    {
+        if (!Directory.Exists("/proc/self/task"))
+        {
+            return 0;
+        }
+
+        long total = 0;
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith("Sec0 audit", StringComparison.Ordinal))
+                {
+                    total += long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+            catch (IOException)
+            {
+                // The thread ended between listing and reading.
+            }
+        }
+
+        return total;
     }
 
     private static double Median(List<double> xs)

@@ -15,13 +15,13 @@ if (args is ["--mcp-pieces", ..])
 
 if (args is ["--paced-mcp", ..])
 {
-    Sec0.Benchmarks.McpQuickTiming.RunPaced(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000);
+    Sec0.Benchmarks.McpQuickTiming.RunPaced(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000, Sec0.Benchmarks.McpQuickTiming.Modes(args));
     return;
 }
 
 if (args is ["--quick-mcp", ..])
 {
-    Sec0.Benchmarks.McpQuickTiming.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15);
+    Sec0.Benchmarks.McpQuickTiming.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15, Sec0.Benchmarks.McpQuickTiming.Modes(args));
     return;
 }
 
