@@ -16,6 +16,10 @@ public static class JsonCanonicalizer
 {
     private static readonly byte[] s_hex = "0123456789abcdef"u8.ToArray();
 
+    // Printable ASCII written as is: U+0020..U+007E except '"' and '\'.
+    private static readonly SearchValues<char> s_verbatimAscii = SearchValues.Create(
+        Enumerable.Range(0x20, 0x7F - 0x20).Select(c => (char)c).Where(c => c is not ('"' or '\\')).ToArray());
+
     /// <summary>Canonicalizes a JSON document. Duplicate member names are rejected.</summary>
     /// <exception cref="FormatException">The text is not a single valid JSON value, or has duplicate members.</exception>
     public static byte[] Canonicalize(ReadOnlySpan<byte> utf8Json)
@@ -258,7 +262,16 @@ public static class JsonCanonicalizer
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
-            if (c < 0x80)
+            if (c is >= ' ' and < '\u007f' and not ('"' or '\\'))
+            {
+                // Runs of printable ASCII (hashes, ids, most names) are narrowed to bytes vectorized.
+                var run = value[i..].IndexOfAnyExcept(s_verbatimAscii);
+                var length = run < 0 ? value.Length - i : run;
+                Ascii.FromUtf16(value.Slice(i, length), span[n..], out var written);
+                n += written;
+                i += length - 1;
+            }
+            else if (c < 0x80)
             {
                 switch (c)
                 {

@@ -57,6 +57,53 @@ public class JsonCanonicalizerFastPathTests
         Assert.ThrowsAny<Exception>(() => Canonical(document.RootElement, rawFastPath: true));
     }
 
+    [Fact]
+    public void Strings_are_written_as_the_jcs_rules_say_around_the_vectorized_ascii_runs()
+    {
+        // Runs of printable ASCII are copied in bulk; everything else is escaped char by char. A per-char
+        // statement of the rules is the reference, on strings that start, end and break runs at every kind of char.
+        string[] pieces = ["a", "0123456789abcdef0123456789abcdef", " ", "~", "\u007f", "\"", "\\", "\n", "\b", "\u0000", "\u001f", "é", "€", "😀", "\ud800", "\udfff", "/"];
+        var random = new Random(8259);
+        for (var i = 0; i < 5000; i++)
+        {
+            var value = new StringBuilder();
+            for (var p = random.Next(0, 9); p > 0; p--)
+            {
+                value.Append(pieces[random.Next(pieces.Length)]);
+            }
+
+            var buffer = new ArrayBufferWriter<byte>();
+            JsonCanonicalizer.WriteString(value.ToString(), buffer);
+            Assert.Equal(JcsString(value.ToString()), Encoding.UTF8.GetString(buffer.WrittenSpan));
+        }
+    }
+
+    // ECMAScript JSON.stringify's escaping, with lone surrogates as U+FFFD (they cannot be written as UTF-8).
+    private static string JcsString(string value)
+    {
+        var result = new StringBuilder("\"");
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            result.Append(c switch
+            {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\b' => "\\b",
+                '\f' => "\\f",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                < ' ' => $"\\u{(int)c:x4}",
+                _ when char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]) => value.Substring(i++, 2),
+                _ when char.IsSurrogate(c) => "\uFFFD",
+                _ => c.ToString(),
+            });
+        }
+
+        return result.Append('"').ToString();
+    }
+
     private static string Canonical(JsonElement element, bool rawFastPath)
     {
         var buffer = new ArrayBufferWriter<byte>();
