@@ -4,7 +4,8 @@ namespace Sec0.Benchmarks;
 
 /// <summary>
 /// A quick Stopwatch look at <see cref="McpToolCallBenchmarks"/> (no BenchmarkDotNet): interleaved batches of
-/// calls without and with Sec0, median per-call time of each. <c>dotnet run -c Release --project tests/Sec0.Benchmarks -- --quick-mcp [rounds]</c>
+/// calls without and with Sec0; the median of the batch means (what BenchmarkDotNet's median is) and the
+/// median, p90 and p99 of the single calls. <c>dotnet run -c Release --project tests/Sec0.Benchmarks -- --quick-mcp [rounds] [per_envelope|checkpoint]</c>
 /// </summary>
 internal static class McpQuickTiming
 {
@@ -25,11 +26,16 @@ internal static class McpQuickTiming
     public static void Run(int rounds, Sec0.Audit.AuditSigningMode[] modes) =>
         Compare(string.Empty, modes, warmupCalls: 6000, callsPerSample: Batch, (bench, plain, secured) =>
         {
+            var plainCalls = new List<double>(rounds * Batch);
+            var securedCalls = new List<double>(rounds * Batch);
             for (var r = 0; r < rounds; r++)
             {
-                plain.Add(Time(bench.WithoutSec0, Batch));
-                secured.Add(Time(bench.WithSec0, Batch));
+                plain.Add(Time(bench.WithoutSec0, Batch, plainCalls));
+                secured.Add(Time(bench.WithSec0, Batch, securedCalls));
             }
+
+            return $"single calls: median {Percentile(plainCalls, 0.5):F1} -> {Percentile(securedCalls, 0.5):F1} us (ratio {Percentile(securedCalls, 0.5) / Percentile(plainCalls, 0.5):F2}), " +
+                $"p90 {Percentile(plainCalls, 0.9):F1} -> {Percentile(securedCalls, 0.9):F1} us, p99 {Percentile(plainCalls, 0.99):F1} -> {Percentile(securedCalls, 0.99):F1} us";
         });
 
     /// <summary>
@@ -46,11 +52,13 @@ internal static class McpQuickTiming
                 bench.WaitForIdleWriter();
                 secured.Add(Time(bench.WithSec0, 1));
             }
+
+            return null;
         });
 
     // Per signing mode: both servers up, warmed up alternately, measured, medians printed, with the audit
     // writer thread's CPU time per envelope (Linux), which explains most of the difference back to back.
-    private static void Compare(string label, Sec0.Audit.AuditSigningMode[] modes, int warmupCalls, int callsPerSample, Action<McpToolCallBenchmarks, List<double>, List<double>> measure)
+    private static void Compare(string label, Sec0.Audit.AuditSigningMode[] modes, int warmupCalls, int callsPerSample, Func<McpToolCallBenchmarks, List<double>, List<double>, string?> measure)
     {
         foreach (var mode in modes)
         {
@@ -65,27 +73,40 @@ internal static class McpQuickTiming
             var plain = new List<double>();
             var secured = new List<double>();
             var writerBefore = WriterCpuNanoseconds();
-            measure(bench, plain, secured);
+            var detail = measure(bench, plain, secured);
             bench.WaitForIdleWriter(0);
             var writerNs = WriterCpuNanoseconds() - writerBefore;
-            var p = Median(plain);
-            var s = Median(secured);
+            var p = Percentile(plain, 0.5);
+            var s = Percentile(secured, 0.5);
             // Paced, every call ends with a flush (fsync), which would dominate the figure: back to back only.
             var writer = writerNs > 0 && callsPerSample > 1 ? $", audit writer CPU {writerNs / 1000.0 / (secured.Count * callsPerSample):F2} us per envelope" : string.Empty;
             Console.WriteLine($"{mode}{label}: without {p:F1} us, with {s:F1} us, ratio {s / p:F2}{writer}");
+            if (detail is not null)
+            {
+                Console.WriteLine($"  {detail}");
+            }
+
             bench.Cleanup();
         }
     }
 
-    private static double Time(Func<Task> call, int n)
+    // The mean µs per call of n calls; with `each`, every call's own µs is added to it too.
+    private static double Time(Func<Task> call, int n, List<double>? each = null)
     {
-        var sw = Stopwatch.StartNew();
+        var started = Stopwatch.GetTimestamp();
+        var last = started;
         for (var i = 0; i < n; i++)
         {
             call().GetAwaiter().GetResult();
+            if (each is not null)
+            {
+                var now = Stopwatch.GetTimestamp();
+                each.Add(Stopwatch.GetElapsedTime(last, now).TotalMicroseconds);
+                last = now;
+            }
         }
 
-        return sw.Elapsed.TotalMicroseconds / n;
+        return Stopwatch.GetElapsedTime(started).TotalMicroseconds / n;
     }
 
     // Run time of the "Sec0 audit writer" thread from /proc (schedstat, ns); 0 where there is no /proc.
@@ -115,9 +136,9 @@ internal static class McpQuickTiming
         return total;
     }
 
-    private static double Median(List<double> xs)
+    private static double Percentile(List<double> xs, double p)
     {
         xs.Sort();
-        return xs[xs.Count / 2];
+        return xs[Math.Min(xs.Count - 1, (int)(xs.Count * p))];
     }
 }
