@@ -34,6 +34,8 @@ internal static class McpQuickTiming
                 secured.Add(Time(bench.WithSec0, Batch, securedCalls));
             }
 
+            plainCalls.Sort();
+            securedCalls.Sort();
             return $"single calls: median {Percentile(plainCalls, 0.5):F1} -> {Percentile(securedCalls, 0.5):F1} us (ratio {Percentile(securedCalls, 0.5) / Percentile(plainCalls, 0.5):F2}), " +
                 $"p90 {Percentile(plainCalls, 0.9):F1} -> {Percentile(securedCalls, 0.9):F1} us, p99 {Percentile(plainCalls, 0.99):F1} -> {Percentile(securedCalls, 0.99):F1} us";
         });
@@ -76,6 +78,8 @@ internal static class McpQuickTiming
             var detail = measure(bench, plain, secured);
             bench.WaitForIdleWriter(0);
             var writerNs = WriterCpuNanoseconds() - writerBefore;
+            plain.Sort();
+            secured.Sort();
             var p = Percentile(plain, 0.5);
             var s = Percentile(secured, 0.5);
             // Paced, every call ends with a flush (fsync), which would dominate the figure: back to back only.
@@ -136,9 +140,9 @@ internal static class McpQuickTiming
         return total;
     }
 
-    private static double Percentile(List<double> xs, double p)
+    // `sorted` is in ascending order: each list is sorted once, not once per percentile.
+    private static double Percentile(List<double> sorted, double p)
     {
-        xs.Sort();
-        return xs[Math.Min(xs.Count - 1, (int)(xs.Count * p))];
+        return sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * p))];
     }
 }
