@@ -62,6 +62,7 @@ public static class CliApp
             verbose,
             KeygenCommand.Create(runner),
             VerifyCommand.Create(runner),
+            HeadCommand.Create(runner),
             HopsCommand.Create(runner),
             PolicyCommand.Create(runner),
         };

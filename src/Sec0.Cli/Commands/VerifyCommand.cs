@@ -6,8 +6,9 @@ using Sec0.Signing;
 namespace Sec0.Cli.Commands;
 
 /// <summary>
-/// <c>sec0 verify &lt;dir|file&gt; --pub &lt;key or key file&gt;</c>: runs <see cref="AuditLogVerifier"/> and prints
-/// its summary, preceded by one <c>file:line: message</c> line per problem. Exit 0 only when intact.
+/// <c>sec0 verify &lt;dir|file&gt; --pub &lt;key or key file&gt; [--expect-head &lt;seq&gt;:&lt;hash&gt;]</c>: runs
+/// <see cref="AuditLogVerifier"/> and prints its summary, preceded by one <c>file:line: message</c> line per
+/// problem. Exit 0 only when intact.
 /// </summary>
 internal static class VerifyCommand
 {
@@ -23,23 +24,41 @@ internal static class VerifyCommand
             HelpName = "KEY",
             Required = true,
         };
+        Option<string?> expectHead = new("--expect-head")
+        {
+            Description = "A head kept elsewhere (as `sec0 head` prints it): the log must contain that line. Catches a cut tail, a rewritten end or a replaced log.",
+            HelpName = "SEQ:HASH",
+        };
 
         Command command = new("verify", "Verify every signature, the hash chain and the sequence of an audit log.")
         {
             path,
             publicKey,
+            expectHead,
         };
         command.SetAction((parseResult, cancellationToken) => Task.FromResult(runner.Run(parseResult, "verify", () =>
-            Execute(runner.Context, parseResult.GetValue(path)!, parseResult.GetValue(publicKey)!, cancellationToken))));
+            Execute(runner.Context, parseResult.GetValue(path)!, parseResult.GetValue(publicKey)!, parseResult.GetValue(expectHead), cancellationToken))));
         return command;
     }
 
-    private static int Execute(CliContext context, string path, string publicKeyText, CancellationToken cancellationToken)
+    private static int Execute(CliContext context, string path, string publicKeyText, string? expectHeadText, CancellationToken cancellationToken)
     {
         if (!File.Exists(path) && !Directory.Exists(path))
         {
             context.Error.WriteLine($"[sec0] No audit log at \"{Path.GetFullPath(path)}\": expected a directory of audit-YYYY-MM-DD.ndjson files or one such file.");
             return ExitCodes.UsageError;
+        }
+
+        AuditVerifyOptions options = new();
+        if (expectHeadText is not null)
+        {
+            if (!AuditHead.TryParse(expectHeadText, out AuditHead head))
+            {
+                context.Error.WriteLine($"[sec0] --expect-head \"{expectHeadText}\" is not an audit head: expected <seq>:<sha256 hex of the line>, as `sec0 head <dir>` prints it.");
+                return ExitCodes.UsageError;
+            }
+
+            options.ExpectedHead = head;
         }
 
         SignatureVerifier key;
@@ -60,8 +79,8 @@ internal static class VerifyCommand
             try
             {
                 report = context.IsTerminal
-                    ? VerifyProgressDisplay.Run(context.Out, progress => verifier.Verify(path, progress, cancellationToken))
-                    : verifier.Verify(path, progress: null, cancellationToken);
+                    ? VerifyProgressDisplay.Run(context.Out, progress => verifier.Verify(path, options, progress, cancellationToken))
+                    : verifier.Verify(path, options, progress: null, cancellationToken);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
@@ -75,6 +94,12 @@ internal static class VerifyCommand
         bool isDirectory = Directory.Exists(path);
         foreach (AuditProblem problem in report.Problems)
         {
+            if (problem.File.Length == 0)
+            {
+                context.Out.WriteLine($"{path}: {problem.Message}");
+                continue;
+            }
+
             string file = isDirectory ? Path.Join(path, problem.File) : path;
             context.Out.WriteLine($"{file}:{problem.Line}: {problem.Message}");
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 
@@ -31,12 +32,16 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
     private readonly List<AppendCompletion> _syncedCompletions = new(MaxBatch);
     private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger? _logger;
+    private readonly AuditHeadFile _head;
+    private readonly string _instance;
+    private readonly string _signingName;
     private FileStream? _file;
     private DateOnly _fileDay;
     private long _unsignedLines;
     private long _firstUnsignedTimestamp;
     private long _lastFsyncTimestamp;
     private bool _dirty;
+    private bool _headBehind;
     private volatile Exception? _fault;
     private long _lostAfterFault;
     private long _writtenSeq;
@@ -49,15 +54,32 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         _logger = options.Logger;
         _builder = new AuditLineBuilder(options.Signer!, recovered.Chain);
         _queue = new AuditQueue<PendingAppend>(options.ChannelCapacity);
+        _instance = recovered.Instance ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        _signingName = AuditSigningModes.Name(options.SigningMode);
+        _head = AuditHeadFile.Open(options.Directory);
 
         var now = options.TimeProvider.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
 
         // Never go back to an older day file, even if the clock did.
-        OpenFile(recovered.LastDay is { } last && last > today ? last : today);
-        if (recovered.Torn.Count > 0 || recovered.UnsealedFromSeq > 0)
+        var newFile = OpenFile(recovered.LastDay is { } last && last > today ? last : today);
+        var recordWritten = newFile;
+        if (recovered.Torn.Count > 0 || recovered.Rejected.Count > 0 || recovered.UnsealedFromSeq > 0)
         {
             WriteRecoveryRecord(now, recovered);
+            recordWritten = true;
+        }
+
+        if (recovered.Head is { } mismatch)
+        {
+            WriteTruncationRecord(now, mismatch);
+            recordWritten = true;
+        }
+
+        if (!recordWritten && recovered.ModeAtEnd != options.SigningMode)
+        {
+            // Every record says the signing mode in force from it on; this one says only that.
+            WriteRecord(AuditRecordKinds.SigningMode, now, new JsonObject());
         }
 
         ApplyRetention(now);
@@ -110,10 +132,25 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         {
             System.IO.Directory.CreateDirectory(directory);
             directoryLock = AuditDirectoryLock.Acquire(directory);
-            var recovered = AuditLogRecovery.Recover(directory, options.TimeProvider.GetUtcNow());
+            AuditLogRecovery.Result recovered;
+            using (var key = options.Signer.CreateVerifier())
+            {
+                recovered = AuditLogRecovery.Recover(directory, options.TimeProvider.GetUtcNow(), new AuditLineReader(key));
+            }
+
             foreach (var torn in recovered.Torn)
             {
                 options.Logger?.LogWarning("[sec0] Audit recovery: moved {Bytes} torn bytes at the end of {File} to {SideFile}.", torn.Bytes, torn.File, torn.SideFile);
+            }
+
+            foreach (var rejected in recovered.Rejected)
+            {
+                options.Logger?.LogError("[sec0-audit] Audit recovery: {Lines} line(s) at the end of {File} (seq {First}..{Last}) are not a valid continuation of the signed log ({Reason}): forged or altered lines. Moved to {SideFile}; `sec0 verify` reports it.", rejected.Lines, rejected.File, rejected.FirstSeq, rejected.LastSeq, rejected.Reason, rejected.SideFile);
+            }
+
+            if (recovered.Head is { } head)
+            {
+                options.Logger?.LogError("[sec0-audit] The audit log ends at seq {Seq}, but the writer last left it at {Head} ({Reason}): lines were removed from its end. A signed truncation_detected record says so; `sec0 verify` reports it.", head.LogSeq, head.Head?.ToString() ?? "(head file missing)", head.Reason);
             }
 
             return new AuditAppender(options, directoryLock, recovered);
@@ -204,6 +241,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         finally
         {
             _file?.Dispose();
+            _head.Dispose();
             _lock.Dispose();
         }
 
@@ -435,6 +473,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
 
     private void WriteRecord(string kind, DateTimeOffset timestamp, JsonObject fields)
     {
+        fields["signing"] = _signingName;
         var line = _builder.BuildRecord(kind, timestamp, fields);
         _batch.Write(line);
         _batch.WriteByte((byte)'\n');
@@ -442,45 +481,104 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
 
     private void WriteRecoveryRecord(DateTimeOffset now, AuditLogRecovery.Result recovered)
     {
-        var torn = new JsonArray();
-        foreach (var t in recovered.Torn)
+        var fields = new JsonObject
         {
-            torn.Add((JsonNode)new JsonObject { ["bytes"] = t.Bytes, ["file"] = t.File, ["side_file"] = t.SideFile });
-        }
-
-        var fields = new JsonObject { ["torn"] = torn };
+            ["torn"] = Segments(recovered.Torn),
+            ["rejected"] = Segments(recovered.Rejected),
+        };
         if (recovered.UnsealedFromSeq > 0)
         {
             fields["covers_from"] = recovered.UnsealedFromSeq;
         }
 
         WriteRecord(AuditRecordKinds.Recovery, now, fields);
+
+        static JsonArray Segments(IReadOnlyList<AuditLogRecovery.MovedSegment> segments)
+        {
+            var array = new JsonArray();
+            foreach (var s in segments)
+            {
+                var item = new JsonObject { ["bytes"] = s.Bytes, ["file"] = s.File, ["lines"] = s.Lines, ["reason"] = s.Reason, ["side_file"] = s.SideFile };
+                if (s.FirstSeq is { } first)
+                {
+                    item["first_seq"] = first;
+                    item["last_seq"] = s.LastSeq;
+                }
+
+                array.Add((JsonNode)item);
+            }
+
+            return array;
+        }
+    }
+
+    private void WriteTruncationRecord(DateTimeOffset now, AuditLogRecovery.HeadMismatch mismatch)
+    {
+        var fields = new JsonObject
+        {
+            ["reason"] = mismatch.Reason,
+            ["log_seq"] = mismatch.LogSeq,
+            ["log_hash"] = mismatch.LogHash,
+        };
+        if (mismatch.Head is { } head)
+        {
+            fields["head_seq"] = head.Seq;
+            fields["head_hash"] = head.Hash;
+        }
+
+        WriteRecord(AuditRecordKinds.TruncationDetected, now, fields);
     }
 
     private void ApplyRetention(DateTimeOffset now)
     {
-        var deleted = AuditRetention.Apply(_options.Directory, _options.RetentionDays, DateOnly.FromDateTime(now.UtcDateTime), _file?.Name);
-        if (deleted.Count == 0)
+        if (_options.RetentionDays <= 0)
         {
             return;
         }
 
-        // Written before the batch reaches the file, so an empty current file starts with this record.
-        var start = AuditRetention.FirstRetainedLine(_options.Directory);
+        // The kept chain is read from disk: everything built so far goes there first.
+        FlushBatch(fsync: false);
+        var outcome = AuditRetention.Apply(_options.Directory, _options.RetentionDays, DateOnly.FromDateTime(now.UtcDateTime), _file?.Name);
+        foreach (var name in outcome.NotOurs)
+        {
+            _logger?.LogWarning("[sec0-audit] Retention left {File} alone: Sec0 did not write it.", name);
+        }
+
+        if (outcome.Deleted.Count == 0)
+        {
+            return;
+        }
+
         var list = new JsonArray();
-        foreach (var name in deleted)
+        foreach (var name in outcome.Deleted)
         {
             list.Add((JsonNode)JsonValue.Create(name));
         }
 
-        var fields = new JsonObject
+        var fields = new JsonObject { ["deleted"] = list };
+        if (outcome.FirstKept is { } first && !outcome.KeptStartsAtGenesis)
         {
-            ["deleted"] = list,
-            ["retained_from_seq"] = start?.Seq ?? _builder.Seq + 1,
-            ["retained_from_prev"] = start?.Prev ?? _builder.PrevHash,
-        };
-        WriteRecord(AuditRecordKinds.Retention, now, fields);
-        _logger?.LogInformation("[sec0] Audit retention deleted {Count} file(s) older than {Days} days.", deleted.Count, _options.RetentionDays);
+            fields["retained_from_file"] = first.File;
+            fields["retained_from_seq"] = first.Seq;
+            fields["retained_from_prev"] = first.Prev;
+        }
+
+        if (outcome.ContinuesFromDeleted || outcome.KeptStartsAtGenesis)
+        {
+            // An anchor only for a kept chain that continues from the last line deleted here.
+            WriteRecord(AuditRecordKinds.Retention, now, fields);
+            _logger?.LogInformation("[sec0] Audit retention deleted {Count} file(s) older than {Days} days.", outcome.Deleted.Count, _options.RetentionDays);
+            return;
+        }
+
+        if (outcome.LastDeleted is { } last)
+        {
+            fields["deleted_last_seq"] = last.Seq;
+            fields["deleted_last_hash"] = last.Hash;
+        }
+
+        WriteRecord(AuditRecordKinds.Gap, now, fields);
+        _logger?.LogError("[sec0-audit] Audit retention deleted {Count} file(s), but the log it keeps does not continue from them: files or lines in the retention window were deleted by something else. A signed gap record says so; `sec0 verify` reports it.", outcome.Deleted.Count);
     }
 
     private void Rotate(DateOnly day, DateTimeOffset timestamp)
@@ -497,7 +595,8 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         ApplyRetention(timestamp);
     }
 
-    private void OpenFile(DateOnly day)
+    /// <summary>Opens the day's file for appending; true when it was new (its file_start is written).</summary>
+    private bool OpenFile(DateOnly day)
     {
         var path = Path.Combine(_options.Directory, AuditFileNames.ForDay(day));
         var options = new FileStreamOptions
@@ -514,12 +613,15 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
 
         _file = new FileStream(path, options);
         _fileDay = day;
-        if (_file.Length == 0)
+        if (_file.Length != 0)
         {
-            var now = _options.TimeProvider.GetUtcNow();
-            var start = DateOnly.FromDateTime(now.UtcDateTime) == day ? now : new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            WriteRecord(AuditRecordKinds.FileStart, start, new JsonObject { ["file"] = Path.GetFileName(path) });
+            return false;
         }
+
+        var now = _options.TimeProvider.GetUtcNow();
+        var start = DateOnly.FromDateTime(now.UtcDateTime) == day ? now : new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        WriteRecord(AuditRecordKinds.FileStart, start, new JsonObject { ["file"] = Path.GetFileName(path), ["instance"] = _instance });
+        return true;
     }
 
     private void FlushBatch(bool fsync)
@@ -530,6 +632,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
             _batch.Clear();
             Volatile.Write(ref _writtenSeq, _builder.Seq);
             _dirty = true;
+            _headBehind = true;
         }
 
         foreach (var c in _writtenCompletions)
@@ -543,6 +646,13 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
             _file!.Flush(flushToDisk: true);
             _dirty = false;
             _lastFsyncTimestamp = Stopwatch.GetTimestamp();
+        }
+
+        if (_headBehind)
+        {
+            // After the lines (and their fsync, when there is one): the head never names a line the log lacks.
+            _head.Write(_builder.Seq, _builder.PrevHashHex);
+            _headBehind = false;
         }
 
         if (fsync)

@@ -49,6 +49,9 @@ internal sealed class AuditLineBuilder
     /// <summary>The SHA-256 hex of the last line built (the next line's <c>prev</c>).</summary>
     public string PrevHash => Encoding.ASCII.GetString(_prevHex);
 
+    /// <summary><see cref="PrevHash"/> as ASCII bytes, without a string.</summary>
+    public ReadOnlySpan<byte> PrevHashHex => _prevHex;
+
     /// <summary>Builds the next line for <paramref name="e"/>; the span is valid until the next call.</summary>
     public ReadOnlySpan<byte> BuildEnvelope(AuditEnvelope e, bool sign)
     {

@@ -1,139 +1,267 @@
 using System.Globalization;
-using System.Text.Json;
 
 namespace Sec0.Audit;
 
 /// <summary>
-/// Start-up recovery of an audit directory: finds where the chain ends, moves a torn last line (a crash
-/// mid-write) aside into a side file, and reports unsigned lines at the end that a signed record must
-/// seal. Intact lines are never rewritten; a file is only truncated at the end of its last intact line.
+/// Start-up recovery of an audit directory, with the writer's public key: refuses a directory holding
+/// files Sec0 did not write, finds the last line that is authentically the writer's, moves everything after
+/// it that is not a valid continuation (a torn write, garbage, unsigned or badly signed lines) into a side
+/// file, reports the unsigned tail a checkpoint-mode crash left for a signed record to seal, and compares
+/// where the log ends with the head file the writer keeps beside it. Intact lines are never rewritten; a
+/// file is only ever truncated at the end of a line it keeps.
 /// </summary>
 internal static class AuditLogRecovery
 {
-    public sealed record Result(AuditChain Chain, DateOnly? LastDay, IReadOnlyList<TornSegment> Torn, long UnsealedFromSeq);
+    // How far back a lagging head may point (a crash between writing a batch and the head): more than one
+    // file back is not a lag.
+    private const int HeadSearchFiles = 2;
 
-    public sealed record TornSegment(string File, string SideFile, long Bytes);
+    public sealed record Result(
+        AuditChain Chain,
+        DateOnly? LastDay,
+        IReadOnlyList<MovedSegment> Torn,
+        IReadOnlyList<MovedSegment> Rejected,
+        long UnsealedFromSeq,
+        AuditSigningMode? ModeAtEnd,
+        string? Instance,
+        HeadMismatch? Head);
 
-    public static Result Recover(string directory, DateTimeOffset now)
+    /// <summary>Bytes moved out of <paramref name="File"/> into <paramref name="SideFile"/>.</summary>
+    /// <param name="File">The audit file.</param>
+    /// <param name="SideFile">The side file beside it.</param>
+    /// <param name="Bytes">How many bytes.</param>
+    /// <param name="Lines">How many complete lines (0 for a torn last line).</param>
+    /// <param name="FirstSeq">The lowest <c>seq</c> among them, if any is a record.</param>
+    /// <param name="LastSeq">The highest <c>seq</c> among them, if any is a record.</param>
+    /// <param name="Reason">Why: <c>incomplete</c>, <c>not_a_record</c>, <c>unsigned</c>, <c>bad_signature</c>, <c>not_canonical</c>, <c>broken_chain</c>.</param>
+    public sealed record MovedSegment(string File, string SideFile, long Bytes, long Lines, long? FirstSeq, long? LastSeq, string Reason);
+
+    /// <summary>The log does not end where the head file says the writer left it.</summary>
+    /// <param name="Reason"><c>log_shorter</c>, <c>line_differs</c> or <c>head_missing</c>.</param>
+    /// <param name="Head">What the head file said, if there is one.</param>
+    /// <param name="LogSeq">Where the log ends: its last line's seq.</param>
+    /// <param name="LogHash">And that line's hash.</param>
+    public sealed record HeadMismatch(string Reason, AuditHead? Head, long LogSeq, string LogHash);
+
+    public static Result Recover(string directory, DateTimeOffset now, AuditLineReader reader)
     {
         var files = AuditFileNames.List(directory);
-        var torn = new List<TornSegment>();
-        for (var i = files.Count - 1; i >= 0; i--)
+        AuditFileOwnership.EnsureAllSec0(files.Select(f => f.Path));
+
+        var torn = new List<MovedSegment>();
+        var rejected = new List<MovedSegment>();
+        var lastDay = files.Count > 0 ? files[^1].Day : (DateOnly?)null;
+        var chain = AuditChain.Genesis;
+        long unsealedFrom = 0;
+        AuditSigningMode? mode = null;
+        string? instance = null;
+        var hasLines = false;
+        for (var i = files.Count - 1; i >= 0 && !hasLines; i--)
         {
-            var (day, path) = files[i];
-            var last = ReadLastIntactLine(path, now, torn);
-            if (last is null)
+            var path = files[i].Path;
+            var end = RecoverFile(path, now, reader, torn, rejected);
+            if (end is null)
             {
-                continue; // empty file: the chain ends in an earlier one
+                continue; // empty, or nothing in it was the writer's: the chain ends in an earlier file
             }
 
-            var (bytes, seq, signed, unsealedFrom) = last.Value;
-            var hash = Sha256Hex.Of(bytes);
-            return new Result(new AuditChain(seq, hash), day, torn, signed ? 0 : unsealedFrom);
+            hasLines = true;
+            (chain, unsealedFrom, mode) = end.Value;
+            instance = FirstLineText(path, reader, "instance");
         }
 
-        return new Result(AuditChain.Genesis, files.Count > 0 ? files[^1].Day : null, torn, 0);
+        var head = hasLines || AuditHead.Read(directory) is not null ? CheckHead(directory, chain, instance, files) : null;
+        return new Result(chain, lastDay, torn, rejected, unsealedFrom, mode, instance, head);
     }
 
     /// <summary>
-    /// Returns the last line that parses as a record, after moving any trailing bytes that don't (a torn
-    /// write) into a side file. Also finds the first unsigned line of an unsigned tail.
+    /// Recovers one file: returns where its chain ends, the first seq of an unsigned tail to seal (0 when
+    /// none) and the signing mode in force at its end; null when no line of it is kept.
     /// </summary>
-    private static (byte[] Line, long Seq, bool Signed, long UnsealedFrom)? ReadLastIntactLine(string path, DateTimeOffset now, List<TornSegment> torn)
+    private static (AuditChain Chain, long UnsealedFrom, AuditSigningMode? Mode)? RecoverFile(
+        string path, DateTimeOffset now, AuditLineReader reader, List<MovedSegment> torn, List<MovedSegment> rejected)
     {
-        var content = File.ReadAllBytes(path);
-        var end = content.Length;
-        while (end > 0)
+        long completeLength, length;
+        var lines = new List<TailLine>();
+        var anchor = -1;
+        using (var tail = new AuditFileTail(path))
         {
-            // The last complete line ends at the last '\n' of the content; anything after it is torn.
-            var lastNewline = content.AsSpan(0, end).LastIndexOf((byte)'\n');
-            if (lastNewline != end - 1)
-            {
-                var tornStart = lastNewline + 1;
-                MoveAside(path, content, tornStart, end, now, torn);
-                end = tornStart;
-                continue;
-            }
+            completeLength = tail.CompleteLength;
+            length = tail.Length;
 
-            var lineStart = content.AsSpan(0, lastNewline).LastIndexOf((byte)'\n') + 1;
-            var line = content.AsSpan(lineStart, lastNewline - lineStart);
-            if (TryReadRecord(line, out var seq, out var signed))
+            // Back from the end to the last line the key vouches for (or another key signed: not ours to judge).
+            while (tail.TryReadPrevious(out var offset, out var line))
             {
-                var unsealedFrom = signed ? 0 : FindUnsealedStart(content, lineStart, seq);
-                return (line.ToArray(), seq, signed, unsealedFrom);
+                var status = reader.Read(line, out var info);
+                lines.Add(new TailLine(offset, status, info, Sha256Hex.Of(line)));
+                if (status is AuditLineStatus.Valid or AuditLineStatus.OtherKey)
+                {
+                    anchor = lines.Count - 1;
+                    break;
+                }
             }
-
-            // A newline-terminated line that is not a record (e.g. zeros after a power loss): also torn.
-            MoveAside(path, content, lineStart, end, now, torn);
-            end = lineStart;
         }
 
-        return null;
-    }
+        lines.Reverse();
+        anchor = anchor < 0 ? -1 : 0;
+        var mode = anchor < 0 ? null : ModeAt(lines[0].Info);
 
-    private static long FindUnsealedStart(byte[] content, int lastLineStart, long lastSeq)
-    {
-        var first = lastSeq;
-        var end = lastLineStart - 1;
-        while (end > 0)
+        // Forward from there: only unsigned envelopes that chain on, where the signing mode allows them.
+        var cut = anchor < 0 ? 0 : lines.Count;
+        var reason = "broken_chain";
+        for (var i = 1; anchor >= 0 && i < lines.Count; i++)
         {
-            var start = content.AsSpan(0, end).LastIndexOf((byte)'\n') + 1;
-            if (!TryReadRecord(content.AsSpan(start, end - start), out var seq, out var signed) || signed)
+            var line = lines[i];
+            var previous = lines[i - 1];
+            if (line.Status != AuditLineStatus.Unsigned || !line.Info.IsEnvelope || mode == AuditSigningMode.PerEnvelope
+                || line.Info.Seq != previous.Info.Seq + 1 || !string.Equals(line.Info.Prev, previous.Hash, StringComparison.Ordinal))
             {
+                cut = i;
+                reason = ReasonFor(line, mode);
                 break;
             }
-
-            first = seq;
-            end = start - 1;
         }
 
-        // The unsigned run may continue into the previous file; the seal covers it all through the chain.
-        return first;
-    }
-
-    private static void MoveAside(string path, byte[] content, int start, int end, DateTimeOffset now, List<TornSegment> torn)
-    {
-        var side = path + ".torn-" + now.UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture) + "-" + torn.Count.ToString(CultureInfo.InvariantCulture);
-        using (var s = new FileStream(side, FileMode.CreateNew, FileAccess.Write))
+        if (length > completeLength)
         {
-            s.Write(content, start, end - start);
-            s.Flush(flushToDisk: true);
+            torn.Add(MoveAside(path, completeLength, length, now, ".torn-", torn.Count + rejected.Count, 0, [], "incomplete"));
         }
 
-        using (var f = new FileStream(path, FileMode.Open, FileAccess.Write))
+        if (cut < lines.Count)
         {
-            f.SetLength(start);
-            f.Flush(flushToDisk: true);
-        }
-
-        torn.Add(new TornSegment(Path.GetFileName(path), Path.GetFileName(side), end - start));
-    }
-
-    internal static bool TryReadRecord(ReadOnlySpan<byte> line, out long seq, out bool signed)
-    {
-        seq = 0;
-        signed = false;
-        try
-        {
-            var reader = new Utf8JsonReader(line);
-            using var doc = JsonDocument.ParseValue(ref reader);
-            if (reader.BytesConsumed != line.Length || doc.RootElement.ValueKind != JsonValueKind.Object)
+            var moved = lines.GetRange(cut, lines.Count - cut);
+            var records = moved.Where(static l => l.Status != AuditLineStatus.Malformed).ToList();
+            var start = moved[0].Offset;
+            if (records.Count == 0)
             {
-                return false;
+                torn.Add(MoveAside(path, start, completeLength, now, ".torn-", torn.Count + rejected.Count, moved.Count, records, "not_a_record"));
+            }
+            else
+            {
+                rejected.Add(MoveAside(path, start, completeLength, now, ".rejected-", torn.Count + rejected.Count, moved.Count, records, anchor < 0 ? "no_signed_line" : reason));
+            }
+        }
+
+        if (cut == 0)
+        {
+            return null;
+        }
+
+        var last = lines[cut - 1];
+        var unsealedFrom = cut > 1 ? lines[1].Info.Seq : 0;
+        return (new AuditChain(last.Info.Seq, last.Hash), unsealedFrom, mode);
+    }
+
+    /// <summary>
+    /// The signing mode in force at a line the key vouches for: a signed envelope is only written in
+    /// per-envelope mode; a record says its mode (records of logs from before that say nothing).
+    /// </summary>
+    private static AuditSigningMode? ModeAt(AuditLineInfo line) => line.IsEnvelope ? AuditSigningMode.PerEnvelope : line.Signing;
+
+    private static string ReasonFor(TailLine line, AuditSigningMode? mode) => line.Status switch
+    {
+        AuditLineStatus.Malformed => "not_a_record",
+        AuditLineStatus.BadSignature => "bad_signature",
+        AuditLineStatus.NonCanonical => "not_canonical",
+        AuditLineStatus.Unsigned when !line.Info.IsEnvelope || mode == AuditSigningMode.PerEnvelope => "unsigned",
+        _ => "broken_chain",
+    };
+
+    private static MovedSegment MoveAside(string path, long start, long end, DateTimeOffset now, string suffix, int index, long lines, List<TailLine> records, string reason)
+    {
+        var side = path + suffix + now.UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture) + "-" + index.ToString(CultureInfo.InvariantCulture);
+        using (var source = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read))
+        {
+            using (var target = new FileStream(side, FileMode.CreateNew, FileAccess.Write))
+            {
+                source.Position = start;
+                var buffer = new byte[64 * 1024];
+                for (var remaining = end - start; remaining > 0;)
+                {
+                    var n = source.Read(buffer, 0, (int)Math.Min(buffer.Length, remaining));
+                    if (n == 0)
+                    {
+                        throw new IOException($"{path} shrank while its end was being moved aside.");
+                    }
+
+                    target.Write(buffer, 0, n);
+                    remaining -= n;
+                }
+
+                target.Flush(flushToDisk: true);
             }
 
-            var root = doc.RootElement;
-            if (!root.TryGetProperty("seq", out var s) || !s.TryGetInt64(out seq) || !root.TryGetProperty("prev", out _))
+            // Only once the bytes are safe in the side file.
+            source.SetLength(start);
+            source.Flush(flushToDisk: true);
+        }
+
+        long? first = records.Count > 0 ? records.Min(static r => r.Info.Seq) : null;
+        long? last = records.Count > 0 ? records.Max(static r => r.Info.Seq) : null;
+        return new MovedSegment(Path.GetFileName(path), Path.GetFileName(side), end - start, lines, first, last, reason);
+    }
+
+    private static string? FirstLineText(string path, AuditLineReader reader, string member)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+        var buffer = new byte[(int)Math.Min(stream.Length, 16 * 1024)];
+        stream.ReadExactly(buffer);
+        var newline = buffer.AsSpan().IndexOf((byte)'\n');
+        if (newline < 0)
+        {
+            return null;
+        }
+
+        var status = reader.Read(buffer.AsSpan(0, newline), out var info);
+        return status is AuditLineStatus.Valid or AuditLineStatus.OtherKey && info.Record == AuditRecordKinds.FileStart ? info.Text(member) : null;
+    }
+
+    /// <summary>Compares where the log ends with the head file; null when they agree.</summary>
+    private static HeadMismatch? CheckHead(string directory, AuditChain end, string? instance, List<(DateOnly Day, string Path)> files)
+    {
+        var head = AuditHead.Read(directory);
+        if (head is not { } h)
+        {
+            // Logs from before the head file have no instance id: their first start writes one, no alarm.
+            return instance is not null ? new HeadMismatch("head_missing", null, end.Seq, end.PrevHash) : null;
+        }
+
+        if (h.Seq == end.Seq)
+        {
+            return string.Equals(h.Hash, end.PrevHash, StringComparison.Ordinal) ? null : new HeadMismatch("line_differs", h, end.Seq, end.PrevHash);
+        }
+
+        if (h.Seq > end.Seq)
+        {
+            return new HeadMismatch("log_shorter", h, end.Seq, end.PrevHash);
+        }
+
+        // The log goes on past the head: a crash between a batch and the head write. The head's line must be there.
+        var searched = 0;
+        for (var i = files.Count - 1; i >= 0 && searched < HeadSearchFiles; i--)
+        {
+            using var tail = new AuditFileTail(files[i].Path);
+            var any = false;
+            while (tail.TryReadPrevious(out _, out var line))
             {
-                return false;
+                any = true;
+                var seq = AuditLineReader.ReadSeq(line);
+                if (seq == h.Seq)
+                {
+                    return Sha256Hex.Of(line) == h.Hash ? null : new HeadMismatch("line_differs", h, end.Seq, end.PrevHash);
+                }
+
+                if (seq < h.Seq)
+                {
+                    return new HeadMismatch("line_differs", h, end.Seq, end.PrevHash);
+                }
             }
 
-            signed = root.TryGetProperty("sig", out _);
-            return true;
+            searched += any ? 1 : 0;
         }
-        catch (JsonException)
-        {
-            return false;
-        }
+
+        return new HeadMismatch("line_differs", h, end.Seq, end.PrevHash);
     }
+
+    private readonly record struct TailLine(long Offset, AuditLineStatus Status, AuditLineInfo Info, string Hash);
 }

@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Collections;
 using System.Globalization;
 using System.Text.Json;
@@ -7,12 +6,18 @@ using Sec0.Signing;
 namespace Sec0.Audit;
 
 /// <summary>
-/// Verifies an audit directory (or one file) with the public key alone: every signature, the hash
-/// chain across all files in day order, and the sequence (gaps, reordering, duplicates), plus torn or
-/// truncated files, unsealed tails and a missing start. Reads files as a stream of lines.
+/// Verifies an audit directory (or one file) with the public key alone: every signature and the canonical
+/// form of every line, the hash chain across all files in day order, the sequence (gaps, reordering,
+/// duplicates), each file's <c>file_start</c>, the signing mode (no unsigned envelope where every one is
+/// signed), what start-up recovery and retention recorded (lines moved aside, deleted files, a cut tail),
+/// and optionally an expected head. Reads files as a stream of lines; a line it cannot read is a problem,
+/// never an exception.
 /// </summary>
 public sealed class AuditLogVerifier
 {
+    // A line longer than this is not a Sec0 record; it is reported and skipped rather than buffered.
+    private const int MaxLineBytes = 64 * 1024 * 1024;
+
     private readonly SignatureVerifier _key;
 
     /// <summary>Creates a verifier for logs signed by <paramref name="key"/>.</summary>
@@ -28,32 +33,52 @@ public sealed class AuditLogVerifier
     /// <param name="cancellationToken">Stops the verification.</param>
     /// <exception cref="FileNotFoundException">The path does not exist.</exception>
     public AuditVerificationReport Verify(string path, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+        => Verify(path, new AuditVerifyOptions(), progress, cancellationToken);
+
+    /// <summary>
+    /// Verifies a directory of <c>audit-YYYY-MM-DD.ndjson</c> files, or a single file on its own (its chain
+    /// from its own first line).
+    /// </summary>
+    /// <param name="path">A directory or a file.</param>
+    /// <param name="options">What else to check, such as an expected head.</param>
+    /// <param name="progress">Receives the fraction of bytes read (0..1), for a progress display.</param>
+    /// <param name="cancellationToken">Stops the verification.</param>
+    /// <exception cref="FileNotFoundException">The path does not exist.</exception>
+    public AuditVerificationReport Verify(string path, AuditVerifyOptions options, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(options);
         List<string> files;
+        bool singleFile;
         if (Directory.Exists(path))
         {
             files = AuditFileNames.List(path).Select(f => f.Path).ToList();
+            singleFile = false;
         }
         else if (File.Exists(path))
         {
             files = [path];
+            singleFile = true;
         }
         else
         {
             throw new FileNotFoundException($"[sec0] No audit log at \"{Path.GetFullPath(path)}\": expected a directory of audit-YYYY-MM-DD.ndjson files or one such file.", path);
         }
 
-        var state = new State(_key);
+        var state = new State(new AuditLineReader(_key), singleFile, options.ExpectedHead);
         long totalBytes = files.Sum(f => new FileInfo(f).Length);
         long readBytes = 0;
+        var buffer = new byte[1 << 16];
+        var carry = new MemoryStream();
+        long lastFileLength = 0;
         foreach (var file in files)
         {
             var name = Path.GetFileName(file);
             state.StartFile(name);
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
-            var buffer = new byte[1 << 16];
-            var carry = new MemoryStream();
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            lastFileLength = stream.Length;
+            carry.SetLength(0);
+            var skipping = false;
             long lineNo = 0;
             int read;
             while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
@@ -65,12 +90,28 @@ public sealed class AuditLogVerifier
                     var nl = span.IndexOf((byte)'\n');
                     if (nl < 0)
                     {
-                        carry.Write(span);
+                        if (!skipping && carry.Length + span.Length > MaxLineBytes)
+                        {
+                            skipping = true;
+                            carry.SetLength(0);
+                        }
+
+                        if (!skipping)
+                        {
+                            carry.Write(span);
+                        }
+
                         break;
                     }
 
                     lineNo++;
-                    if (carry.Length > 0)
+                    if (skipping)
+                    {
+                        state.Problem(lineNo, AuditProblemKind.Malformed, string.Create(CultureInfo.InvariantCulture, $"not an audit record: a line longer than {MaxLineBytes / (1024 * 1024)} MiB"));
+                        state.SkippedLine();
+                        skipping = false;
+                    }
+                    else if (carry.Length > 0)
                     {
                         carry.Write(span[..nl]);
                         state.Line(carry.GetBuffer().AsSpan(0, (int)carry.Length), lineNo);
@@ -88,38 +129,44 @@ public sealed class AuditLogVerifier
                 progress?.Report(totalBytes == 0 ? 1 : (double)readBytes / totalBytes);
             }
 
-            if (carry.Length > 0)
+            if (carry.Length > 0 || skipping)
             {
-                state.Problem(lineNo + 1, AuditProblemKind.Truncated, $"file ends in the middle of a line ({carry.Length} bytes without a newline): a torn write or a truncated file");
+                state.Problem(lineNo + 1, AuditProblemKind.Truncated, string.Create(CultureInfo.InvariantCulture, $"file ends in the middle of a line ({(skipping ? "over " + MaxLineBytes : carry.Length)} bytes without a newline): a torn write or a truncated file"));
             }
         }
 
-        return state.Finish(files.Count);
+        return state.Finish(files.Count, files.Count > 0 && lastFileLength == 0);
     }
 
     private sealed class State
     {
-        private readonly SignatureVerifier _key;
+        private readonly AuditLineReader _reader;
+        private readonly bool _singleFile;
+        private readonly AuditHead? _expectedHead;
         private readonly List<AuditProblem> _problems = new();
         private readonly SeqSet _seen = new();
         private readonly List<(long From, long To, string File, long Line)> _jumps = new();
-        private readonly List<(long Seq, string Prev)> _retentionAnchors = new();
-        private readonly List<(string File, long Line, long Seq)> _unsealed = new();
-        private readonly Sec0.Audit.ByteBuffer _canonical = new(4096);
-        private readonly byte[] _sig = new byte[128];
+        private readonly List<Anchor> _anchors = new();
+        private readonly List<(string File, long Line, long Seq)> _pending = new();
         private string _file = "";
         private string? _previousFile;
         private bool _firstInFile;
+        private long _lineNo;
         private string? _prevHash;
         private long _maxSeq;
         private (string File, long Line, long Seq, string Prev)? _start;
+        private (string File, long Line, string Hash)? _atExpectedSeq;
+        private AuditSigningMode? _mode;
         private long _envelopes;
         private long _invalidEnvelopes;
+        private long _unauthenticated;
         private long _records;
 
-        public State(SignatureVerifier key)
+        public State(AuditLineReader reader, bool singleFile, AuditHead? expectedHead)
         {
-            _key = key;
+            _reader = reader;
+            _singleFile = singleFile;
+            _expectedHead = expectedHead;
         }
 
         public void StartFile(string name)
@@ -132,53 +179,32 @@ public sealed class AuditLogVerifier
         public void Problem(long line, AuditProblemKind kind, string message)
             => _problems.Add(new AuditProblem(_file, line, kind, message));
 
+        /// <summary>A line too long to read: it counts as an invalid envelope and breaks the chain.</summary>
+        public void SkippedLine()
+        {
+            _firstInFile = false;
+            _envelopes++;
+            _invalidEnvelopes++;
+            _prevHash = "";
+        }
+
         public void Line(ReadOnlySpan<byte> line, long lineNo)
         {
             var firstInFile = _firstInFile;
             _firstInFile = false;
+            _lineNo = lineNo;
             var hash = Sha256Hex.Of(line);
-            long seq;
-            string prev;
-            string? keyId;
-            string? sig;
-            string? record;
-            string? fileName = null;
-            string? anchorPrev = null;
-            long anchorSeq = 0;
-            try
+            var status = _reader.Read(line, out var info);
+            if (status == AuditLineStatus.Malformed)
             {
-                var reader = new Utf8JsonReader(line);
-                using var doc = JsonDocument.ParseValue(ref reader);
-                var root = doc.RootElement;
-                if (reader.BytesConsumed != line.Length || root.ValueKind != JsonValueKind.Object
-                    || !root.TryGetProperty("seq", out var s) || !s.TryGetInt64(out seq)
-                    || !root.TryGetProperty("prev", out var p) || p.ValueKind != JsonValueKind.String)
-                {
-                    throw new JsonException("missing seq or prev");
-                }
-
-                prev = p.GetString()!;
-                keyId = root.TryGetProperty("key_id", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
-                sig = root.TryGetProperty("sig", out var g) && g.ValueKind == JsonValueKind.String ? g.GetString() : null;
-                record = root.TryGetProperty("record", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
-                fileName = root.TryGetProperty("file", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
-                if (record == AuditRecordKinds.Retention
-                    && root.TryGetProperty("retained_from_seq", out var rs) && rs.TryGetInt64(out anchorSeq)
-                    && root.TryGetProperty("retained_from_prev", out var rp))
-                {
-                    anchorPrev = rp.GetString();
-                }
-            }
-            catch (JsonException)
-            {
-                Problem(lineNo, AuditProblemKind.Malformed, "not a JSON audit record (changed or corrupted line)");
+                Problem(lineNo, AuditProblemKind.Malformed, info.Error!);
                 _envelopes++;
                 _invalidEnvelopes++;
                 _prevHash = hash;
                 return;
             }
 
-            var isEnvelope = record is null;
+            var isEnvelope = info.IsEnvelope;
             if (isEnvelope)
             {
                 _envelopes++;
@@ -188,106 +214,47 @@ public sealed class AuditLogVerifier
                 _records++;
             }
 
-            var valid = true;
-
-            // Placement: each file starts with the signed record that names it, and only there.
-            var isFileStart = record == AuditRecordKinds.FileStart;
-            if (firstInFile && !(isFileStart && fileName == _file))
+            var valid = CheckPlacement(info, firstInFile, lineNo) & CheckChain(info, firstInFile, lineNo) & CheckSequence(info, lineNo, hash);
+            switch (status)
             {
-                valid = false;
-                Problem(lineNo, AuditProblemKind.Misplaced, isFileStart
-                    ? $"misplaced: this file_start record names {fileName}, not {_file} (files were renamed or lines moved)"
-                    : $"misplaced: the first line of {_file} is not its file_start record (lines were moved here from another file, or the file's start was cut)");
-            }
-            else if (!firstInFile && isFileStart)
-            {
-                valid = false;
-                Problem(lineNo, AuditProblemKind.Misplaced, $"misplaced: the file_start record of {fileName} is not the first line of {_file} (lines were moved between files)");
-            }
-
-            // The chain: prev must be the hash of the line before, across files.
-            var chainOk = true;
-            if (_prevHash is null)
-            {
-                _start = (_file, lineNo, seq, prev);
-            }
-            else if (!string.Equals(prev, _prevHash, StringComparison.Ordinal))
-            {
-                chainOk = false;
-                valid = false;
-                Problem(lineNo, AuditProblemKind.BrokenChain, firstInFile && _previousFile is not null
-                    ? $"broken chain across files: prev does not match the last line of {_previousFile} (a file or lines between them are missing, or lines were moved)"
-                    : "broken chain: prev does not match the hash of the line before (a line was deleted, inserted, changed or moved)");
-            }
-
-            if (!chainOk && _unsealed.Count > 0)
-            {
-                ReportUnsealed("the chain breaks before a signed line could seal them");
-            }
-
-            // The sequence.
-            if (_seen.Contains(seq))
-            {
-                valid = false;
-                Problem(lineNo, AuditProblemKind.Duplicate, $"duplicate: seq {seq} appears more than once");
-            }
-            else
-            {
-                if (seq < _maxSeq)
-                {
+                case AuditLineStatus.OtherKey:
                     valid = false;
-                    Problem(lineNo, AuditProblemKind.Reordered, $"out of order: seq {seq} comes after seq {_maxSeq} (lines reordered or moved)");
-                }
-                else if (_maxSeq > 0 && seq > _maxSeq + 1)
-                {
-                    _jumps.Add((_maxSeq, seq, _file, lineNo));
-                }
-
-                _seen.Add(seq);
-                _maxSeq = Math.Max(_maxSeq, seq);
-            }
-
-            // The signature.
-            if (!string.Equals(keyId, _key.KeyId, StringComparison.Ordinal))
-            {
-                valid = false;
-                Problem(lineNo, AuditProblemKind.UnknownKey, $"signed by an unknown key {keyId ?? "(none)"}; expected {_key.KeyId}");
-            }
-            else if (sig is null)
-            {
-                if (!isEnvelope)
-                {
+                    Problem(lineNo, AuditProblemKind.UnknownKey, $"signed by an unknown key {info.KeyId ?? "(none)"}; expected {_reader.KeyId}");
+                    break;
+                case AuditLineStatus.Unsigned when !isEnvelope:
                     valid = false;
-                    Problem(lineNo, AuditProblemKind.BadSignature, $"{record} record without a signature");
-                }
-                else
-                {
-                    _unsealed.Add((_file, lineNo, seq));
-                    _prevHash = hash;
-                    if (!valid)
+                    Problem(lineNo, AuditProblemKind.BadSignature, $"{info.Record} record without a signature (the writer signs every record it writes): forged");
+                    break;
+                case AuditLineStatus.Unsigned when _mode == AuditSigningMode.PerEnvelope:
+                    valid = false;
+                    Problem(lineNo, AuditProblemKind.BadSignature, "unsigned envelope where the log is in per_envelope signing mode (every envelope is signed): a forged line, or one stripped of its signature");
+                    break;
+                case AuditLineStatus.Unsigned:
+                    if (valid)
+                    {
+                        _pending.Add((_file, lineNo, info.Seq));
+                    }
+                    else
                     {
                         _invalidEnvelopes++;
                     }
 
-                    return; // judged when a signed line seals it
-                }
-            }
-            else if (!VerifySignature(line, sig))
-            {
-                valid = false;
-                Problem(lineNo, AuditProblemKind.BadSignature, "bad signature: the line was changed after it was signed, or forged");
+                    _prevHash = hash;
+                    return; // judged by the signed line that seals it
+                case AuditLineStatus.NonCanonical:
+                    valid = false;
+                    Problem(lineNo, AuditProblemKind.BadSignature, "not in the canonical form Sec0 writes (a duplicate member, another spelling of the signature, whitespace or escaping): the line was altered");
+                    break;
+                case AuditLineStatus.BadSignature:
+                    valid = false;
+                    Problem(lineNo, AuditProblemKind.BadSignature, "bad signature: the line was changed after it was signed, or forged");
+                    break;
+                case AuditLineStatus.Valid when valid:
+                    Accept(info, lineNo);
+                    break;
             }
 
-            if (valid)
-            {
-                // A valid signed line seals the unsigned lines chained before it.
-                _unsealed.Clear();
-                if (anchorPrev is not null)
-                {
-                    _retentionAnchors.Add((anchorSeq, anchorPrev));
-                }
-            }
-            else if (isEnvelope)
+            if (!valid && isEnvelope)
             {
                 _invalidEnvelopes++;
             }
@@ -295,112 +262,348 @@ public sealed class AuditLogVerifier
             _prevHash = hash;
         }
 
-        private bool VerifySignature(ReadOnlySpan<byte> line, string sig)
+        /// <summary>Each file starts with the signed record that names it, and only there.</summary>
+        private bool CheckPlacement(in AuditLineInfo info, bool firstInFile, long lineNo)
         {
-            var colon = sig.IndexOf(':', StringComparison.Ordinal);
-            if (colon < 0 || !string.Equals(sig[..colon], _key.Algorithm, StringComparison.Ordinal))
+            var isFileStart = info.Record == AuditRecordKinds.FileStart;
+            var named = isFileStart ? info.Text("file") : null;
+            if (firstInFile && !(isFileStart && named == _file))
             {
+                Problem(lineNo, AuditProblemKind.Misplaced, isFileStart
+                    ? $"misplaced: this file_start record names {named}, not {_file} (files were renamed or lines moved)"
+                    : $"misplaced: the first line of {_file} is not its file_start record (lines were moved here from another file, or the file's start was cut)");
                 return false;
             }
 
-            if (!Convert.TryFromBase64String(sig[(colon + 1)..], _sig, out var length))
+            if (!firstInFile && isFileStart)
             {
+                Problem(lineNo, AuditProblemKind.Misplaced, $"misplaced: the file_start record of {named} is not the first line of {_file} (lines were moved between files)");
                 return false;
             }
 
-            _canonical.Clear();
-            try
-            {
-                JsonCanonicalizer.Canonicalize(line, _canonical, "sig");
-            }
-            catch (FormatException)
-            {
-                return false;
-            }
-
-            return _key.Verify(_canonical.WrittenSpan, _sig.AsSpan(0, length));
+            return true;
         }
 
-        private void ReportUnsealed(string why)
+        /// <summary>prev must be the hash of the line before, across files.</summary>
+        private bool CheckChain(in AuditLineInfo info, bool firstInFile, long lineNo)
         {
-            var (file, line, seq) = _unsealed[0];
-            var last = _unsealed[^1].Seq;
-            _problems.Add(new AuditProblem(file, line, AuditProblemKind.Unsealed,
-                string.Create(CultureInfo.InvariantCulture, $"unsealed: {_unsealed.Count} unsigned line(s) (seq {seq}..{last}) are not covered by a signature: {why}")));
-            _invalidEnvelopes += _unsealed.Count;
-            _unsealed.Clear();
-        }
-
-        public AuditVerificationReport Finish(int files)
-        {
-            if (_unsealed.Count > 0)
+            if (_prevHash is null)
             {
-                ReportUnsealed("no signed line follows them (the writer stopped before its next checkpoint; opening the directory with Sec0 again seals them with a recovery record)");
+                _start = (_file, lineNo, info.Seq, info.Prev);
+                return true;
             }
 
-            foreach (var (from, to, file, line) in _jumps)
+            if (string.Equals(info.Prev, _prevHash, StringComparison.Ordinal))
             {
-                long missingFirst = -1, missingCount = 0;
-                for (var s = from + 1; s < to; s++)
-                {
-                    if (!_seen.Contains(s))
+                return true;
+            }
+
+            Problem(lineNo, AuditProblemKind.BrokenChain, firstInFile && _previousFile is not null
+                ? $"broken chain across files: prev does not match the last line of {_previousFile} (a file or lines between them are missing, or lines were moved)"
+                : "broken chain: prev does not match the hash of the line before (a line was deleted, inserted, changed or moved)");
+            if (_pending.Count > 0)
+            {
+                ReportPending(AuditProblemKind.Unsealed, "the chain breaks before a signed line could seal them");
+            }
+
+            return false;
+        }
+
+        private bool CheckSequence(in AuditLineInfo info, long lineNo, string hash)
+        {
+            var seq = info.Seq;
+            if (_expectedHead is { } head && seq == head.Seq && _atExpectedSeq is null)
+            {
+                _atExpectedSeq = (_file, lineNo, hash);
+            }
+
+            if (_seen.Contains(seq))
+            {
+                Problem(lineNo, AuditProblemKind.Duplicate, $"duplicate: seq {seq} appears more than once");
+                return false;
+            }
+
+            _seen.Add(seq);
+            if (seq < _maxSeq)
+            {
+                Problem(lineNo, AuditProblemKind.Reordered, $"out of order: seq {seq} comes after seq {_maxSeq} (lines reordered or moved)");
+                return false;
+            }
+
+            if (_maxSeq > 0 && seq > _maxSeq + 1)
+            {
+                _jumps.Add((_maxSeq, seq, _file, lineNo));
+            }
+
+            _maxSeq = seq;
+            return true;
+        }
+
+        /// <summary>A valid signed line: what it seals, what it records, and the signing mode from it on.</summary>
+        private void Accept(in AuditLineInfo info, long lineNo)
+        {
+            var record = info.Record;
+            if (record is null || record == AuditRecordKinds.Checkpoint)
+            {
+                // The live writer seals what it wrote: its own chain, from memory.
+                _pending.Clear();
+            }
+            else if (record == AuditRecordKinds.Recovery && _pending.Count > 0)
+            {
+                // A restart read these from the file: anyone with write access could have put them there.
+                ReportPending(AuditProblemKind.Unauthenticated, "they were sealed by a recovery record after a crash, not by the writer that wrote them, so nothing proves Sec0 wrote them (anyone with write access to the folder could have); per_envelope signing, or a checkpoint before the crash, leaves no such lines");
+            }
+
+            switch (record)
+            {
+                case AuditRecordKinds.Retention when info.Integer("retained_from_seq") is { } seq && info.Text("retained_from_prev") is { } prev:
+                    _anchors.Add(new Anchor(info.Text("retained_from_file"), seq, prev, Names(info, "deleted")));
+                    break;
+                case AuditRecordKinds.Gap:
+                    Problem(lineNo, AuditProblemKind.Gap, string.Create(CultureInfo.InvariantCulture,
+                        $"gap: retention at {info.Text("ts")} deleted {string.Join(", ", Names(info, "deleted"))}, but the log it kept does not continue from them (it starts at seq {info.Integer("retained_from_seq")?.ToString(CultureInfo.InvariantCulture) ?? "?"} in {info.Text("retained_from_file") ?? "?"}; the last line deleted was seq {info.Integer("deleted_last_seq")?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}): files or lines inside the retention window were deleted by something else"));
+                    break;
+                case AuditRecordKinds.Recovery:
+                    foreach (var moved in Items(info, "rejected"))
                     {
-                        if (missingFirst < 0)
-                        {
-                            missingFirst = s;
-                        }
+                        Problem(lineNo, AuditProblemKind.Rejected, string.Create(CultureInfo.InvariantCulture,
+                            $"rejected: recovery at {info.Text("ts")} moved {Int(moved, "lines")} line(s) (seq {Int(moved, "first_seq")}..{Int(moved, "last_seq")}) from the end of {Str(moved, "file")} to {Str(moved, "side_file")} ({Str(moved, "reason")}): they were not a valid continuation of the signed log, so forged or altered lines"));
+                    }
 
-                        missingCount++;
+                    break;
+                case AuditRecordKinds.TruncationDetected:
+                    Problem(lineNo, AuditProblemKind.TailCut, TruncationMessage(info));
+                    break;
+            }
+
+            _mode = record is null ? AuditSigningMode.PerEnvelope : info.Signing ?? _mode;
+        }
+
+        private static string TruncationMessage(in AuditLineInfo info)
+        {
+            var at = info.Text("ts");
+            var logSeq = info.Integer("log_seq")?.ToString(CultureInfo.InvariantCulture) ?? "?";
+            var headSeq = info.Integer("head_seq")?.ToString(CultureInfo.InvariantCulture) ?? "?";
+            return info.Text("reason") switch
+            {
+                "log_shorter" => $"tail cut: at start-up ({at}) the log ended at seq {logSeq}, but the writer had left it at seq {headSeq}: lines or files were removed from its end",
+                "line_differs" => $"tail cut: at start-up ({at}) the line at seq {headSeq} was not the one the writer wrote last: the end of the log was rewritten",
+                _ => $"tail cut: at start-up ({at}) the head file {AuditHead.FileName} was missing (the log ended at seq {logSeq}): it was deleted, with lines from the end of the log or the whole log",
+            };
+        }
+
+        private static List<string> Names(in AuditLineInfo info, string member)
+        {
+            var names = new List<string>();
+            if (info.Fields is { } f && f.TryGetProperty(member, out var array) && array.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in array.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.String)
+                    {
+                        names.Add(item.GetString()!);
                     }
                 }
-
-                if (missingCount > 0)
-                {
-                    _problems.Add(new AuditProblem(file, line, AuditProblemKind.Gap,
-                        string.Create(CultureInfo.InvariantCulture, $"gap: {missingCount} line(s) missing before this one (seq {missingFirst}..{to - 1}); lines or a file were deleted")));
-                }
             }
 
-            if (_start is { } start)
+            return names;
+        }
+
+        private static IEnumerable<JsonElement> Items(AuditLineInfo info, string member)
+            => info.Fields is { } f && f.TryGetProperty(member, out var array) && array.ValueKind == JsonValueKind.Array
+                ? array.EnumerateArray().Where(static e => e.ValueKind == JsonValueKind.Object).ToList()
+                : [];
+
+        private static string Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "?";
+
+        private static string Int(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.TryGetInt64(out var n) ? n.ToString(CultureInfo.InvariantCulture) : "?";
+
+        private void ReportPending(AuditProblemKind kind, string why)
+        {
+            var (file, line, seq) = _pending[0];
+            var last = _pending[^1].Seq;
+            var what = kind == AuditProblemKind.Unauthenticated ? "unauthenticated" : "unsealed";
+            _problems.Add(new AuditProblem(file, line, kind,
+                string.Create(CultureInfo.InvariantCulture, $"{what}: {_pending.Count} unsigned line(s) (seq {seq}..{last}) are not covered by the writer's signature: {why}")));
+            if (kind == AuditProblemKind.Unauthenticated)
             {
-                var atGenesis = start.Seq == 1 && start.Prev == AuditChain.GenesisHash;
-                if (!atGenesis && !_retentionAnchors.Contains((start.Seq, start.Prev)))
-                {
-                    _problems.Add(new AuditProblem(start.File, start.Line, AuditProblemKind.MissingStart,
-                        string.Create(CultureInfo.InvariantCulture, $"missing start: the log begins at seq {start.Seq}, not at the genesis line, and no retention record explains it (an earlier file or lines were deleted)")));
-                }
+                _unauthenticated += _pending.Count;
             }
+            else
+            {
+                _invalidEnvelopes += _pending.Count;
+            }
+
+            _pending.Clear();
+        }
+
+        public AuditVerificationReport Finish(int files, bool newestEmpty)
+        {
+            if (files == 0)
+            {
+                _problems.Add(new AuditProblem("", 0, AuditProblemKind.Empty, "empty: no audit-YYYY-MM-DD.ndjson file here; nothing to verify (a wrong folder, or every file was deleted)"));
+            }
+            else if (newestEmpty)
+            {
+                _problems.Add(new AuditProblem(_file, 1, AuditProblemKind.Empty, "empty: the newest file has no lines (0 bytes): they were removed, or the writer stopped right after creating it"));
+            }
+
+            if (_pending.Count > 0)
+            {
+                ReportPending(AuditProblemKind.Unsealed, "no signed line follows them (the writer stopped before its next checkpoint; opening the directory with Sec0 again seals them with a recovery record, as unauthenticated)");
+            }
+
+            ReportGaps();
+            CheckStart();
+            CheckExpectedHead();
 
             _problems.Sort(static (a, b) =>
             {
                 var c = string.CompareOrdinal(a.File, b.File);
                 return c != 0 ? c : a.Line.CompareTo(b.Line);
             });
-            return new AuditVerificationReport(files, _envelopes, Math.Max(0, _envelopes - _invalidEnvelopes), _records, _problems);
+            return new AuditVerificationReport(files, _envelopes, Math.Max(0, _envelopes - _invalidEnvelopes - _unauthenticated), _unauthenticated, _records, _problems);
         }
+
+        private void ReportGaps()
+        {
+            foreach (var (from, to, file, line) in _jumps)
+            {
+                var (missingFirst, missingCount) = _seen.Missing(from + 1, to);
+                if (missingCount > 0)
+                {
+                    _problems.Add(new AuditProblem(file, line, AuditProblemKind.Gap,
+                        string.Create(CultureInfo.InvariantCulture, $"gap: {missingCount} line(s) missing before this one (seq {missingFirst}..{to - 1}); lines or a file were deleted")));
+                }
+            }
+        }
+
+        /// <summary>
+        /// A log starts at the genesis line, or where a retention anchor says the kept chain starts: in the
+        /// file it names, right after the files it deleted. One file verified on its own starts anywhere.
+        /// </summary>
+        private void CheckStart()
+        {
+            if (_singleFile || _start is not { } start)
+            {
+                return;
+            }
+
+            var atGenesis = start.Seq == 1 && start.Prev == AuditChain.GenesisHash;
+            var anchored = _anchors.Any(a => a.Seq == start.Seq && a.Prev == start.Prev
+                && (a.File is null || a.File == start.File)
+                && a.Deleted.TrueForAll(d => string.CompareOrdinal(d, start.File) < 0));
+            if (!atGenesis && !anchored)
+            {
+                _problems.Add(new AuditProblem(start.File, start.Line, AuditProblemKind.MissingStart,
+                    string.Create(CultureInfo.InvariantCulture, $"missing start: the log begins at seq {start.Seq}, not at the genesis line, and no retention record explains it (an earlier file or lines were deleted)")));
+            }
+        }
+
+        private void CheckExpectedHead()
+        {
+            if (_expectedHead is not { } head)
+            {
+                return;
+            }
+
+            if (_atExpectedSeq is { } found)
+            {
+                if (!string.Equals(found.Hash, head.Hash, StringComparison.Ordinal))
+                {
+                    _problems.Add(new AuditProblem(found.File, found.Line, AuditProblemKind.HeadMismatch,
+                        $"head mismatch: the line at seq {head.Seq} is not the expected head {head} (its hash is {found.Hash}): the log was rewritten, or replaced by another log signed with the same key"));
+                }
+
+                return;
+            }
+
+            _problems.Add(_maxSeq < head.Seq
+                ? new AuditProblem(_file, _lineNo, AuditProblemKind.TailCut, string.Create(CultureInfo.InvariantCulture,
+                    $"tail cut: the log ends at seq {_maxSeq}, before the expected head seq {head.Seq}: lines or files were removed from its end (or this is another log)"))
+                : new AuditProblem(_file, _lineNo, AuditProblemKind.HeadMismatch, string.Create(CultureInfo.InvariantCulture,
+                    $"head mismatch: no line has the expected head's seq {head.Seq}: the log was rewritten, or replaced by another log")));
+        }
+
+        private sealed record Anchor(string? File, long Seq, string Prev, List<string> Deleted);
     }
 
-    /// <summary>A compact set of sequence numbers (a growing bit array).</summary>
+    /// <summary>
+    /// A set of sequence numbers: a bit array for the range a log can fill, a hash set for the rest, so a
+    /// forged huge <c>seq</c> costs neither memory nor time.
+    /// </summary>
     private sealed class SeqSet
     {
+        private const int BitLimit = 1 << 27; // 16 MiB of bits
+        private readonly HashSet<long> _outliers = new();
         private BitArray _bits = new(1024);
+        private long[]? _sortedOutliers;
 
-        public bool Contains(long seq) => seq >= 0 && seq < _bits.Length && _bits[(int)seq];
+        public bool Contains(long seq) => seq >= 0 && seq < BitLimit
+            ? seq < _bits.Length && _bits[(int)seq]
+            : _outliers.Contains(seq);
 
         public void Add(long seq)
         {
-            if (seq < 0 || seq > int.MaxValue - 1)
+            if (seq < 0 || seq >= BitLimit)
             {
+                _outliers.Add(seq);
+                _sortedOutliers = null;
                 return;
             }
 
             if (seq >= _bits.Length)
             {
                 // BitArray keeps its bits when it grows.
-                _bits.Length = (int)Math.Min(int.MaxValue - 1, Math.Max(seq + 1, (long)_bits.Length * 2));
+                _bits.Length = (int)Math.Min(BitLimit, Math.Max(seq + 1, (long)_bits.Length * 2));
             }
 
             _bits[(int)seq] = true;
+        }
+
+        /// <summary>The first missing seq in [from, to) and how many are missing.</summary>
+        public (long First, long Count) Missing(long from, long to)
+        {
+            long first = -1, count = 0;
+            var bitEnd = Math.Min(to, BitLimit);
+            for (var s = Math.Max(from, 0); s < bitEnd; s++)
+            {
+                if (!Contains(s))
+                {
+                    first = first < 0 ? s : first;
+                    count++;
+                }
+            }
+
+            var lo = Math.Max(from, BitLimit);
+            if (lo < to)
+            {
+                // Beyond the bits only outliers exist: count them in range instead of walking it.
+                _sortedOutliers ??= _outliers.Order().ToArray();
+                var i = Array.BinarySearch(_sortedOutliers, lo);
+                i = i < 0 ? ~i : i;
+                var present = 0L;
+                var next = lo;
+                for (; i < _sortedOutliers.Length && _sortedOutliers[i] < to; i++)
+                {
+                    if (first < 0 && _sortedOutliers[i] > next)
+                    {
+                        first = next;
+                    }
+
+                    next = _sortedOutliers[i] + 1;
+                    present++;
+                }
+
+                if (first < 0 && next < to)
+                {
+                    first = next;
+                }
+
+                count += to - lo - present;
+            }
+
+            return (first, count);
         }
     }
 }

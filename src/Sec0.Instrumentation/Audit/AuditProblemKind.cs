@@ -35,4 +35,22 @@ public enum AuditProblemKind
 
     /// <summary>The log does not start at its beginning and no retention record explains it: an earlier file was deleted.</summary>
     MissingStart,
+
+    /// <summary>
+    /// Unsigned lines (checkpoint mode) sealed only by a <c>recovery</c> record after a crash, not by the writer
+    /// that wrote them: nothing proves Sec0 wrote them.
+    /// </summary>
+    Unauthenticated,
+
+    /// <summary>Start-up recovery found lines at the end of the log that were not a valid continuation of it (unsigned, badly signed, not chained) and moved them aside.</summary>
+    Rejected,
+
+    /// <summary>Lines or files were removed from the end of the log (a <c>truncation_detected</c> record, or a log shorter than the expected head).</summary>
+    TailCut,
+
+    /// <summary>The line at the expected head's seq is not the expected one: the log was rewritten, or replaced by another log.</summary>
+    HeadMismatch,
+
+    /// <summary>There is nothing to verify: no audit file, or the newest file is empty.</summary>
+    Empty,
 }

@@ -15,9 +15,34 @@ public static class AuditRecordKinds
     /// <summary>A signed line that seals every unsigned line before it (checkpoint signing mode).</summary>
     public const string Checkpoint = "checkpoint";
 
-    /// <summary>A signed line written at start-up after a crash: names the torn bytes moved aside and continues the chain.</summary>
+    /// <summary>
+    /// A signed line written at start-up after a crash: names the torn bytes and the lines that were not a valid
+    /// continuation of the signed log (moved aside), and continues the chain. Unsigned lines it seals
+    /// (<c>covers_from</c>) were not sealed by the writer that wrote them: the verifier reports them as unauthenticated.
+    /// </summary>
     public const string Recovery = "recovery";
 
-    /// <summary>A signed line naming the files deleted by retention and where the retained chain starts.</summary>
+    /// <summary>
+    /// A signed line naming the files deleted by retention and, when the kept chain continues exactly from the
+    /// last line deleted, where it starts (the anchor the verifier accepts instead of the genesis line).
+    /// </summary>
     public const string Retention = "retention";
+
+    /// <summary>
+    /// A signed line written instead of a retention anchor when the kept log does not continue from the files
+    /// retention deleted: something else deleted files or lines inside the retention window.
+    /// </summary>
+    public const string Gap = "gap";
+
+    /// <summary>
+    /// A signed line written at start-up when the log ends before the head the writer last recorded beside it
+    /// (<c>.sec0-audit.head</c>): lines or files were removed from its end.
+    /// </summary>
+    public const string TruncationDetected = "truncation_detected";
+
+    /// <summary>
+    /// A signed line written at start-up when the signing mode changed and no other record says so. Every
+    /// record carries <c>signing</c>, the mode in force from it on.
+    /// </summary>
+    public const string SigningMode = "signing_mode";
 }

@@ -54,9 +54,20 @@ public static class JsonCanonicalizer
     }
 
     /// <summary>Writes <paramref name="element"/> in canonical form.</summary>
-    /// <exception cref="FormatException">An object has duplicate members, or a number is not finite.</exception>
+    /// <exception cref="FormatException">An object has duplicate members, a number is not finite, or a string is not valid UTF-8.</exception>
     public static void WriteElement(JsonElement element, IBufferWriter<byte> output, string? excludeTopLevelMember = null)
-        => WriteElement(element, output, excludeTopLevelMember, rawFastPath: true);
+    {
+        try
+        {
+            WriteElement(element, output, excludeTopLevelMember, rawFastPath: true);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // JsonElement.GetString: the parser does not validate strings without escapes, so an invalid UTF-8
+            // byte surfaces only here. It is bad input like any other, not a bug.
+            throw new FormatException($"Not valid JSON: {ex.Message}", ex);
+        }
+    }
 
     /// <summary>
     /// Writes <paramref name="element"/> in canonical form; with <paramref name="rawFastPath"/> off, every

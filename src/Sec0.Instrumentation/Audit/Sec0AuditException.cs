@@ -12,6 +12,9 @@ public sealed class Sec0AuditException : Sec0Exception
     /// <summary>Another process holds the audit directory.</summary>
     public const string DirectoryInUseCode = "AUDIT_DIRECTORY_IN_USE";
 
+    /// <summary>The audit directory holds a file Sec0 did not write (another tool's log of the same name).</summary>
+    public const string ForeignFileCode = "AUDIT_FOREIGN_FILE";
+
     /// <summary>The appender was closed.</summary>
     public const string ClosedCode = "AUDIT_APPENDER_CLOSED";
 

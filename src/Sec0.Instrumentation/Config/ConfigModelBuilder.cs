@@ -317,12 +317,10 @@ internal sealed class ConfigModelBuilder
         var signingText = _reader.ReadString(audit, "signing", path);
         if (signingText is not null)
         {
-            signing = signingText.ToLowerInvariant() switch
+            if (!AuditSigningModes.TryParse(signingText.ToLowerInvariant(), out signing))
             {
-                "per_envelope" => AuditSigningMode.PerEnvelope,
-                "checkpoint" => AuditSigningMode.Checkpoint,
-                _ => throw _reader.ShapeError($"audit.signing \"{signingText}\" must be per_envelope or checkpoint", YamlConfigReader.Get(audit, "signing")),
-            };
+                throw _reader.ShapeError($"audit.signing \"{signingText}\" must be per_envelope or checkpoint", YamlConfigReader.Get(audit, "signing"));
+            }
         }
 
         return new AuditConfig

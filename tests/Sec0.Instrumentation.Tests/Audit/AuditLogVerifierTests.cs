@@ -172,6 +172,126 @@ public sealed class AuditLogVerifierTests : IDisposable
     }
 
     [Fact]
+    public void An_invalid_utf8_byte_is_a_malformed_line_and_every_other_problem_is_still_reported()
+    {
+        var bytes = File.ReadAllBytes(_files[0]);
+        var at = Encoding.UTF8.GetString(bytes).IndexOf("OrderAgent", StringComparison.Ordinal);
+        bytes[at] = 0xFF; // line 2
+        File.WriteAllBytes(_files[0], bytes);
+        var lines = Lines(_files[2]);
+        lines.RemoveAt(5);
+        Save(_files[2], lines);
+
+        var report = Verify();
+        AssertProblem(report, AuditProblemKind.Malformed, _files[0], 2);
+        Assert.Contains("UTF-8", report.Problems.First(p => p.Kind == AuditProblemKind.Malformed).Message);
+        AssertProblem(report, AuditProblemKind.Gap, _files[2], 6);
+    }
+
+    [Fact]
+    public void An_empty_folder_is_a_problem_not_an_intact_log()
+    {
+        using var empty = new TempDirectory();
+        var report = AuditLogBuilder.Verify(empty.Path, _signer);
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal(AuditProblemKind.Empty, problem.Kind);
+        Assert.Equal("0/0 envelopes valid, 1 problem, 0 files", report.Summary);
+    }
+
+    [Fact]
+    public void An_emptied_newest_file_is_a_problem()
+    {
+        File.WriteAllBytes(_files[2], []);
+
+        AssertProblem(Verify(), AuditProblemKind.Empty, _files[2], 1);
+    }
+
+    [Fact]
+    public void A_file_whose_file_start_was_cut_is_misplaced()
+    {
+        var lines = Lines(_files[2]);
+        lines.RemoveAt(0);
+        Save(_files[2], lines);
+
+        var report = Verify();
+        AssertProblem(report, AuditProblemKind.Misplaced, _files[2], 1);
+        AssertProblem(report, AuditProblemKind.BrokenChain, _files[2], 1);
+    }
+
+    [Fact]
+    public void One_file_given_on_its_own_is_verified_from_its_own_first_line()
+    {
+        var report = AuditLogBuilder.Verify(_files[1], _signer);
+        Assert.True(report.IsIntact, string.Join("\n", report.Problems));
+        Assert.Equal("10/10 envelopes valid, chain intact, 1 file", report.Summary);
+
+        var lines = Lines(_files[1]);
+        lines.RemoveAt(4);
+        Save(_files[1], lines);
+        AssertProblem(AuditLogBuilder.Verify(_files[1], _signer), AuditProblemKind.BrokenChain, _files[1], 5);
+    }
+
+    [Fact]
+    public void A_second_sig_member_on_the_last_line_is_caught_although_the_signature_verifies()
+    {
+        var lines = Lines(_files[2]);
+        var i = lines[^1].IndexOf(",\"sig\":", StringComparison.Ordinal);
+        var end = lines[^1].IndexOf('"', i + 8) + 1;
+        lines[^1] = lines[^1][..end] + lines[^1][i..end] + lines[^1][end..];
+        Save(_files[2], lines);
+
+        var report = Verify();
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal((AuditProblemKind.BadSignature, 11L), (problem.Kind, problem.Line));
+        Assert.Contains("canonical", problem.Message);
+    }
+
+    [Fact]
+    public void Another_spelling_of_the_same_signature_is_caught()
+    {
+        // A 64-byte signature ends in two data bits and four unused bits before "==": set one unused bit.
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        var lines = Lines(_files[2]);
+        var at = lines[^1].IndexOf("==\"", StringComparison.Ordinal) - 1;
+        var respelled = alphabet[alphabet.IndexOf(lines[^1][at], StringComparison.Ordinal) ^ 1];
+        lines[^1] = lines[^1][..at] + respelled + lines[^1][(at + 1)..];
+        Save(_files[2], lines);
+        Assert.Equal(Convert.FromBase64String(Sig(Lines(_files[2])[^1])), Convert.FromBase64String(Sig(File.ReadAllLines(_files[2])[^1])));
+
+        var problem = Assert.Single(Verify().Problems);
+        Assert.Equal((AuditProblemKind.BadSignature, 11L), (problem.Kind, problem.Line));
+
+        static string Sig(string line) => ((string)JsonNode.Parse(line)!["sig"]!)["ed25519:".Length..];
+    }
+
+    [Fact]
+    public void Whitespace_added_to_the_last_line_is_caught()
+    {
+        var lines = Lines(_files[2]);
+        lines[^1] = lines[^1].Replace(",\"v\":1}", ", \"v\":1}", StringComparison.Ordinal);
+        Save(_files[2], lines);
+
+        AssertProblem(Verify(), AuditProblemKind.BadSignature, _files[2], 11);
+    }
+
+    [Theory]
+    [InlineData(9_000_000_000_000_000L)]
+    [InlineData((1L << 27) - 1)]
+    [InlineData(-3L)]
+    public void A_forged_line_with_an_extreme_seq_is_reported_quickly(long seq)
+    {
+        var lines = Lines(_files[2]);
+        var forged = JsonNode.Parse(lines[^1])!.AsObject();
+        forged["seq"] = seq;
+        lines.Add(forged.ToJsonString());
+        lines.Add(lines[^2]); // and a genuine-looking line after it
+        Save(_files[2], lines);
+
+        var report = Verify().Problems;
+        Assert.Contains(report, p => p.Kind == AuditProblemKind.BadSignature && p.Line == 12);
+    }
+
+    [Fact]
     public void A_missing_path_says_what_was_expected()
     {
         var ex = Assert.Throws<FileNotFoundException>(() => AuditLogBuilder.Verify(_dir.Combine("nope"), _signer));

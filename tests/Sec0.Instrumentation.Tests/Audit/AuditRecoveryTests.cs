@@ -42,7 +42,7 @@ public class AuditRecoveryTests
     }
 
     [Fact]
-    public async Task An_unsealed_checkpoint_tail_is_sealed_by_the_recovery_record()
+    public async Task An_unsealed_checkpoint_tail_is_chained_on_by_the_recovery_record_and_reported_as_unauthenticated()
     {
         using var dir = new TempDirectory();
         using var signer = TestKeys.NewSigner();
@@ -51,6 +51,7 @@ public class AuditRecoveryTests
         var lines = File.ReadAllLines(file).ToList();
         lines.RemoveAt(lines.Count - 1); // as if the process died before its closing checkpoint
         File.WriteAllText(file, string.Join("\n", lines) + "\n");
+        File.WriteAllText(Path.Combine(dir.Path, AuditHead.FileName), AuditHead.FromLog(dir.Path) + "\n"); // and before its head write
         Assert.Contains(AuditLogBuilder.Verify(dir.Path, signer).Problems, p => p.Kind == AuditProblemKind.Unsealed);
 
         var clock = new ManualTimeProvider(AuditLogBuilder.Day1.AddHours(1));
@@ -61,7 +62,13 @@ public class AuditRecoveryTests
         var recovery = JsonNode.Parse(File.ReadAllLines(file)[lines.Count])!.AsObject();
         Assert.Equal(AuditRecordKinds.Recovery, (string?)recovery["record"]);
         Assert.Equal(13, (long)recovery["covers_from"]!);
-        Assert.True(AuditLogBuilder.Verify(dir.Path, signer).IsIntact);
+
+        // The chain goes on, but no signature of the writer that wrote seq 13..17 covers them.
+        var report = AuditLogBuilder.Verify(dir.Path, signer);
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal(AuditProblemKind.Unauthenticated, problem.Kind);
+        Assert.Contains("seq 13..17", problem.Message);
+        Assert.Equal("10/15 envelopes valid, 5 unauthenticated, 1 problem, 1 file", report.Summary);
     }
 
     [Fact]
