@@ -292,6 +292,34 @@ public sealed class AuditLogVerifierTests : IDisposable
     }
 
     [Fact]
+    public async Task Lines_are_judged_in_parallel_batches_but_reported_in_order()
+    {
+        using var dir = new TempDirectory();
+        await using (var appender = AuditAppender.Open(new AuditAppenderOptions { Directory = dir.Path, Signer = _signer, TimeProvider = new ManualTimeProvider(AuditLogBuilder.Day1), RetentionDays = 0 }))
+        {
+            for (var i = 1; i <= 9000; i++)
+            {
+                appender.Enqueue(AuditLogBuilder.Envelope(i, AuditLogBuilder.Day1.AddSeconds(i)));
+            }
+        }
+
+        var file = Assert.Single(AuditLogBuilder.Files(dir.Path));
+        var lines = Lines(file);
+        foreach (var at in new[] { 4096, 4097, 8191 })
+        {
+            lines[at - 1] = lines[at - 1].Replace("\"tenant\":\"demo\"", "\"tenant\":\"deno\"", StringComparison.Ordinal);
+        }
+
+        Save(file, lines);
+
+        var report = AuditLogBuilder.Verify(dir.Path, _signer);
+        Assert.Equal(
+            [(4096L, AuditProblemKind.BadSignature), (4097, AuditProblemKind.BadSignature), (4097, AuditProblemKind.BrokenChain), (4098, AuditProblemKind.BrokenChain), (8191, AuditProblemKind.BadSignature), (8192, AuditProblemKind.BrokenChain)],
+            report.Problems.Select(p => (p.Line, p.Kind)).OrderBy(p => p.Line).ThenBy(p => p.Kind).ToArray());
+        Assert.Equal(9000 - 5, report.ValidEnvelopes); // three changed lines, and the two lines after them that no longer chain
+    }
+
+    [Fact]
     public void A_missing_path_says_what_was_expected()
     {
         var ex = Assert.Throws<FileNotFoundException>(() => AuditLogBuilder.Verify(_dir.Combine("nope"), _signer));

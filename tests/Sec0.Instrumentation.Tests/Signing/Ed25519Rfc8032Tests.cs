@@ -178,6 +178,31 @@ public sealed class Ed25519Rfc8032Tests
     }
 
     [Fact]
+    public void VerifyGivesEachThreadItsOwnAnswerWhenCalledInParallel()
+    {
+        using Ed25519Signer signer = new(Convert.FromHexString("c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7"));
+        using SignatureVerifier verifier = signer.CreateVerifier();
+        byte[][] messages = Enumerable.Range(0, 8).Select(i => new byte[] { (byte)i, 9, 9 }).ToArray();
+        byte[][] signatures = messages.Select(m =>
+        {
+            byte[] signature = new byte[64];
+            signer.Sign(m, signature);
+            return signature;
+        }).ToArray();
+
+        // Threads interleave good and bad signatures on pooled native contexts: no answer leaks into another.
+        Parallel.For(0, 8, worker =>
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                int other = (worker + 1 + (i % 7)) % 8;
+                Assert.True(verifier.Verify(messages[worker], signatures[worker]));
+                Assert.False(verifier.Verify(messages[worker], signatures[other]));
+            }
+        });
+    }
+
+    [Fact]
     public void MisuseIsReported()
     {
         Sec0SignerException wrongSeed = Assert.Throws<Sec0SignerException>(() => new Ed25519Signer(new byte[31]));
