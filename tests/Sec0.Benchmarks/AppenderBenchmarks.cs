@@ -54,7 +54,7 @@ public class AppenderBenchmarks
         _dir.Dispose();
     }
 
-    private static AuditEnvelope NewEnvelope(int i) => new()
+    internal static AuditEnvelope NewEnvelope(int i) => new()
     {
         TraceId = "4bf92f3577b34da6a3ce929d0e0e4736",
         SpanId = "00f067aa0ba902b7",

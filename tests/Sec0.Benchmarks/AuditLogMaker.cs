@@ -45,26 +45,13 @@ internal static class AuditLogMaker
 
                 var ts = start.AddSeconds(i * 0.432); // 200k envelopes a day
                 clock.Now = ts;
-                appender.Enqueue(new AuditEnvelope
-                {
-                    Timestamp = ts,
-                    TraceId = i.ToString("x32", CultureInfo.InvariantCulture),
-                    SpanId = i.ToString("x16", CultureInfo.InvariantCulture),
-                    Tenant = "demo",
-                    Environment = "prod",
-                    ClientName = "orders",
-                    ClientVersion = "1.4.2",
-                    NodeType = "agent",
-                    NodeId = "order-agent",
-                    Server = "order-agent",
-                    Tool = "OrderAgent.Run",
-                    ToolRef = "agent://order-agent/OrderAgent.Run@1.4.2",
-                    Status = i % 50 == 0 ? "error" : "ok",
-                    LatencyMs = 12.5 + (i % 100),
-                    Policy = AuditPolicyRecord.Allow,
-                    RiskTags = i % 7 == 0 ? ["pii"] : null,
-                    HopHash = "sha256:v1:9f2c4e1a77b0d3c5e8a1f6b2c9d4e7a0b3c6d9e2f5a8b1c4d7e0f3a6b9c2d5e8",
-                });
+                var envelope = AppenderBenchmarks.NewEnvelope(i);
+                envelope.Timestamp = ts;
+                envelope.TraceId = i.ToString("x32", CultureInfo.InvariantCulture);
+                envelope.SpanId = i.ToString("x16", CultureInfo.InvariantCulture);
+                envelope.Status = i % 50 == 0 ? "error" : "ok";
+                envelope.RiskTags = i % 7 == 0 ? ["pii"] : null;
+                appender.Enqueue(envelope);
             }
         }
 

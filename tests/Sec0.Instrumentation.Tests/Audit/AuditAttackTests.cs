@@ -306,4 +306,27 @@ public sealed class AuditAttackTests : IDisposable
         Assert.Equal(before, File.ReadAllBytes(ts));
         Assert.Equal([ts], Directory.GetFiles(_dir.Path, "audit-*"));
     }
+
+    [Fact]
+    public async Task A_file_of_another_tool_that_appears_while_running_is_never_deleted_by_retention()
+    {
+        var clock = new ManualTimeProvider(AuditLogBuilder.Day1);
+        await using var appender = AuditAppender.Open(new AuditAppenderOptions { Directory = _dir.Path, Signer = _signer, TimeProvider = clock, RetentionDays = 10 });
+        await appender.AppendAsync(AuditLogBuilder.Envelope(1, AuditLogBuilder.Day1));
+        var old = Path.Combine(_dir.Path, "audit-2025-01-01.ndjson");
+        File.WriteAllText(old, "{\"ts\":\"2025-01-01T00:00:00.000Z\",\"tool\":\"t\"}\n");
+        var emptyOld = Path.Combine(_dir.Path, "audit-2025-01-02.ndjson");
+        File.WriteAllBytes(emptyOld, []);
+
+        // The next day's first envelope rotates the file, and retention runs.
+        await appender.AppendAsync(AuditLogBuilder.Envelope(2, AuditLogBuilder.Day1.AddDays(1)));
+        await appender.FlushAsync();
+
+        Assert.True(File.Exists(old));
+        Assert.False(File.Exists(emptyOld)); // an empty file holds nothing to lose
+        await appender.DisposeAsync();
+        File.Delete(old);
+        var report = Verify();
+        Assert.True(report.IsIntact, Report(report));
+    }
 }
