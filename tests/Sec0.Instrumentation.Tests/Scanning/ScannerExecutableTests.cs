@@ -15,8 +15,6 @@ public sealed class ScannerExecutableTests
 {
     private const string PassingSemgrep = """{"version":"1.97.0","results":[],"errors":[],"paths":{"scanned":["Pay.cs"]}}""";
 
-    private static string Shell(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
-
     [Fact]
     public async Task A_semgrep_planted_in_the_working_directory_never_runs_and_the_one_on_PATH_does()
     {
@@ -25,22 +23,11 @@ public sealed class ScannerExecutableTests
             return;
         }
 
-        using var dir = new TempDirectory();
-        var (work, onPath) = Folders(dir);
-        var source = dir.Combine("Pay.cs");
-        File.WriteAllText(source, string.Join('\n', Enumerable.Range(1, 40).Select(i => $"// line {i}")));
-        FakeExecutable.Write(work, "semgrep", $"touch {Shell(dir.Combine("planted-ran"))}\nprintf '%s\\n' {Shell(PassingSemgrep)}\n");
-        FakeExecutable.Write(onPath, "semgrep", $"touch {Shell(dir.Combine("path-ran"))}\nprintf '%s\\n' {Shell(SemgrepSamples.TwoFindings)}\n");
-        var scanner = SemgrepScanner.FromEnvironment(environment: _ => null);
+        var (result, plantedRan, pathRan) = await RunWithPlantedAsync("semgrep", PassingSemgrep, SemgrepSamples.TwoFindings, source =>
+            SemgrepScanner.FromEnvironment(environment: _ => null).ScanAsync(new SastScanInfo { Server = "payments", Tool = "Pay.Charge", HandlerHash = "sha256:v1:abc", FilePath = source, StartLine = 12, EndLine = 16 }, CancellationToken.None));
 
-        SastScanResult result;
-        using (new ProcessEnvironment(work, ".", "", onPath))
-        {
-            result = await scanner.ScanAsync(new SastScanInfo { Server = "payments", Tool = "Pay.Charge", HandlerHash = "sha256:v1:abc", FilePath = source, StartLine = 12, EndLine = 16 }, CancellationToken.None);
-        }
-
-        Assert.False(File.Exists(dir.Combine("planted-ran")), "the semgrep in the working directory ran");
-        Assert.True(File.Exists(dir.Combine("path-ran")), result.Error);
+        Assert.False(plantedRan, "the semgrep in the working directory ran");
+        Assert.True(pathRan, result.Error);
         Assert.Equal("csharp.lang.security.sqli.csharp-sqli.csharp-sqli", Assert.Single(result.Findings).Code);
     }
 
@@ -52,20 +39,11 @@ public sealed class ScannerExecutableTests
             return;
         }
 
-        using var dir = new TempDirectory();
-        var (work, onPath) = Folders(dir);
-        FakeExecutable.Write(work, "nuclei", $"touch {Shell(dir.Combine("planted-ran"))}\nexit 0\n");
-        FakeExecutable.Write(onPath, "nuclei", $"touch {Shell(dir.Combine("path-ran"))}\nprintf '%s\\n' {Shell(NucleiSamples.SqlInjection)}\n");
-        var scanner = NucleiScanner.FromEnvironment(environment: _ => null);
+        var (result, plantedRan, pathRan) = await RunWithPlantedAsync("nuclei", string.Empty, NucleiSamples.SqlInjection, _ =>
+            NucleiScanner.FromEnvironment(environment: _ => null).ScanAsync(new DastScanInfo { Server = "payments", SandboxUrl = new Uri("http://127.0.0.1:8080/") }, CancellationToken.None));
 
-        DastScanResult result;
-        using (new ProcessEnvironment(work, ".", "", onPath))
-        {
-            result = await scanner.ScanAsync(new DastScanInfo { Server = "payments", SandboxUrl = new Uri("http://127.0.0.1:8080/") }, CancellationToken.None);
-        }
-
-        Assert.False(File.Exists(dir.Combine("planted-ran")), "the nuclei in the working directory ran");
-        Assert.True(File.Exists(dir.Combine("path-ran")), result.Error);
+        Assert.False(plantedRan, "the nuclei in the working directory ran");
+        Assert.True(pathRan, result.Error);
         Assert.Equal("sqli-error-based", Assert.Single(result.Findings).Code);
     }
 
@@ -77,20 +55,10 @@ public sealed class ScannerExecutableTests
             return;
         }
 
-        using var dir = new TempDirectory();
-        var (work, onPath) = Folders(dir);
-        var source = dir.Combine("Pay.cs");
-        File.WriteAllText(source, "// one line");
-        FakeExecutable.Write(work, "semgrep", $"touch {Shell(dir.Combine("planted-ran"))}\nprintf '%s\\n' {Shell(PassingSemgrep)}\n");
-        var scanner = SemgrepScanner.FromEnvironment(environment: _ => null);
+        var (result, plantedRan, _) = await RunWithPlantedAsync("semgrep", PassingSemgrep, pathOutput: null, source =>
+            SemgrepScanner.FromEnvironment(environment: _ => null).ScanAsync(new SastScanInfo { Server = "payments", Tool = "Pay.Charge", HandlerHash = "sha256:v1:abc", FilePath = source }, CancellationToken.None));
 
-        SastScanResult result;
-        using (new ProcessEnvironment(work, onPath))
-        {
-            result = await scanner.ScanAsync(new SastScanInfo { Server = "payments", Tool = "Pay.Charge", HandlerHash = "sha256:v1:abc", FilePath = source }, CancellationToken.None);
-        }
-
-        Assert.False(File.Exists(dir.Combine("planted-ran")), "the semgrep in the working directory ran");
+        Assert.False(plantedRan, "the semgrep in the working directory ran");
         Assert.Equal(ScanStatus.Error, result.Status);
         Assert.Contains("\"semgrep\" was not found on PATH", result.Error, StringComparison.Ordinal);
         Assert.Contains("SEMGREP_BIN", result.Error, StringComparison.Ordinal);
@@ -168,8 +136,32 @@ public sealed class ScannerExecutableTests
         Assert.Null(ScannerExecutable.FindIn([first], "nuclei", windows: false, pathExt: null));
     }
 
-    private static (string Work, string OnPath) Folders(TempDirectory dir) =>
-        (Directory.CreateDirectory(dir.Combine("work")).FullName, Directory.CreateDirectory(dir.Combine("path-bin")).FullName);
+    /// <summary>
+    /// Plants an executable <paramref name="name"/> printing <paramref name="plantedOutput"/> in a fresh working
+    /// directory, puts one printing <paramref name="pathOutput"/> on PATH (none when null) behind a <c>.</c> and an
+    /// empty entry, and runs <paramref name="scan"/> there on a 40-line source file; each fake records that it ran.
+    /// </summary>
+    private static async Task<(T Result, bool PlantedRan, bool PathRan)> RunWithPlantedAsync<T>(string name, string plantedOutput, string? pathOutput, Func<string, Task<T>> scan)
+    {
+        using var dir = new TempDirectory();
+        var work = Directory.CreateDirectory(dir.Combine("work")).FullName;
+        var onPath = Directory.CreateDirectory(dir.Combine("path-bin")).FullName;
+        var source = dir.Combine("Pay.cs");
+        File.WriteAllText(source, string.Join('\n', Enumerable.Range(1, 40).Select(i => $"// line {i}")));
+        FakeExecutable.Write(work, name, $"touch {FakeExecutable.Quote(dir.Combine("planted-ran"))}\nprintf '%s\\n' {FakeExecutable.Quote(plantedOutput)}\n");
+        if (pathOutput is not null)
+        {
+            FakeExecutable.Write(onPath, name, $"touch {FakeExecutable.Quote(dir.Combine("path-ran"))}\nprintf '%s\\n' {FakeExecutable.Quote(pathOutput)}\n");
+        }
+
+        T result;
+        using (new ProcessEnvironment(work, ".", "", onPath))
+        {
+            result = await scan(source);
+        }
+
+        return (result, File.Exists(dir.Combine("planted-ran")), File.Exists(dir.Combine("path-ran")));
+    }
 
     /// <summary>Sets the working directory and puts <c>pathEntries</c> in front of PATH; restores both on dispose.</summary>
     private sealed class ProcessEnvironment : IDisposable
