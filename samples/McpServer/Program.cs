@@ -1,9 +1,9 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using Sec0.Samples.McpServer;
+using Sec0.Signing;
 
 // A stdio MCP server wrapped by Sec0. Run it from the folder that should hold .sec0/ (keys and audit log):
 //   dotnet run --project samples/McpServer
@@ -15,12 +15,10 @@ builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogL
 const string keyPath = ".sec0/keys/ed25519.key";
 if (!File.Exists(keyPath))
 {
-    // Sample convenience only: a real deployment provisions its key (openssl rand -base64 32 > .sec0/keys/ed25519.key).
-    Directory.CreateDirectory(Path.GetDirectoryName(keyPath)!);
-    File.WriteAllText(keyPath, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-    if (!OperatingSystem.IsWindows())
+    // Sample convenience only: a real deployment provisions its key (sec0 keygen, or openssl rand -base64 32).
+    // The same code as sec0 keygen: the file is 0600 and its new folders 0700 from the moment they exist.
+    using (SigningKeyFile.Create(keyPath, SigningAlgorithm.Ed25519))
     {
-        File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     Console.Error.WriteLine($"[sample] created a development signing key at {Path.GetFullPath(keyPath)}");

@@ -23,6 +23,8 @@ public class AgreementTests
     [InlineData("app:\n  tenant: demo\n  environment: dev\n  hops:\n    A.Run: 3\n")]
     [InlineData("app:\n  tenant: demo\n  environment: [dev\n")]
     [InlineData("app:\n  tenant: demo\n  environment: dev\n  hops: {\n")]
+    [InlineData("app:\n  tenant: demo\n  environment: dev\n  hops:\n    A.Run: { <<: 3, type: agent }\n")]
+    [InlineData("app:\n  tenant: demo\n  environment: dev\n  hops:\n    A.Run: { <<: [{ nodeId: a }, x], type: agent }\n")]
     public async Task ConfigProblems_CarryTheRuntimeLoadersText(string yaml)
     {
         var text = yaml + Tail;

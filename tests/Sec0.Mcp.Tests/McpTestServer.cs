@@ -54,9 +54,13 @@ public sealed class McpTestServer : IAsyncDisposable
 
     public InvocationCounter Counter { get; }
 
+    /// <summary>The SDK's client; null when the server was started with a <see cref="Raw"/> client instead.</summary>
     public McpClient Client { get; private set; } = null!;
 
-    public static async Task<McpTestServer> StartAsync(Action<Sec0McpOptions>? configure = null, Action<IMcpServerBuilder>? beforeSec0 = null, Action<IMcpServerBuilder>? afterSec0 = null)
+    /// <summary>A client that writes JSON-RPC lines verbatim on the same pipes; set only with <c>rawClient: true</c>.</summary>
+    public RawJsonRpcClient Raw { get; private set; } = null!;
+
+    public static async Task<McpTestServer> StartAsync(Action<Sec0McpOptions>? configure = null, Action<IMcpServerBuilder>? beforeSec0 = null, Action<IMcpServerBuilder>? afterSec0 = null, bool rawClient = false)
     {
         var directory = Path.Combine(Path.GetTempPath(), "sec0-mcp-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
@@ -96,7 +100,16 @@ public sealed class McpTestServer : IAsyncDisposable
             throw;
         }
 
-        server.Client = await McpClient.CreateAsync(new StreamClientTransport(pipes.ClientToServer.Writer.AsStream(), pipes.ServerToClient.Reader.AsStream()));
+        if (rawClient)
+        {
+            server.Raw = new RawJsonRpcClient(pipes.ClientToServer.Writer.AsStream(), pipes.ServerToClient.Reader.AsStream());
+            await server.Raw.InitializeAsync();
+        }
+        else
+        {
+            server.Client = await McpClient.CreateAsync(new StreamClientTransport(pipes.ClientToServer.Writer.AsStream(), pipes.ServerToClient.Reader.AsStream()));
+        }
+
         return server;
     }
 
@@ -162,7 +175,16 @@ public sealed class McpTestServer : IAsyncDisposable
         }
 
         _disposed = true;
-        await Client.DisposeAsync();
+        if (Client is not null)
+        {
+            await Client.DisposeAsync();
+        }
+
+        if (Raw is not null)
+        {
+            await Raw.DisposeAsync();
+        }
+
         await Host.StopAsync();
         Host.Dispose();
     }

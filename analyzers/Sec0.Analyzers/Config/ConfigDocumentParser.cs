@@ -4,6 +4,7 @@ using System.IO;
 using System.Threading;
 using Microsoft.CodeAnalysis.Text;
 using Sec0.Config;
+using Sec0.Config.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -12,18 +13,18 @@ namespace Sec0.Analyzers.Config
     /// <summary>
     /// Parses sec0.config.yaml with YamlDotNet's representation model and checks the rules the runtime
     /// loader (Sec0.Config.ConfigModelBuilder) applies to <c>app.environment</c> and <c>app.hops</c>, with
-    /// the loader's texts. Never throws for any file content.
+    /// the loader's texts. The nesting limit and the merge-key expansion (<see cref="YamlMappingFlattener"/>,
+    /// with its limits) are the loader's own code, compiled in, so a file the loader rejects is reported
+    /// here in bounded time. Never throws for any file content.
     /// </summary>
     internal static class ConfigDocumentParser
     {
-        private const string MergeKey = "<<";
-
         public static ConfigDocument Parse(string path, SourceText text, CancellationToken cancellationToken)
         {
             var problems = new List<ConfigProblem>();
             YamlNode? rootNode;
             using var reader = new StringReader(text.ToString());
-            var parser = new DepthLimitingParser(new Parser(reader));
+            var parser = new DepthLimitingParser(new Parser(reader), YamlLimits.MaxNestingDepth);
             try
             {
                 var stream = new YamlStream();
@@ -67,33 +68,51 @@ namespace Sec0.Analyzers.Config
                 return new ConfigDocument(path, text, isValidYaml: true, Array.Empty<ConfigHopEntry>(), problems, null, null);
             }
 
-            var rootFields = Fields(root);
+            // One flattener per file, as in the loader: each mapping's merges are applied once and reused.
+            var mappings = new YamlMappingFlattener((yamlPath, detail, node) => new MergeKeyProblem(Invalid(path, yamlPath + " " + detail, node.Start), node));
+            try
+            {
+                return Check(path, text, root, mappings, problems, cancellationToken);
+            }
+            catch (MergeKeyProblem ex)
+            {
+                // The loader rejects the whole file for this, like for a syntax error.
+                problems.Add(Problem(text, DiagnosticDescriptors.InvalidYaml, ex.Message, ex.Node.Start, ex.Node.Start));
+                return Invalid(path, text, problems);
+            }
+        }
+
+        private static ConfigDocument Check(string path, SourceText text, YamlMappingNode root, YamlMappingFlattener mappings, List<ConfigProblem> problems, CancellationToken cancellationToken)
+        {
+            var rootFields = mappings.Flatten(root, "the root");
             var appEntry = Find(rootFields, "app");
             var app = appEntry?.Value as YamlMappingNode;
             if (app is null)
             {
-                var at = appEntry?.Key.Start ?? root.Start;
-                problems.Add(Problem(text, DiagnosticDescriptors.InvalidEnvironment, "[sec0] app configuration block is required.", at, appEntry?.Key.End ?? at));
+                var at = appEntry?.KeyNode.Start ?? root.Start;
+                problems.Add(Problem(text, DiagnosticDescriptors.InvalidEnvironment, "[sec0] app configuration block is required.", at, appEntry?.KeyNode.End ?? at));
                 return new ConfigDocument(path, text, isValidYaml: true, Array.Empty<ConfigHopEntry>(), problems, root, null);
             }
 
-            var appFields = Fields(app);
-            CheckEnvironment(text, appEntry!.Value.Key, appFields, problems);
+            var appFields = mappings.Flatten(app, "app");
+            CheckEnvironment(text, appEntry!.Value.KeyNode, appFields, problems);
 
             var hops = new List<ConfigHopEntry>();
             var hopsEntry = Find(appFields, "hops");
             if (hopsEntry?.Value is YamlMappingNode hopsMapping)
             {
+                var client = Read(mappings, Find(appFields, "client")?.Value, "app.client");
+                var orchestrator = Read(mappings, Find(rootFields, "orchestrator")?.Value, "orchestrator");
                 var context = new FallbackContext(
-                    ScalarText(Find(Fields(Find(appFields, "client")?.Value as YamlMappingNode), "name")?.Value),
-                    ScalarText(Find(Fields(Find(appFields, "client")?.Value as YamlMappingNode), "version")?.Value),
+                    ScalarText(Find(client, "name")?.Value),
+                    ScalarText(Find(client, "version")?.Value),
                     ScalarText(Find(appFields, "tenant")?.Value),
-                    ScalarText(Find(Fields(Find(rootFields, "orchestrator")?.Value as YamlMappingNode), "gatewayBaseUrl")?.Value));
-                foreach (var entry in Fields(hopsMapping))
+                    ScalarText(Find(orchestrator, "gatewayBaseUrl")?.Value));
+                foreach (var entry in mappings.Flatten(hopsMapping, "app.hops").Entries)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var isBlockEntry = hopsMapping.Style != YamlDotNet.Core.Events.MappingStyle.Flow && IsDirectChild(hopsMapping, entry.Key);
-                    var hop = CheckHop(path, text, entry, isBlockEntry, context, problems);
+                    var isBlockEntry = hopsMapping.Style != YamlDotNet.Core.Events.MappingStyle.Flow && IsDirectChild(hopsMapping, entry.KeyNode);
+                    var hop = CheckHop(path, text, entry, isBlockEntry, context, mappings, problems);
                     if (hop is not null)
                     {
                         hops.Add(hop);
@@ -107,7 +126,7 @@ namespace Sec0.Analyzers.Config
         private static ConfigDocument Invalid(string path, SourceText text, List<ConfigProblem> problems)
             => new(path, text, isValidYaml: false, Array.Empty<ConfigHopEntry>(), problems, null, null);
 
-        private static void CheckEnvironment(SourceText text, YamlScalarNode appKey, List<KeyValuePair<YamlScalarNode, YamlNode>> appFields, List<ConfigProblem> problems)
+        private static void CheckEnvironment(SourceText text, YamlNode appKey, ConfigMapping appFields, List<ConfigProblem> problems)
         {
             var environment = Find(appFields, "environment");
             var value = ScalarText(environment?.Value);
@@ -125,10 +144,10 @@ namespace Sec0.Analyzers.Config
             }
         }
 
-        private static ConfigHopEntry? CheckHop(string path, SourceText text, KeyValuePair<YamlScalarNode, YamlNode> entry, bool isBlockEntry, FallbackContext context, List<ConfigProblem> problems)
+        private static ConfigHopEntry? CheckHop(string path, SourceText text, ConfigEntry entry, bool isBlockEntry, FallbackContext context, YamlMappingFlattener mappings, List<ConfigProblem> problems)
         {
-            var keyNode = entry.Key;
-            var key = keyNode.Value ?? string.Empty;
+            var keyNode = entry.KeyNode;
+            var key = entry.Key;
             if (key.Trim().Length == 0)
             {
                 return null;
@@ -145,7 +164,7 @@ namespace Sec0.Analyzers.Config
                 return new ConfigHopEntry(key, keySpan, keyLineSpan, null, null, isBlockEntry);
             }
 
-            var fields = Fields(value as YamlMappingNode);
+            var fields = Read(mappings, value, "app.hops." + key);
             var typeName = ScalarText(Find(fields, HopRequirements.TypeField)?.Value);
             if (typeName is null)
             {
@@ -172,69 +191,31 @@ namespace Sec0.Analyzers.Config
         }
 
         /// <summary>
-        /// A mapping's entries with merge keys (<c>&lt;&lt;</c>) applied the way the loader applies them: the
-        /// mapping's own keys first and winning, then each merged mapping's in order.
+        /// The entries of <paramref name="mapping"/> with its merge keys applied as the loader applies them, for the
+        /// code fixes (which only run on a file that parsed); null when there is no mapping or its merges are invalid.
         /// </summary>
-        public static List<KeyValuePair<YamlScalarNode, YamlNode>> Fields(YamlMappingNode? mapping)
+        public static ConfigMapping? Fields(YamlMappingNode? mapping)
         {
-            var result = new List<KeyValuePair<YamlScalarNode, YamlNode>>();
-            if (mapping is not null)
+            if (mapping is null)
             {
-                var seenKeys = new HashSet<string>(StringComparer.Ordinal);
-                Collect(mapping, result, seenKeys, new HashSet<YamlMappingNode>(), 0);
+                return null;
             }
 
-            return result;
+            try
+            {
+                return new YamlMappingFlattener((yamlPath, detail, node) => new MergeKeyProblem(detail, node)).Flatten(mapping, string.Empty);
+            }
+            catch (MergeKeyProblem)
+            {
+                return null;
+            }
         }
 
-        private static void Collect(YamlMappingNode mapping, List<KeyValuePair<YamlScalarNode, YamlNode>> result, HashSet<string> seenKeys, HashSet<YamlMappingNode> visiting, int depth)
-        {
-            // A mapping may merge itself through an alias: stop instead of recursing forever.
-            if (depth > DepthLimitingParser.MaxDepth || !visiting.Add(mapping))
-            {
-                return;
-            }
+        /// <summary>A mapping value's entries, or null when the value is not a mapping.</summary>
+        private static ConfigMapping? Read(YamlMappingFlattener mappings, YamlNode? node, string yamlPath) =>
+            node is YamlMappingNode mapping ? mappings.Flatten(mapping, yamlPath) : null;
 
-            var merges = new List<YamlNode>();
-            foreach (var child in mapping.Children)
-            {
-                if (child.Key is not YamlScalarNode key || key.Value is null)
-                {
-                    continue;
-                }
-
-                if (key.Value == MergeKey && key.Style is ScalarStyle.Plain or ScalarStyle.Any)
-                {
-                    merges.Add(child.Value);
-                }
-                else if (seenKeys.Add(key.Value))
-                {
-                    result.Add(new KeyValuePair<YamlScalarNode, YamlNode>(key, child.Value));
-                }
-            }
-
-            foreach (var merge in merges)
-            {
-                if (merge is YamlMappingNode merged)
-                {
-                    Collect(merged, result, seenKeys, visiting, depth + 1);
-                }
-                else if (merge is YamlSequenceNode sequence)
-                {
-                    foreach (var item in sequence.Children)
-                    {
-                        if (item is YamlMappingNode mergedItem)
-                        {
-                            Collect(mergedItem, result, seenKeys, visiting, depth + 1);
-                        }
-                    }
-                }
-            }
-
-            visiting.Remove(mapping);
-        }
-
-        private static bool IsDirectChild(YamlMappingNode mapping, YamlScalarNode key)
+        private static bool IsDirectChild(YamlMappingNode mapping, YamlNode key)
         {
             foreach (var child in mapping.Children)
             {
@@ -247,18 +228,8 @@ namespace Sec0.Analyzers.Config
             return false;
         }
 
-        public static KeyValuePair<YamlScalarNode, YamlNode>? Find(List<KeyValuePair<YamlScalarNode, YamlNode>> fields, string key)
-        {
-            foreach (var field in fields)
-            {
-                if (field.Key.Value == key)
-                {
-                    return field;
-                }
-            }
-
-            return null;
-        }
+        public static ConfigEntry? Find(ConfigMapping? fields, string key) =>
+            fields is not null && fields.TryGet(key, out var entry) ? entry : null;
 
         /// <summary>The loader's ReadString: trimmed scalar text; null when absent, a YAML null, blank, or not a scalar.</summary>
         public static string? ScalarText(YamlNode? node)
@@ -301,6 +272,18 @@ namespace Sec0.Analyzers.Config
             }
 
             return end > 0 ? message.Substring(end + 3) : message;
+        }
+
+        /// <summary>Unwinds the walk over the file when a mapping's merge keys are invalid; the message is the loader's.</summary>
+        private sealed class MergeKeyProblem : Exception
+        {
+            public MergeKeyProblem(string message, YamlNode node)
+                : base(message)
+            {
+                Node = node;
+            }
+
+            public YamlNode Node { get; }
         }
 
         /// <summary>The values a required hop field falls back to (see HopRequirements.GetFallbackPath).</summary>

@@ -33,9 +33,9 @@ namespace Sec0.Analyzers.Config
             var appFields = ConfigDocumentParser.Fields(app);
             var hopsField = ConfigDocumentParser.Find(appFields, "hops");
             var changes = new List<TextChange>();
-            if (hopsField is { } hops && ReferenceEquals(Parent(app, hops.Key), app))
+            if (hopsField is { } hops && ReferenceEquals(Parent(app, hops.KeyNode), app))
             {
-                var hopsKeyColumn = Column(hops.Key);
+                var hopsKeyColumn = Column(hops.KeyNode);
                 if (hops.Value is YamlMappingNode { Children.Count: > 0 } entries)
                 {
                     if (entries.Style == YamlDotNet.Core.Events.MappingStyle.Flow)
@@ -59,7 +59,7 @@ namespace Sec0.Analyzers.Config
                     }
 
                     var step = IndentStep(text, app, Column(app.Children[0].Key));
-                    changes.Add(InsertAfterLine(text, LastLineOf(text, Line(hops.Key), hopsKeyColumn), Entry(key, type, hopsKeyColumn + step, step, newline), newline));
+                    changes.Add(InsertAfterLine(text, LastLineOf(text, Line(hops.KeyNode), hopsKeyColumn), Entry(key, type, hopsKeyColumn + step, step, newline), newline));
                 }
                 else
                 {

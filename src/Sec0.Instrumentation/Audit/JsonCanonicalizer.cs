@@ -21,7 +21,7 @@ public static class JsonCanonicalizer
         Enumerable.Range(0x20, 0x7F - 0x20).Select(c => (char)c).Where(c => c is not ('"' or '\\')).ToArray());
 
     /// <summary>Canonicalizes a JSON document. Duplicate member names are rejected.</summary>
-    /// <exception cref="FormatException">The text is not a single valid JSON value, or has duplicate members.</exception>
+    /// <exception cref="FormatException">The text is not a single valid JSON value, or holds what canonical JSON cannot (see <see cref="WriteElement(JsonElement, IBufferWriter{byte}, string?)"/>).</exception>
     public static byte[] Canonicalize(ReadOnlySpan<byte> utf8Json)
     {
         var buffer = new ArrayBufferWriter<byte>(utf8Json.Length + 16);
@@ -34,7 +34,7 @@ public static class JsonCanonicalizer
     /// <paramref name="excludeTopLevelMember"/> when given (how a signature is checked: the signed bytes
     /// are the canonical form of the record without its <c>sig</c>).
     /// </summary>
-    /// <exception cref="FormatException">The text is not a single valid JSON value, or has duplicate members.</exception>
+    /// <exception cref="FormatException">The text is not a single valid JSON value, or holds what canonical JSON cannot (see <see cref="WriteElement(JsonElement, IBufferWriter{byte}, string?)"/>).</exception>
     public static void Canonicalize(ReadOnlySpan<byte> utf8Json, IBufferWriter<byte> output, string? excludeTopLevelMember)
     {
         JsonDocument document;
@@ -54,20 +54,9 @@ public static class JsonCanonicalizer
     }
 
     /// <summary>Writes <paramref name="element"/> in canonical form.</summary>
-    /// <exception cref="FormatException">An object has duplicate members, a number is not finite, or a string is not valid UTF-8.</exception>
+    /// <exception cref="FormatException">An object has duplicate members, a number is outside double range, or a string or name is not valid Unicode.</exception>
     public static void WriteElement(JsonElement element, IBufferWriter<byte> output, string? excludeTopLevelMember = null)
-    {
-        try
-        {
-            WriteElement(element, output, excludeTopLevelMember, rawFastPath: true);
-        }
-        catch (InvalidOperationException ex)
-        {
-            // JsonElement.GetString: the parser does not validate strings without escapes, so an invalid UTF-8
-            // byte surfaces only here. It is bad input like any other, not a bug.
-            throw new FormatException($"Not valid JSON: {ex.Message}", ex);
-        }
-    }
+        => WriteElement(element, output, excludeTopLevelMember, rawFastPath: true);
 
     /// <summary>
     /// Writes <paramref name="element"/> in canonical form; with <paramref name="rawFastPath"/> off, every
@@ -107,7 +96,7 @@ public static class JsonCanonicalizer
                 }
                 else
                 {
-                    WriteString(element.GetString()!, output);
+                    WriteString(ReadString(element), output);
                 }
 
                 break;
@@ -118,7 +107,7 @@ public static class JsonCanonicalizer
                 }
                 else
                 {
-                    WriteNumber(element.GetDouble(), output);
+                    WriteNumber(ReadNumber(element), output);
                 }
 
                 break;
@@ -134,6 +123,47 @@ public static class JsonCanonicalizer
             default:
                 throw new FormatException($"Unexpected JSON value kind {element.ValueKind}.");
         }
+    }
+
+    /// <summary>A string value; one that is not valid Unicode (an escaped unpaired surrogate, invalid UTF-8) is a <see cref="FormatException"/>.</summary>
+    private static string ReadString(JsonElement element)
+    {
+        try
+        {
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw NotUnicode(ex);
+        }
+    }
+
+    /// <summary>A member name, with the same rule as <see cref="ReadString"/>.</summary>
+    private static string ReadName(JsonProperty property)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw NotUnicode(ex);
+        }
+    }
+
+    private static FormatException NotUnicode(InvalidOperationException ex) =>
+        new("a string is not valid Unicode (an unpaired surrogate escape such as \\uD800, or invalid UTF-8)", ex);
+
+    /// <summary>A number as a double; a literal beyond double range (1e400) parses as an infinity, which JSON cannot hold.</summary>
+    private static double ReadNumber(JsonElement element)
+    {
+        var value = element.GetDouble();
+        if (!double.IsFinite(value))
+        {
+            throw new FormatException($"the number {Encoding.UTF8.GetString(JsonMarshal.GetRawUtf8Value(element))} is outside the range of a double");
+        }
+
+        return value;
     }
 
     /// <summary>
@@ -206,7 +236,7 @@ public static class JsonCanonicalizer
                 {
                     if (name.SequenceEqual(JsonMarshal.GetRawUtf8PropertyName(sorted[i - 1])))
                     {
-                        throw new FormatException($"Duplicate member \"{sorted[i].Name}\".");
+                        throw new FormatException($"duplicate member \"{sorted[i].Name}\"");
                     }
 
                     output.Write(","u8);
@@ -232,12 +262,13 @@ public static class JsonCanonicalizer
         var members = new List<KeyValuePair<string, JsonElement>>();
         foreach (var property in element.EnumerateObject())
         {
-            if (exclude is not null && property.Name == exclude)
+            var name = ReadName(property);
+            if (exclude is not null && name == exclude)
             {
                 continue;
             }
 
-            members.Add(new KeyValuePair<string, JsonElement>(property.Name, property.Value));
+            members.Add(new KeyValuePair<string, JsonElement>(name, property.Value));
         }
 
         // Ordinal string comparison in .NET compares UTF-16 code units, which is exactly JCS's order.
@@ -249,7 +280,7 @@ public static class JsonCanonicalizer
             {
                 if (string.Equals(members[i - 1].Key, members[i].Key, StringComparison.Ordinal))
                 {
-                    throw new FormatException($"Duplicate member \"{members[i].Key}\".");
+                    throw new FormatException($"duplicate member \"{members[i].Key}\"");
                 }
 
                 output.Write(","u8);

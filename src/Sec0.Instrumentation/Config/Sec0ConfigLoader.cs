@@ -17,8 +17,8 @@ public static class Sec0ConfigLoader
     /// <summary>Config files larger than this are rejected rather than read into memory.</summary>
     public const int MaxFileBytes = 1024 * 1024;
 
-    /// <summary>YAML nested deeper than this is rejected (the config itself needs five levels).</summary>
-    internal const int MaxNestingDepth = 64;
+    /// <summary>YAML nested deeper than this is rejected (the config itself needs five levels); the analyzers use the same.</summary>
+    internal const int MaxNestingDepth = YamlLimits.MaxNestingDepth;
 
     /// <summary>Reads, parses and validates the config file at <paramref name="path"/>.</summary>
     /// <param name="path">The file; relative paths resolve against the current directory.</param>

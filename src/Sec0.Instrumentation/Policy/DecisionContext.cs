@@ -86,4 +86,10 @@ public readonly struct DecisionContext
 
     /// <summary>True when a contextual evaluator asked for human review.</summary>
     public bool ContextualEvaluatorEscalated { get; init; }
+
+    /// <summary>
+    /// True when the call's input cannot be expressed as canonical JSON (a duplicate member, a number outside double
+    /// range), so it cannot be hashed: <c>malformed_input</c>, which denies in every mode.
+    /// </summary>
+    public bool MalformedInput { get; init; }
 }

@@ -13,12 +13,16 @@ namespace Sec0.Policy;
 /// <list type="bullet">
 /// <item>D, the denying reasons: V ∩ deny_on under <c>deny_on_match</c> (an empty deny_on denies nothing), all of V under <c>deny_on_any</c>.</item>
 /// <item>E, the escalating reasons: V ∩ escalate_on; when escalate_on is absent, V ∩ deny_on if <c>approve_high_risk</c> is true, else none.</item>
-/// <item>deny when <c>circuit_open</c> is in V or some reason of D is not in E; otherwise escalate when E is not empty; otherwise allow.</item>
-/// <item>In <c>observe</c> mode a deny or escalate becomes <c>would_deny</c>: the call runs.</item>
+/// <item>deny when <c>circuit_open</c> or <c>malformed_input</c> is in V or some reason of D is not in E; otherwise escalate when E is not empty; otherwise allow.</item>
+/// <item>In <c>observe</c> mode a deny or escalate becomes <c>would_deny</c>: the call runs. Except with <c>malformed_input</c>,
+/// which denies in every mode: an input that cannot be hashed cannot be recorded faithfully, so it never runs.</item>
 /// </list>
 /// </remarks>
 public sealed class DecisionEngine
 {
+    // Reasons that deny whatever deny_on and escalate_on say; of them only malformed_input also ignores observe mode.
+    private static readonly PolicyReasonSet s_alwaysDeny = PolicyReasonSet.Of(PolicyReason.CircuitOpen).Add(PolicyReason.MalformedInput);
+
     private readonly ConditionalWeakTable<HopEnforcementConfig, DecisionEngine> _hopViews;
 
     private readonly ToolAllowlist? _toolAllowlist;
@@ -160,7 +164,7 @@ public sealed class DecisionEngine
                 0);
         }
 
-        var hard = violations.Intersect(PolicyReasonSet.Of(PolicyReason.CircuitOpen));
+        var hard = violations.Intersect(s_alwaysDeny);
         var soft = violations.Except(hard);
         var denying = _strategy == EnforcementStrategy.DenyOnAny ? soft : soft.Intersect(_denyOn);
         var escalating = soft.Intersect(_escalateOn);
@@ -184,7 +188,7 @@ public sealed class DecisionEngine
             blocking = PolicyReasonSet.Empty;
         }
 
-        if (_mode == EnforcementMode.Observe && outcome != DecisionOutcome.Allow)
+        if (_mode == EnforcementMode.Observe && outcome != DecisionOutcome.Allow && !violations.Contains(PolicyReason.MalformedInput))
         {
             outcome = DecisionOutcome.WouldDeny;
         }
@@ -267,7 +271,8 @@ public sealed class DecisionEngine
             .Add(Flag(context.AgentGuardFailed, PolicyReason.AgentGuardFailed))
             .Add(Flag(context.ContextualEvaluatorDenied, PolicyReason.ContextualEvaluatorDenied))
             .Add(Flag(context.ContextualEvaluatorEscalated, PolicyReason.ContextualEvaluatorEscalated))
-            .Add(Flag(context.CircuitOpen, PolicyReason.CircuitOpen));
+            .Add(Flag(context.CircuitOpen, PolicyReason.CircuitOpen))
+            .Add(Flag(context.MalformedInput, PolicyReason.MalformedInput));
         return found;
     }
 
@@ -314,10 +319,10 @@ public sealed class DecisionEngine
 
     private static (PolicyReasonSet DenyOn, PolicyReasonSet EscalateOn) Masks(IEnumerable<PolicyReason> denyOn, IEnumerable<PolicyReason>? escalateOn, bool approveHighRisk)
     {
-        // circuit_open is decided by the breaker block itself: it never sits in the deny or escalate masks.
-        var deny = PolicyReasonSet.Of(denyOn).Remove(PolicyReason.CircuitOpen);
+        // circuit_open and malformed_input deny by themselves: they never sit in the deny or escalate masks.
+        var deny = PolicyReasonSet.Of(denyOn).Remove(PolicyReason.CircuitOpen).Remove(PolicyReason.MalformedInput);
         var escalate = escalateOn is not null ? PolicyReasonSet.Of(escalateOn) : approveHighRisk ? deny : PolicyReasonSet.Empty;
-        return (deny, escalate.Remove(PolicyReason.CircuitOpen));
+        return (deny, escalate.Remove(PolicyReason.CircuitOpen).Remove(PolicyReason.MalformedInput));
     }
 
     private DecisionEngine CreateView(HopEnforcementConfig enforcement, string yamlPath)

@@ -216,15 +216,8 @@ internal sealed partial class PolicyModelBuilder
 
         var denyOn = ReadReasons(enforcement, "deny_on", path) ?? [];
         var escalateOn = ReadReasons(enforcement, "escalate_on", path);
-        if (escalateOn is not null && escalateOn.Contains(PolicyReason.CircuitOpen))
-        {
-            var items = Read(() => _reader.ReadStringItems(enforcement, "escalate_on", path));
-            var index = items is null ? -1 : items.ToList().FindIndex(item => item.Value == PolicyReasons.CircuitOpen);
-            Add(
-                index < 0 ? "enforcement.escalate_on" : $"enforcement.escalate_on[{index}]",
-                index < 0 ? YamlConfigReader.Get(enforcement, "escalate_on") : items![index].Node,
-                "\"circuit_open\" cannot be escalated: an open circuit breaker always denies");
-        }
+        NotEscalable(enforcement, escalateOn, PolicyReason.CircuitOpen, "an open circuit breaker always denies");
+        NotEscalable(enforcement, escalateOn, PolicyReason.MalformedInput, "input that cannot be hashed always denies");
 
         return new EnforcementPolicy
         {
@@ -234,6 +227,23 @@ internal sealed partial class PolicyModelBuilder
             EscalateOn = escalateOn,
             CircuitBreakers = ReadCircuitBreakers(Read(() => _reader.ReadMapping(enforcement, "circuit_breakers", path))),
         };
+    }
+
+    /// <summary>Reports <paramref name="reason"/> in escalate_on: it always denies, so an approval could never clear it.</summary>
+    private void NotEscalable(ConfigMapping enforcement, IReadOnlyList<PolicyReason>? escalateOn, PolicyReason reason, string why)
+    {
+        if (escalateOn is null || !escalateOn.Contains(reason))
+        {
+            return;
+        }
+
+        var name = PolicyReasons.GetName(reason);
+        var items = Read(() => _reader.ReadStringItems(enforcement, "escalate_on", "enforcement"));
+        var index = items is null ? -1 : items.ToList().FindIndex(item => item.Value == name);
+        Add(
+            index < 0 ? "enforcement.escalate_on" : $"enforcement.escalate_on[{index}]",
+            index < 0 ? YamlConfigReader.Get(enforcement, "escalate_on") : items![index].Node,
+            $"\"{name}\" cannot be escalated: {why}");
     }
 
     private CircuitBreakerOptions? ReadCircuitBreakers(ConfigMapping? breakers)

@@ -57,4 +57,9 @@ public enum PolicyReason
     ContextualEvaluatorEscalated = 23,
     /// <summary><c>circuit_open</c> (.NET addition): the circuit breaker for the hop or tool is open.</summary>
     CircuitOpen = 24,
+    /// <summary>
+    /// <c>malformed_input</c> (.NET addition): the call's input cannot be expressed as canonical JSON (RFC 8785) — a
+    /// duplicate member, a number outside double range — so it cannot be hashed for its audit record.
+    /// </summary>
+    MalformedInput = 25,
 }

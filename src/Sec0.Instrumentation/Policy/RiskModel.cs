@@ -29,6 +29,7 @@ internal static class RiskModel
         Set(PolicyReason.HandlerSwap, 1.0, PolicyRiskTags.Integrity);
         Set(PolicyReason.RegistryMutation, 0.9, PolicyRiskTags.Integrity);
         Set(PolicyReason.MissingAuditSignature, 0.9, PolicyRiskTags.AuditGap | PolicyRiskTags.Integrity);
+        Set(PolicyReason.MalformedInput, 0.9, PolicyRiskTags.AuditGap | PolicyRiskTags.Integrity);
         Set(PolicyReason.SastFailed, 0.9, PolicyRiskTags.KnownVulnerability);
         Set(PolicyReason.DastFailed, 0.9, PolicyRiskTags.KnownVulnerability);
         Set(PolicyReason.SkillScanFailed, 0.9, PolicyRiskTags.KnownVulnerability);

@@ -20,6 +20,7 @@ public sealed class NucleiScanner : IDastScanner
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.TimeoutSeconds, 1);
+        ScannerExecutable.ThrowOnBadForm(options.Binary, options.AllowedBinaries, "NucleiScannerOptions", nameof(options));
         _options = options;
     }
 
@@ -27,14 +28,14 @@ public sealed class NucleiScanner : IDastScanner
     public NucleiScannerOptions Options => _options;
 
     /// <summary>Creates a scanner from <c>NUCLEI_BIN</c>, <c>SEC0_NUCLEI_TEMPLATES</c>, <c>SEC0_NUCLEI_TIMEOUT_SEC</c> and <c>SEC0_NUCLEI_TARGET</c>, over <paramref name="options"/> (for the allowlists).</summary>
-    /// <exception cref="ArgumentException">A variable has an invalid value.</exception>
+    /// <exception cref="ArgumentException">A variable has an invalid value (a relative path in <c>NUCLEI_BIN</c>, a timeout that is not a positive integer, a target that is not absolute http(s)).</exception>
     public static NucleiScanner FromEnvironment(NucleiScannerOptions? options = null, Func<string, string?>? environment = null)
     {
         options ??= new NucleiScannerOptions();
         environment ??= Environment.GetEnvironmentVariable;
         if (environment("NUCLEI_BIN") is { Length: > 0 } bin)
         {
-            options.Binary = bin;
+            options.Binary = ScannerExecutable.FormProblem(bin, "NUCLEI_BIN") is { } problem ? throw new ArgumentException(problem, nameof(environment)) : bin;
         }
 
         if (environment("SEC0_NUCLEI_TEMPLATES") is { Length: > 0 } templates)
@@ -108,9 +109,9 @@ public sealed class NucleiScanner : IDastScanner
     /// <inheritdoc />
     public async Task<DastScanResult> ScanAsync(DastScanInfo info, CancellationToken cancellationToken)
     {
-        if (!ScannerBinaryAllowlist.IsAllowed(_options.Binary, _options.AllowedBinaries))
+        if (!ScannerExecutable.TryResolve(_options.Binary, _options.AllowedBinaries, "nuclei", "NUCLEI_BIN", out var executable, out var refused))
         {
-            return Error($"nuclei binary \"{_options.Binary}\" is not in the allowlist ({string.Join(", ", _options.AllowedBinaries)})");
+            return Error(refused);
         }
 
         var (args, problem) = BuildArguments(info);
@@ -124,7 +125,7 @@ public sealed class NucleiScanner : IDastScanner
         ScannerProcessResult run;
         try
         {
-            run = await ScannerProcess.RunAsync(_options.Binary, args, _options.ProcessTimeout, line =>
+            run = await ScannerProcess.RunAsync(executable, args, _options.ProcessTimeout, line =>
             {
                 var trimmed = line.Trim();
                 if (!trimmed.StartsWith('{'))

@@ -6,10 +6,13 @@ namespace Sec0.Scanning;
 /// </summary>
 public sealed class NucleiScannerOptions
 {
-    /// <summary><c>NUCLEI_BIN</c>: the CLI, a name on PATH or a path; default <c>nuclei</c>. Must be in <see cref="AllowedBinaries"/>.</summary>
+    /// <summary>
+    /// <c>NUCLEI_BIN</c>: the CLI, a bare name looked up on PATH only (never in the working directory) or an absolute
+    /// path; default <c>nuclei</c>. A relative path is refused. Must be in <see cref="AllowedBinaries"/>.
+    /// </summary>
     public string Binary { get; set; } = "nuclei";
 
-    /// <summary>The executables that may run (bare names match bare names, paths match exact paths); default <c>nuclei</c>.</summary>
+    /// <summary>The executables that may run (bare names match bare names, absolute paths match exact paths, relative paths are refused); default <c>nuclei</c>.</summary>
     public IList<string> AllowedBinaries { get; set; } = ["nuclei"];
 
     /// <summary><c>SEC0_NUCLEI_TEMPLATES</c>: the template file or folder used when the policy names none; null for Nuclei's default templates.</summary>

@@ -14,8 +14,19 @@ internal static class ScannerProcess
     public const int MaxStderrChars = 4000;
 
     /// <summary>Runs <paramref name="fileName"/> and hands every stdout line to <paramref name="onLine"/> as it arrives.</summary>
+    /// <param name="fileName">The absolute path from <see cref="ScannerExecutable.TryResolve"/>.</param>
+    /// <param name="arguments">The arguments, passed as a list.</param>
+    /// <param name="deadline">When the process tree is killed.</param>
+    /// <param name="onLine">Gets every stdout line.</param>
+    /// <param name="cancellationToken">Kills the process tree.</param>
     public static async Task<ScannerProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, TimeSpan deadline, Action<string> onLine, CancellationToken cancellationToken)
     {
+        // A bare name would go through .NET's lookup, which searches the app's folder and the working directory before PATH.
+        if (!Path.IsPathFullyQualified(fileName))
+        {
+            throw new ArgumentException($"The scanner must be started by its absolute path, not \"{fileName}\".", nameof(fileName));
+        }
+
         var info = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,

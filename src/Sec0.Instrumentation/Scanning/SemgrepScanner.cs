@@ -24,6 +24,7 @@ public sealed class SemgrepScanner : ISastScanner
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.TimeoutSeconds, 1);
+        ScannerExecutable.ThrowOnBadForm(options.Binary, options.AllowedBinaries, "SemgrepScannerOptions", nameof(options));
         _options = options;
     }
 
@@ -36,14 +37,14 @@ public sealed class SemgrepScanner : ISastScanner
     /// </summary>
     /// <param name="options">Settings the variables override; default <see cref="SemgrepScannerOptions"/>.</param>
     /// <param name="environment">Variable lookup; default the process environment.</param>
-    /// <exception cref="ArgumentException">A variable has an invalid value (a timeout that is not a positive integer, a URL that is not absolute http(s)).</exception>
+    /// <exception cref="ArgumentException">A variable has an invalid value (a relative path in <c>SEMGREP_BIN</c>, a timeout that is not a positive integer, a URL that is not absolute http(s)).</exception>
     public static SemgrepScanner FromEnvironment(SemgrepScannerOptions? options = null, Func<string, string?>? environment = null)
     {
         options ??= new SemgrepScannerOptions();
         environment ??= Environment.GetEnvironmentVariable;
         if (environment("SEMGREP_BIN") is { Length: > 0 } bin)
         {
-            options.Binary = bin;
+            options.Binary = ScannerExecutable.FormProblem(bin, "SEMGREP_BIN") is { } problem ? throw new ArgumentException(problem, nameof(environment)) : bin;
         }
 
         if (environment("SEC0_SEMGREP_CONFIG") is { Length: > 0 } config)
@@ -81,9 +82,9 @@ public sealed class SemgrepScanner : ISastScanner
 
     private async Task<SastScanResult> ScanLocalAsync(SastScanInfo info, string ruleset, string scanId, CancellationToken cancellationToken)
     {
-        if (!ScannerBinaryAllowlist.IsAllowed(_options.Binary, _options.AllowedBinaries))
+        if (!ScannerExecutable.TryResolve(_options.Binary, _options.AllowedBinaries, "semgrep", "SEMGREP_BIN", out var executable, out var refused))
         {
-            return Error($"semgrep binary \"{_options.Binary}\" is not in the allowlist ({string.Join(", ", _options.AllowedBinaries)})");
+            return Error(refused);
         }
 
         string? tempDir = null;
@@ -107,7 +108,7 @@ public sealed class SemgrepScanner : ISastScanner
         {
             var output = new StringBuilder();
             var run = await ScannerProcess.RunAsync(
-                _options.Binary,
+                executable,
                 ["--json", "--timeout", _options.TimeoutSeconds.ToString(CultureInfo.InvariantCulture), "--quiet", "--config", ruleset, file],
                 _options.ProcessTimeout ?? TimeSpan.FromSeconds((_options.TimeoutSeconds * 3) + 10),
                 line => output.Append(line).Append('\n'),

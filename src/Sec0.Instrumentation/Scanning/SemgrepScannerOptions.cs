@@ -10,11 +10,15 @@ public sealed class SemgrepScannerOptions
     /// <summary>The default <see cref="TimeoutSeconds"/>.</summary>
     public const int DefaultTimeoutSeconds = 30;
 
-    /// <summary><c>SEMGREP_BIN</c>: the CLI to run, a name on PATH or a path; default <c>semgrep</c>. Must be in <see cref="AllowedBinaries"/>.</summary>
+    /// <summary>
+    /// <c>SEMGREP_BIN</c>: the CLI to run, a bare name looked up on PATH only (never in the working directory) or an
+    /// absolute path; default <c>semgrep</c>. A relative path is refused. Must be in <see cref="AllowedBinaries"/>.
+    /// </summary>
     public string Binary { get; set; } = "semgrep";
 
     /// <summary>
-    /// The executables that may run: bare names match bare names only, paths match that exact path only.
+    /// The executables that may run: bare names match bare names only, absolute paths match that exact path only
+    /// (relative paths are refused).
     /// Default <c>semgrep</c>. Code sets this, not the environment, so a variable can't pick another program.
     /// </summary>
     public IList<string> AllowedBinaries { get; set; } = ["semgrep"];

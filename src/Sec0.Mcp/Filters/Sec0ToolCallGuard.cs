@@ -18,6 +18,9 @@ namespace Sec0.Mcp;
 internal sealed class Sec0ToolCallGuard
 {
     private const string Op = "tools/call";
+
+    private const string MalformedInputHint =
+        "Send arguments and _meta as I-JSON (RFC 7493): every member name once per object, every number within the range of a double.";
     private readonly Sec0McpRuntime _runtime;
 
     public Sec0ToolCallGuard(Sec0McpRuntime runtime)
@@ -43,22 +46,21 @@ internal sealed class Sec0ToolCallGuard
             var toolRef = pin?.ToolRef ?? Sec0McpRuntime.ToolRef(server, name, version);
             var started = Stopwatch.GetTimestamp();
 
-            var arguments = CanonicalJson.OfArguments(context.Params?.Arguments);
-            var meta = context.Params?.Meta;
-            string? idempotencyKey = null;
-            if (meta is not null && W3CTraceParent.TryGetString(meta, Sec0McpOptions.IdempotencyKeyMetaName, out var key) && !string.IsNullOrWhiteSpace(key))
-            {
-                idempotencyKey = key;
-            }
-
-            var hasParent = W3CTraceParent.TryRead(meta, out var parent);
+            // Reading the request never throws: what canonical JSON cannot express comes back as input.Problem and is
+            // decided (malformed_input) and audited below like every other reason.
+            var input = ToolCallInput.Read(context);
+            var idempotencyKey = input.IdempotencyKey;
             using var activity = !Sec0McpRuntime.Source.HasListeners() ? null
-                : hasParent
+                : input.Parent is { } parent
                     ? Sec0McpRuntime.Source.StartActivity(Op + " " + name, ActivityKind.Server, parent)
                     : Sec0McpRuntime.Source.StartActivity(Op + " " + name, ActivityKind.Server);
 
             var e = _runtime.NewEnvelope(server, name, toolRef, Op);
-            e.SetInputToHash(arguments);
+            if (input.Arguments is { } arguments)
+            {
+                e.SetInputToHash(arguments);
+            }
+
             e.IdempotencyKey = idempotencyKey;
             e.HopHash = pin?.BodyHash;
             e.RegistryFrozen = registry.IsFrozen;
@@ -70,7 +72,7 @@ internal sealed class Sec0ToolCallGuard
             {
                 e.ServerSnapshot = registry.Snapshot;
             }
-            SetTrace(e, activity, hasParent ? parent : null);
+            SetTrace(e, activity, input.Parent);
             Tag(activity, server, name, toolRef);
 
             // The SDK resolved MatchedPrimitive from the frozen registry before any filter ran; anything else
@@ -88,7 +90,7 @@ internal sealed class Sec0ToolCallGuard
                 Server = server,
                 Tool = name,
                 Version = version,
-                PayloadBytes = arguments.Length,
+                PayloadBytes = input.Arguments?.Length ?? 0,
                 IsSideEffect = pin?.IsSideEffect ?? false,
                 HasIdempotencyKey = idempotencyKey is not null || pin is null || !pin.RequiresIdempotencyKey,
                 CodeHash = pin?.BodyHash,
@@ -97,6 +99,7 @@ internal sealed class Sec0ToolCallGuard
                 CircuitOpen = _runtime.Breakers?.IsOpen(breakerKey) == true,
                 MissingAuditSignature = _runtime.Appender.IsFaulted,
                 HandlerSwap = swapped,
+                MalformedInput = input.Problem is not null,
             });
 
             if (!decision.Violations.IsEmpty)
@@ -112,7 +115,8 @@ internal sealed class Sec0ToolCallGuard
             if (swapped || decision.IsBlocked)
             {
                 var reason = swapped ? PolicyReasons.HandlerSwap : decision.PrimaryReasonName;
-                return Deny(e, activity, name, reason, swapped ? "deny" : decision.OutcomeName, started);
+                var detail = reason == PolicyReasons.MalformedInput ? input.Problem : null;
+                return Deny(e, activity, name, reason, swapped ? "deny" : decision.OutcomeName, started, detail);
             }
 
             var state = new ToolCallState(pin);
@@ -182,11 +186,16 @@ internal sealed class Sec0ToolCallGuard
             return next(context, cancellationToken);
         };
 
-    /// <summary>The error result a denied call gets: <c>isError</c> true and a text that names the reason.</summary>
-    internal static CallToolResult DenialResult(string? tool, string reason) => new()
+    /// <summary>
+    /// The error result a denied call gets: <c>isError</c> true and a text that names the reason, followed for
+    /// <c>malformed_input</c> by what is wrong and how to send it instead.
+    /// </summary>
+    internal static CallToolResult DenialResult(string? tool, string reason, string? detail = null) => new()
     {
         IsError = true,
-        Content = [new TextContentBlock { Text = $"[sec0] Tool \"{tool}\" denied by policy: {reason}" }],
+        Content = [new TextContentBlock { Text = detail is null
+            ? $"[sec0] Tool \"{tool}\" denied by policy: {reason}"
+            : $"[sec0] Tool \"{tool}\" denied by policy: {reason} ({detail}). {MalformedInputHint}" }],
         Meta = new JsonObject { ["sec0"] = new JsonObject { ["denial_reason"] = reason, ["denial_level"] = DenialLevels.Middleware } },
     };
 
@@ -205,9 +214,9 @@ internal sealed class Sec0ToolCallGuard
         return ReferenceEquals(matched, pin.Tool) && (!checkDefinition || pin.DefinitionUnchanged(pin.Tool.ProtocolTool));
     }
 
-    private CallToolResult Deny(AuditEnvelope e, Activity? activity, string tool, string reason, string outcome, long started)
+    private CallToolResult Deny(AuditEnvelope e, Activity? activity, string tool, string reason, string outcome, long started, string? detail = null)
     {
-        var result = DenialResult(tool, reason);
+        var result = DenialResult(tool, reason, detail);
         e.Status = "error";
         e.DenialReason = reason;
         e.DecisionReason = reason;
@@ -218,7 +227,15 @@ internal sealed class Sec0ToolCallGuard
         e.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         activity?.SetTag("sec0.denial_reason", reason);
         activity?.SetStatus(ActivityStatusCode.Error, reason);
-        _runtime.Logger.LogWarning("[sec0] tools/call {Tool} denied: {Reason}.", tool, reason);
+        if (detail is null)
+        {
+            _runtime.Logger.LogWarning("[sec0] tools/call {Tool} denied: {Reason}.", tool, reason);
+        }
+        else
+        {
+            _runtime.Logger.LogWarning("[sec0] tools/call {Tool} denied: {Reason} ({Detail}).", tool, reason, detail);
+        }
+
         _runtime.Record(e);
         return result;
     }

@@ -8,7 +8,9 @@ namespace Sec0.Mcp;
 
 /// <summary>
 /// SHA-256 over the RFC 8785 canonical JSON of a tool definition as the SDK serializes it, so two definitions
-/// hash alike exactly when they advertise the same thing, whatever the property order.
+/// hash alike exactly when they advertise the same thing, whatever the property order. A definition canonical JSON
+/// cannot express (a schema with a repeated member, say) is hashed over the SDK's serialization instead: it can
+/// then never match a canonical pin, so it reads as changed rather than breaking <c>tools/list</c> or the call check.
 /// </summary>
 internal static class ToolDefinitionHasher
 {
@@ -68,7 +70,15 @@ internal static class ToolDefinitionHasher
     {
         var json = JsonSerializer.SerializeToElement(tool, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Tool)));
         var buffer = new ArrayBufferWriter<byte>(512);
-        JsonCanonicalizer.WriteElement(json, buffer, includeOutputSchema ? null : "outputSchema");
+        try
+        {
+            JsonCanonicalizer.WriteElement(json, buffer, includeOutputSchema ? null : "outputSchema");
+        }
+        catch (FormatException)
+        {
+            return "sha256:" + Sha256Hex.Of(Serialize(tool));
+        }
+
         return "sha256:" + Sha256Hex.Of(buffer.WrittenSpan);
     }
 }

@@ -34,6 +34,10 @@ internal static class CanonicalJson
     /// The same bytes as serializing the dictionary and canonicalizing the result: the members are sorted by
     /// UTF-16 code units and each value is written from its parsed <see cref="JsonElement"/> in canonical form.
     /// </remarks>
+    /// <exception cref="FormatException">
+    /// An argument canonical JSON cannot hold (a duplicate member, a number outside double range); the message
+    /// names the argument, e.g. <c>argument "filter": duplicate member "id"</c>.
+    /// </exception>
     public static byte[] OfArguments(IDictionary<string, JsonElement>? arguments)
     {
         if (arguments is null || arguments.Count == 0)
@@ -56,7 +60,7 @@ internal static class CanonicalJson
             {
                 if (string.Equals(members[i - 1].Key, members[i].Key, StringComparison.Ordinal))
                 {
-                    throw new FormatException($"Duplicate member \"{members[i].Key}\".");
+                    throw new FormatException($"duplicate argument \"{members[i].Key}\"");
                 }
 
                 output.Write(","u8);
@@ -64,7 +68,14 @@ internal static class CanonicalJson
 
             JsonCanonicalizer.WriteString(members[i].Key, output);
             output.Write(":"u8);
-            JsonCanonicalizer.WriteElement(members[i].Value, output);
+            try
+            {
+                JsonCanonicalizer.WriteElement(members[i].Value, output);
+            }
+            catch (FormatException ex)
+            {
+                throw new FormatException($"argument \"{members[i].Key}\": {ex.Message}", ex);
+            }
         }
 
         output.Write("}"u8);

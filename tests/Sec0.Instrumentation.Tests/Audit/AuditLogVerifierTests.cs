@@ -51,6 +51,20 @@ public sealed class AuditLogVerifierTests : IDisposable
         Assert.Equal(28, report.ValidEnvelopes);
     }
 
+    [Theory]
+    [InlineData("\"tenant\":\"\\ud800\"")]
+    [InlineData("\"tenant\":\"demo\",\"tenant\":\"demo\"")]
+    [InlineData("\"tenant\":1e400")]
+    public void A_line_canonical_json_cannot_express_is_a_bad_signature_not_a_crash(string tampered)
+    {
+        var lines = Lines(_files[1]);
+        lines[1] = lines[1].Replace("\"tenant\":\"demo\"", tampered, StringComparison.Ordinal);
+        Save(_files[1], lines);
+
+        var report = Verify();
+        AssertProblem(report, AuditProblemKind.BadSignature, _files[1], 2);
+    }
+
     [Fact]
     public void A_deleted_line_is_a_gap_and_a_broken_chain()
     {

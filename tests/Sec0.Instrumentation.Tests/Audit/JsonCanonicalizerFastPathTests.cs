@@ -45,7 +45,7 @@ public class JsonCanonicalizerFastPathTests
     public void Duplicate_names_are_rejected_on_the_raw_path_too()
     {
         var ex = Assert.Throws<FormatException>(() => JsonCanonicalizer.Canonicalize("{\"b\":1,\"a\":2,\"b\":3}"u8));
-        Assert.Contains("Duplicate member \"b\"", ex.Message);
+        Assert.Contains("duplicate member \"b\"", ex.Message);
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public class JsonCanonicalizerFastPathTests
         // The parser only validates strings that contain escapes; the writer must not pass bad bytes on.
         byte[] json = [(byte)'[', (byte)'"', 0xFF, (byte)'"', (byte)']'];
         using var document = JsonDocument.Parse(json);
-        Assert.ThrowsAny<Exception>(() => Canonical(document.RootElement, rawFastPath: true));
+        Assert.StartsWith("FormatException: a string is not valid Unicode", Canonical(document.RootElement, rawFastPath: true));
     }
 
     [Fact]

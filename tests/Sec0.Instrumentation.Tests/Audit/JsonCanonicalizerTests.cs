@@ -79,6 +79,19 @@ public class JsonCanonicalizerTests
         Assert.Throws<FormatException>(() => Canon("{\"a\":1"));
     }
 
+    [Theory]
+    [InlineData("[1e400]", "the number 1e400 is outside the range of a double")]
+    [InlineData("{\"a\":{\"b\":-2E+999}}", "the number -2E+999 is outside the range of a double")]
+    [InlineData("[\"x\\ud800\"]", "a string is not valid Unicode (an unpaired surrogate escape")]
+    [InlineData("{\"\\udc00\":1}", "a string is not valid Unicode (an unpaired surrogate escape")]
+    [InlineData("{\"a\":[{\"b\":1,\"b\":2}]}", "duplicate member \"b\"")]
+    public void What_canonical_json_cannot_hold_is_a_format_exception_that_says_what(string input, string message)
+    {
+        // Callers catch FormatException to deny or fall back; nothing else may escape, and the text names the value.
+        var ex = Assert.Throws<FormatException>(() => Canon(input));
+        Assert.Contains(message, ex.Message);
+    }
+
     [Fact]
     public void Excluding_a_top_level_member_leaves_nested_ones()
     {

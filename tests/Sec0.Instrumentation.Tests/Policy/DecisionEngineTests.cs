@@ -65,6 +65,7 @@ public sealed class DecisionEngineTests
         [PolicyReason.ContextualEvaluatorDenied] = c => c with { ContextualEvaluatorDenied = true },
         [PolicyReason.ContextualEvaluatorEscalated] = c => c with { ContextualEvaluatorEscalated = true },
         [PolicyReason.CircuitOpen] = c => c with { CircuitOpen = true },
+        [PolicyReason.MalformedInput] = c => c with { MalformedInput = true },
     };
 
     public static TheoryData<string, string, string, bool> ReasonModeStrategy()
@@ -118,9 +119,9 @@ public sealed class DecisionEngineTests
 
         Assert.Equal(PolicyReasonSet.Of(reason), decision.Violations);
         Assert.Equal(reason, decision.PrimaryReason);
-        var enforceDenies = reason == PolicyReason.CircuitOpen || strategy == "deny_on_any" || listedInDenyOn;
+        var enforceDenies = reason is PolicyReason.CircuitOpen or PolicyReason.MalformedInput || strategy == "deny_on_any" || listedInDenyOn;
         var expected = !enforceDenies ? DecisionOutcome.Allow
-            : mode == "observe" ? DecisionOutcome.WouldDeny
+            : mode == "observe" && reason != PolicyReason.MalformedInput ? DecisionOutcome.WouldDeny
             : DecisionOutcome.Deny;
         Assert.Equal(expected, decision.Outcome);
         Assert.Equal(expected != DecisionOutcome.Allow, !decision.BlockingReasons.IsEmpty);
@@ -132,13 +133,13 @@ public sealed class DecisionEngineTests
     public void An_empty_deny_on_denies_nothing_even_with_every_violation_at_once()
     {
         var engine = Engine(DetectingPolicy("{ deny_on: [] }"));
-        var context = s_triggers.Where(pair => pair.Key != PolicyReason.CircuitOpen).Aggregate(s_clean, (c, pair) => pair.Value(c));
+        var context = s_triggers.Where(pair => pair.Key is not (PolicyReason.CircuitOpen or PolicyReason.MalformedInput)).Aggregate(s_clean, (c, pair) => pair.Value(c));
 
         var decision = engine.Decide(context);
 
         Assert.Equal(DecisionOutcome.Allow, decision.Outcome);
-        // Every reason but circuit_open; sast and dast each have one status, so pending and failed cannot both hold.
-        Assert.Equal(PolicyReasons.All.Count - 3, decision.Violations.Count);
+        // Every reason but the two that always deny; sast and dast each have one status, so pending and failed cannot both hold.
+        Assert.Equal(PolicyReasons.All.Count - 4, decision.Violations.Count);
         Assert.Equal(PolicyReason.HandlerSwap, decision.PrimaryReason);
         Assert.True(decision.RiskScore > 0.99);
     }
@@ -213,6 +214,32 @@ public sealed class DecisionEngineTests
         Assert.Equal("circuit_open", ex.Violation);
         Assert.Equal("Orders.Run", ex.Key);
         Assert.IsAssignableFrom<Sec0PolicyDeniedException>(ex);
+    }
+
+    [Theory]
+    [InlineData("{ deny_on: [] }")]
+    [InlineData("{ mode: observe, strategy: deny_on_any }")]
+    [InlineData("{ deny_on: [payload_too_large], escalate_on: [payload_too_large] }")]
+    public void Malformed_input_denies_in_every_mode_whatever_deny_on_says_and_is_not_escalated(string enforcement)
+    {
+        var engine = Engine(DetectingPolicy(enforcement));
+
+        var decision = engine.Decide(s_clean with { MalformedInput = true, PayloadBytes = 10_000 });
+
+        Assert.Equal(DecisionOutcome.Deny, decision.Outcome);
+        Assert.True(decision.IsBlocked);
+        Assert.Equal(PolicyReason.MalformedInput, decision.PrimaryReason);
+        Assert.Contains("audit_gap", decision.GetRiskTagNames());
+        Assert.Equal("malformed_input", decision.CreateException("middleware", "mcp://ok/read@1.0.0").Violation);
+    }
+
+    [Fact]
+    public void A_hop_enforcement_block_cannot_relax_malformed_input()
+    {
+        var engine = Engine(DetectingPolicy("{ deny_on: [] }"));
+        var observing = new HopEnforcementConfig { Mode = EnforcementMode.Observe, EscalateOn = ["malformed_input"] };
+
+        Assert.Equal(DecisionOutcome.Deny, engine.WithEnforcement(observing).Decide(s_clean with { MalformedInput = true }).Outcome);
     }
 
     [Fact]

@@ -102,6 +102,7 @@ public sealed class PolicyLoaderTests
         { "tenant: demo\nenforcement:\n  deny_on: [sast_fail]", "enforcement.deny_on[0]", 3, "\"sast_fail\" is not a known reason (did you mean \"sast_failed\"?); expected one of: " },
         { "tenant: demo\nenforcement:\n  escalate_on: [nope]", "enforcement.escalate_on[0]", 3, "\"nope\" is not a known reason; expected one of: " },
         { "tenant: demo\nenforcement:\n  escalate_on: [circuit_open]", "enforcement.escalate_on[0]", 3, "\"circuit_open\" cannot be escalated: an open circuit breaker always denies" },
+        { "tenant: demo\nenforcement:\n  escalate_on: [sast_failed, malformed_input]", "enforcement.escalate_on[1]", 3, "\"malformed_input\" cannot be escalated: input that cannot be hashed always denies" },
         { "tenant: demo\nenforcment: {}", "enforcment", 2, "\"enforcment\" is not a known key; did you mean \"enforcement\"? (expected one of: tenant, " },
         { "tenant: demo\nenforcement:\n  deny_onn: []", "enforcement.deny_onn", 3, "\"deny_onn\" is not a known key; did you mean \"deny_on\"? (expected one of: mode, strategy, deny_on, escalate_on, circuit_breakers)" },
         { "tenant: demo\nzzz: 1", "zzz", 2, "\"zzz\" is not a known key (expected one of: " },
@@ -230,7 +231,7 @@ public sealed class PolicyLoaderTests
     }
 
     [Fact]
-    public void Reason_vocabulary_has_every_design_name_and_circuit_open()
+    public void Reason_vocabulary_has_every_design_name_and_the_dotnet_additions()
     {
         string[] design =
         [
@@ -241,7 +242,7 @@ public sealed class PolicyLoaderTests
             "contextual_evaluator_denied", "contextual_evaluator_escalated",
         ];
 
-        Assert.Equal([.. design, "circuit_open"], PolicyReasons.All);
+        Assert.Equal([.. design, "circuit_open", "malformed_input"], PolicyReasons.All);
         foreach (var name in PolicyReasons.All)
         {
             Assert.True(PolicyReasons.TryParse(name, out var reason));

@@ -16,6 +16,9 @@ public static class FakeExecutable
         return path;
     }
 
+    /// <summary><paramref name="text"/> as one single-quoted word of a POSIX shell script.</summary>
+    public static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
     /// <summary>True where a POSIX shell can run the fakes.</summary>
     public static bool CanRun => !OperatingSystem.IsWindows() && File.Exists("/bin/sh");
 }

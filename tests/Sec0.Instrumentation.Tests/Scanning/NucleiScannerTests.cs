@@ -16,8 +16,6 @@ public class NucleiScannerTests
         Severity = [ScanSeverity.Low, ScanSeverity.Critical],
     };
 
-    private static string Shell(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
-
     [Fact]
     public async Task Reads_jsonl_line_by_line_including_a_line_split_across_two_writes()
     {
@@ -30,12 +28,12 @@ public class NucleiScannerTests
         var templates = Directory.CreateDirectory(dir.Combine("templates")).FullName;
         var half = NucleiSamples.SqlInjection.Length / 2;
         var bin = FakeExecutable.Write(dir.Path, "nuclei", $"""
-            for a in "$@"; do printf '%s\n' "$a" >> {Shell(dir.Combine("args.txt"))}; done
+            for a in "$@"; do printf '%s\n' "$a" >> {FakeExecutable.Quote(dir.Combine("args.txt"))}; done
             echo '[INF] nuclei-templates are not installed, installing...' >&2
-            printf '%s\n' {Shell(NucleiSamples.MissingHeader)}
-            printf '%s' {Shell(NucleiSamples.SqlInjection[..half])}
+            printf '%s\n' {FakeExecutable.Quote(NucleiSamples.MissingHeader)}
+            printf '%s' {FakeExecutable.Quote(NucleiSamples.SqlInjection[..half])}
             sleep 0.3
-            printf '%s\n' {Shell(NucleiSamples.SqlInjection[half..])}
+            printf '%s\n' {FakeExecutable.Quote(NucleiSamples.SqlInjection[half..])}
             exit 0
             """);
         var scanner = new NucleiScanner(new NucleiScannerOptions { Binary = bin, AllowedBinaries = [bin], Templates = templates, AllowedTemplateDirectories = [templates], TimeoutSeconds = 5 });

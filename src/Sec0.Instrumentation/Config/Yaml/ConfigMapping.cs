@@ -1,3 +1,6 @@
+// This file is also compiled into the Sec0 analyzers (netstandard2.0): keep it to plain C# and netstandard2.0 APIs.
+using System;
+using System.Collections.Generic;
 using YamlDotNet.RepresentationModel;
 
 namespace Sec0.Config.Yaml;

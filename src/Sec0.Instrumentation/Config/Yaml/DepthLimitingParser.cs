@@ -1,3 +1,5 @@
+// This file is also compiled into the Sec0 analyzers (netstandard2.0), where a stack overflow inside the compiler
+// or the IDE cannot be caught either: keep it to plain C# and netstandard2.0 APIs.
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -9,7 +8,7 @@ namespace Sec0.Config.Yaml;
 /// Reads typed values out of a loaded YAML tree and reports a value of the wrong shape as
 /// <c>[sec0] Invalid config file: &lt;path&gt; (&lt;yaml path&gt; ..., line L, column C)</c>, or through the
 /// error factory a caller passes (the policy loader collects every problem instead of stopping at one).
-/// One instance serves one load: it caches mappings with their merge keys applied.
+/// One instance serves one load: it caches mappings with their merge keys applied (<see cref="YamlMappingFlattener"/>).
 /// </summary>
 /// <param name="filePath">The absolute path (or name) of the file being read, for error messages.</param>
 /// <param name="errorFactory">
@@ -18,11 +17,8 @@ namespace Sec0.Config.Yaml;
 /// </param>
 internal sealed class YamlConfigReader(string filePath, Func<string, string, YamlNode?, Exception>? errorFactory = null)
 {
-    /// <summary>Merges may chain (a merged mapping merging another); beyond this the file is rejected.</summary>
-    private const int MaxMergeDepth = 32;
-
-    private readonly Dictionary<YamlMappingNode, ConfigMapping> _flattened = new(ReferenceEqualityComparer.Instance);
-    private readonly HashSet<YamlMappingNode> _inProgress = new(ReferenceEqualityComparer.Instance);
+    // Merge keys are applied by the implementation the analyzers share; it reports through Error.
+    private YamlMappingFlattener? _flattener;
 
     /// <summary>The absolute path of the file being read, for error messages.</summary>
     public string FilePath { get; } = filePath;
@@ -64,7 +60,7 @@ internal sealed class YamlConfigReader(string filePath, Func<string, string, Yam
             throw Error(yamlPath, "must be a mapping", node);
         }
 
-        return Flatten(mapping, yamlPath, 0);
+        return (_flattener ??= new YamlMappingFlattener(Error)).Flatten(mapping, yamlPath);
     }
 
     /// <summary>The value node of <paramref name="key"/>, or null when the mapping is absent or lacks the key.</summary>
@@ -206,78 +202,5 @@ internal sealed class YamlConfigReader(string filePath, Func<string, string, Yam
     }
 
     /// <summary>Joins YAML path segments for messages (<c>app.hops.Key.type</c>).</summary>
-    public static string Join(string parentPath, string key) => parentPath.Length == 0 ? key : parentPath + "." + key;
-
-    private ConfigMapping Flatten(YamlMappingNode node, string yamlPath, int mergeDepth)
-    {
-        if (_flattened.TryGetValue(node, out var cached))
-        {
-            return cached;
-        }
-
-        // A mapping can merge itself through an alias; stop instead of recursing forever.
-        if (mergeDepth > MaxMergeDepth || !_inProgress.Add(node))
-        {
-            throw Error(yamlPath, "has merge keys (<<) that are cyclic or nested too deeply", node);
-        }
-
-        RuntimeHelpers.EnsureSufficientExecutionStack();
-        var entries = new List<ConfigEntry>(node.Children.Count);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var nonScalarKeys = new List<YamlNode>();
-        List<YamlNode>? merges = null;
-
-        foreach (var (keyNode, value) in node.Children)
-        {
-            if (keyNode is not YamlScalarNode scalarKey)
-            {
-                nonScalarKeys.Add(keyNode);
-                continue;
-            }
-
-            var key = scalarKey.Value ?? string.Empty;
-            if (key == "<<" && scalarKey.Style is ScalarStyle.Plain or ScalarStyle.Any)
-            {
-                (merges ??= []).Add(value);
-                continue;
-            }
-
-            if (!seen.Add(key))
-            {
-                throw Error(Join(yamlPath, key), "is defined twice", keyNode);
-            }
-
-            entries.Add(new ConfigEntry(key, keyNode, value));
-        }
-
-        if (merges is not null)
-        {
-            // YAML merge semantics: the mapping's own keys win, then earlier merged mappings over later ones.
-            foreach (var merge in merges)
-            {
-                IEnumerable<YamlNode> sources = merge switch
-                {
-                    YamlMappingNode single => [single],
-                    YamlSequenceNode list when list.Children.All(child => child is YamlMappingNode) => list.Children,
-                    _ => throw Error(Join(yamlPath, "<<"), "must be a mapping or a list of mappings", merge),
-                };
-
-                foreach (var source in sources)
-                {
-                    foreach (var merged in Flatten((YamlMappingNode)source, yamlPath, mergeDepth + 1).Entries)
-                    {
-                        if (seen.Add(merged.Key))
-                        {
-                            entries.Add(merged);
-                        }
-                    }
-                }
-            }
-        }
-
-        _inProgress.Remove(node);
-        var result = new ConfigMapping(node, entries, nonScalarKeys);
-        _flattened[node] = result;
-        return result;
-    }
+    public static string Join(string parentPath, string key) => YamlMappingFlattener.Join(parentPath, key);
 }
