@@ -55,14 +55,16 @@ public sealed class AuditLogVerifierTests : IDisposable
     [InlineData("\"tenant\":\"\\ud800\"")]
     [InlineData("\"tenant\":\"demo\",\"tenant\":\"demo\"")]
     [InlineData("\"tenant\":1e400")]
-    public void A_line_canonical_json_cannot_express_is_a_bad_signature_not_a_crash(string tampered)
+    public void A_line_canonical_json_cannot_express_is_a_malformed_line_not_a_crash(string tampered)
     {
         var lines = Lines(_files[1]);
         lines[1] = lines[1].Replace("\"tenant\":\"demo\"", tampered, StringComparison.Ordinal);
         Save(_files[1], lines);
 
         var report = Verify();
-        AssertProblem(report, AuditProblemKind.BadSignature, _files[1], 2);
+        AssertProblem(report, AuditProblemKind.Malformed, _files[1], 2);
+        Assert.StartsWith("not a valid audit record: ", report.Problems.Single(p => p.Kind == AuditProblemKind.Malformed).Message, StringComparison.Ordinal);
+        AssertProblem(report, AuditProblemKind.BrokenChain, _files[1], 3);
     }
 
     [Fact]
