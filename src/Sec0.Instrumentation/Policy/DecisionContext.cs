@@ -86,4 +86,7 @@ public readonly struct DecisionContext
 
     /// <summary>True when a contextual evaluator asked for human review.</summary>
     public bool ContextualEvaluatorEscalated { get; init; }
+
+    /// <summary>True when a hop's body was entered without a decision by its interceptor and its guard decides the call.</summary>
+    public bool UninterceptedCall { get; init; }
 }

@@ -267,7 +267,8 @@ public sealed class DecisionEngine
             .Add(Flag(context.AgentGuardFailed, PolicyReason.AgentGuardFailed))
             .Add(Flag(context.ContextualEvaluatorDenied, PolicyReason.ContextualEvaluatorDenied))
             .Add(Flag(context.ContextualEvaluatorEscalated, PolicyReason.ContextualEvaluatorEscalated))
-            .Add(Flag(context.CircuitOpen, PolicyReason.CircuitOpen));
+            .Add(Flag(context.CircuitOpen, PolicyReason.CircuitOpen))
+            .Add(Flag(context.UninterceptedCall, PolicyReason.UninterceptedCall));
         return found;
     }
 

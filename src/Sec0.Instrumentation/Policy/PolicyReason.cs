@@ -57,4 +57,10 @@ public enum PolicyReason
     ContextualEvaluatorEscalated = 23,
     /// <summary><c>circuit_open</c> (.NET addition): the circuit breaker for the hop or tool is open.</summary>
     CircuitOpen = 24,
+    /// <summary>
+    /// <c>unintercepted_call</c> (.NET addition): a hop's body was entered without a decision by a generated
+    /// interceptor (reflection, <c>dynamic</c>, a delegate, an assembly built without the generator) and its
+    /// <c>HopGuard.Enter()</c> decided the call instead.
+    /// </summary>
+    UninterceptedCall = 25,
 }

@@ -4,8 +4,8 @@ namespace Sec0.Policy;
 
 /// <summary>
 /// The reason vocabulary of <c>enforcement.deny_on</c> and <c>enforcement.escalate_on</c>, in one place: the
-/// names from Sec0's policy schema (DESIGN.md section 6) plus <see cref="CircuitOpen"/>, which this SDK
-/// adds for its circuit breaker. Names are matched exactly (they are lowercase snake_case).
+/// names from Sec0's policy schema (DESIGN.md section 6) plus <see cref="CircuitOpen"/> and
+/// <see cref="UninterceptedCall"/>, which this SDK adds for its circuit breaker and its hop guard. Names are matched exactly (they are lowercase snake_case).
 /// </summary>
 public static class PolicyReasons
 {
@@ -60,6 +60,12 @@ public static class PolicyReasons
     /// <c>enforcement.circuit_breakers</c> is configured, whatever <c>deny_on</c> says, and is never escalated.
     /// </summary>
     public const string CircuitOpen = "circuit_open";
+    /// <summary>
+    /// A hop's body was entered without a decision by its generated interceptor (reflection, <c>dynamic</c>, a
+    /// delegate, an assembly built without the Sec0 generator), and its <c>HopGuard.Enter()</c> decided the
+    /// call (.NET addition). List it in <c>deny_on</c> to fail such calls closed.
+    /// </summary>
+    public const string UninterceptedCall = "unintercepted_call";
 
     private static readonly string[] s_names =
     [
@@ -68,6 +74,7 @@ public static class PolicyReasons
         FsViolation, PayloadTooLarge, DurationTooLong, RegistryMutation, HandlerSwap, ServerCodeChanged, ToolCodeChanged,
         SkillVersionChanged, SkillCodeChanged, SkillScanPending, SkillScanFailed, SastPending, SastFailed, DastPending,
         DastFailed, AgentGuardFailed, ContextualEvaluatorDenied, ContextualEvaluatorEscalated, CircuitOpen,
+        UninterceptedCall,
     ];
 
     private static readonly FrozenDictionary<string, PolicyReason> s_byName =
@@ -77,7 +84,7 @@ public static class PolicyReasons
     public static IReadOnlyList<string> All { get; } = Array.AsReadOnly(s_names[1..]);
 
     /// <summary>The highest <see cref="PolicyReason"/> value.</summary>
-    internal const PolicyReason MaxReason = PolicyReason.CircuitOpen;
+    internal const PolicyReason MaxReason = PolicyReason.UninterceptedCall;
 
     /// <summary>The YAML name of <paramref name="reason"/>; an empty string for <see cref="PolicyReason.None"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not a defined reason.</exception>

@@ -65,6 +65,7 @@ public sealed class DecisionEngineTests
         [PolicyReason.ContextualEvaluatorDenied] = c => c with { ContextualEvaluatorDenied = true },
         [PolicyReason.ContextualEvaluatorEscalated] = c => c with { ContextualEvaluatorEscalated = true },
         [PolicyReason.CircuitOpen] = c => c with { CircuitOpen = true },
+        [PolicyReason.UninterceptedCall] = c => c with { UninterceptedCall = true },
     };
 
     public static TheoryData<string, string, string, bool> ReasonModeStrategy()

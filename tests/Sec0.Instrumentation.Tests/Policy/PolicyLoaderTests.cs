@@ -230,7 +230,7 @@ public sealed class PolicyLoaderTests
     }
 
     [Fact]
-    public void Reason_vocabulary_has_every_design_name_and_circuit_open()
+    public void Reason_vocabulary_has_every_design_name_then_circuit_open_and_unintercepted_call()
     {
         string[] design =
         [
@@ -241,7 +241,7 @@ public sealed class PolicyLoaderTests
             "contextual_evaluator_denied", "contextual_evaluator_escalated",
         ];
 
-        Assert.Equal([.. design, "circuit_open"], PolicyReasons.All);
+        Assert.Equal([.. design, "circuit_open", "unintercepted_call"], PolicyReasons.All);
         foreach (var name in PolicyReasons.All)
         {
             Assert.True(PolicyReasons.TryParse(name, out var reason));
