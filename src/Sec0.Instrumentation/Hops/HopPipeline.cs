@@ -43,7 +43,17 @@ internal sealed class HopPipeline : HopHost
     /// <summary>The envelope of the innermost hop running in this asynchronous flow, if any.</summary>
     internal static AuditEnvelope? CurrentFrame => s_frame.Value;
 
-    internal override HopInvocation Begin(HopDescriptor descriptor)
+    internal override HopInvocation Begin(HopDescriptor descriptor) => Begin(descriptor, unintercepted: false);
+
+    /// <summary>
+    /// The guard's decision, made when the body starts: the same resolution, decision and envelope as an
+    /// intercepted call, with <c>unintercepted_call</c> among the violations. The body's outcome is not seen
+    /// here, so the envelope is recorded at once (status ok, latency 0) and the hop's Activity and agent
+    /// frame end with it.
+    /// </summary>
+    internal override void DecideUnintercepted(HopDescriptor descriptor) => End(Begin(descriptor, unintercepted: true), null);
+
+    private HopInvocation Begin(HopDescriptor descriptor, bool unintercepted)
     {
         var hop = Resolve(descriptor);
         if (hop.Error is { } error)
@@ -127,6 +137,7 @@ internal sealed class HopPipeline : HopHost
             DastStatus = dast?.Status ?? ScanStatus.None,
             CircuitOpen = hop.Breaker?.IsOpen == true,
             MissingAuditSignature = _appender.IsFaulted,
+            UninterceptedCall = unintercepted,
         });
         if (!decision.Violations.IsEmpty)
         {
