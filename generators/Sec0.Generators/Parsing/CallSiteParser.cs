@@ -66,9 +66,16 @@ namespace Sec0.Generators.Parsing
         {
             var invocation = (InvocationExpressionSyntax)context.Node;
             var semanticModel = context.SemanticModel;
+            var compilation = semanticModel.Compilation;
+            var name = InvokedName(invocation);
+            if (HopGuardCalls.MayBeGuard(invocation, name))
+            {
+                return ParseGuard(invocation, semanticModel, cancellationToken);
+            }
 
-            // Fast exits: most invocations are not hop calls. A name no hop has needs no binding.
-            if (!HopNameIndex.For(semanticModel.Compilation).MayBeHop(InvokedName(invocation)))
+            // Fast exits: most invocations are not hop calls. A name no hop has needs no binding (an override or
+            // implementation has the name of the method it overrides or implements).
+            if (!HopNameIndex.For(compilation).MayBeHop(name))
             {
                 return null;
             }
@@ -78,70 +85,96 @@ namespace Sec0.Generators.Parsing
                 return null;
             }
 
-            // The called method (its shape is what the interceptor mirrors) and the hop method that carries
-            // the attribute: the same, or an overridden method when the call binds to an override.
+            // The called method (its shape is what the interceptor mirrors); the hop it stands for (its own
+            // attribute, an overridden method's or an implemented interface member's); and the hops in more
+            // derived types the call may reach through dispatch.
             var definition = (called.ReducedFrom ?? called).OriginalDefinition;
-            var hopMethod = definition;
-            var attribute = Hops.FindHopAttribute(hopMethod);
-            while (attribute is null && hopMethod.OverriddenMethod is { } overridden)
-            {
-                hopMethod = overridden.OriginalDefinition;
-                attribute = Hops.FindHopAttribute(hopMethod);
-            }
-
-            if (attribute is null)
+            var hopMethod = HopIdentity.Find(definition, out var attribute);
+            var dispatch = HopDispatch.Targets(definition, compilation);
+            if (hopMethod is null && dispatch.IsEmpty)
             {
                 return null;
             }
 
-            var key = Hops.Key(attribute, hopMethod);
-            var tree = invocation.SyntaxTree;
-            var nameSpan = NameSpan(invocation);
-            var linePosition = tree.GetLineSpan(nameSpan, cancellationToken).StartLinePosition;
-
-#pragma warning disable RSEXPERIMENTAL002 // GetInterceptableLocation is the supported API for InterceptsLocation data.
-            var location = semanticModel.GetInterceptableLocation(invocation, cancellationToken);
-            var version = location?.Version ?? 0;
-            var data = location?.Data ?? string.Empty;
-            var display = location?.GetDisplayLocation() ?? string.Empty;
-            var attributeSyntax = location?.GetInterceptsLocationAttributeSyntax() ?? string.Empty;
-#pragma warning restore RSEXPERIMENTAL002
-
-            CallSiteModel Result(TargetModel? target, DescriptorModel? external, string? skipReason) => new(
-                tree.FilePath,
-                nameSpan.Start,
-                linePosition.Line + 1,
-                linePosition.Character + 1,
-                key,
-                version,
-                data,
-                display,
-                attributeSyntax,
-                target,
-                external,
-                skipReason);
-
-            if (location is null)
+            var site = CallSite.Locate(invocation, semanticModel, cancellationToken);
+            var key = HopDispatch.CallKey(hopMethod, attribute, dispatch);
+            if (!site.IsInterceptable)
             {
-                return Result(null, null, "the call has no interceptable location");
+                return site.Model(key, null, EquatableArray<DescriptorModel>.Empty, "the call has no interceptable location");
             }
 
             var skip = SkipReason(definition, called, invocation, semanticModel, cancellationToken);
             if (skip is not null)
             {
-                return Result(null, null, skip);
+                return site.Model(key, null, EquatableArray<DescriptorModel>.Empty, skip);
             }
 
-            var hopId = Naming.MethodId(hopMethod);
-            var field = Naming.DescriptorField(key, hopId);
-            DescriptorModel? external = null;
-            if (!SymbolEqualityComparer.Default.Equals(hopMethod.ContainingAssembly, semanticModel.Compilation.Assembly))
+            var externals = new List<DescriptorModel>();
+            var field = hopMethod is null ? string.Empty : DescriptorFieldOf(hopMethod, attribute!, compilation, externals);
+            var dispatchModels = new List<DispatchModel>(dispatch.Length);
+            foreach (var reached in dispatch)
             {
-                external = ExternalDescriptor(hopMethod, key, Hops.ExpectedType(attribute), hopId, field);
+                var reachedField = DescriptorFieldOf(reached.Hop, reached.Attribute, compilation, externals);
+                dispatchModels.Add(new DispatchModel(reached.TestTypeName, reachedField, Hops.Key(reached.Attribute, reached.Hop)));
             }
 
-            var target = BuildTarget(definition, Naming.MethodId(definition), field, out var targetSkip);
-            return target is null ? Result(null, null, targetSkip) : Result(target, external, null);
+            var target = BuildTarget(definition, Naming.MethodId(definition), field, new EquatableArray<DispatchModel>(dispatchModels), out var targetSkip);
+            return target is null
+                ? site.Model(key, null, EquatableArray<DescriptorModel>.Empty, targetSkip)
+                : site.Model(key, target, new EquatableArray<DescriptorModel>(externals), null);
+        }
+
+        /// <summary>A <c>HopGuard.Enter()</c> in the body of a hop: bound to that hop's descriptor.</summary>
+        private static CallSiteModel? ParseGuard(InvocationExpressionSyntax invocation, SemanticModel semanticModel, CancellationToken cancellationToken)
+        {
+            if (semanticModel.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol called
+                || !HopGuardCalls.IsGuardMethod(called)
+                || HopGuardCalls.EnclosingMethod(invocation) is not { } declaration
+                || semanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not { } method
+                || HopGuardCalls.GuardedHop(method, out var attribute) is not { } hopMethod)
+            {
+                // Not a guard, or a guard outside a hop: left alone, it throws when it runs (SEC0104).
+                return null;
+            }
+
+            var key = Hops.Key(attribute!, hopMethod);
+            var site = CallSite.Locate(invocation, semanticModel, cancellationToken);
+            if (!site.IsInterceptable)
+            {
+                return site.Model(key, null, EquatableArray<DescriptorModel>.Empty, "the call has no interceptable location");
+            }
+
+            var externals = new List<DescriptorModel>();
+            var field = DescriptorFieldOf(hopMethod, attribute!, semanticModel.Compilation, externals);
+            var target = new TargetModel(
+                "guard:" + field,
+                HopGuardCalls.MethodName,
+                "global::Sec0.HopGuard",
+                TargetKind.Guard,
+                string.Empty,
+                "void",
+                ReturnShape.Void,
+                string.Empty,
+                EquatableArray<ParameterModel>.Empty,
+                EquatableArray<TypeParameterModel>.Empty,
+                EquatableArray<string>.Empty,
+                field,
+                EquatableArray<DispatchModel>.Empty);
+            return site.Model(key, target, new EquatableArray<DescriptorModel>(externals), null);
+        }
+
+        /// <summary>The descriptor field of <paramref name="hop"/>; a hop of a referenced assembly adds its descriptor to <paramref name="externals"/>.</summary>
+        private static string DescriptorFieldOf(IMethodSymbol hop, AttributeData attribute, Compilation compilation, List<DescriptorModel> externals)
+        {
+            var key = Hops.Key(attribute, hop);
+            var hopId = Naming.MethodId(hop);
+            var field = Naming.DescriptorField(key, hopId);
+            if (!SymbolEqualityComparer.Default.Equals(hop.ContainingAssembly, compilation.Assembly))
+            {
+                externals.Add(ExternalDescriptor(hop, key, Hops.ExpectedType(attribute), hopId, field));
+            }
+
+            return field;
         }
 
         private static string InvokedName(InvocationExpressionSyntax invocation) => invocation.Expression switch
@@ -150,14 +183,6 @@ namespace Sec0.Generators.Parsing
             MemberBindingExpressionSyntax memberBinding => memberBinding.Name.Identifier.ValueText,
             SimpleNameSyntax simple => simple.Identifier.ValueText,
             _ => string.Empty,
-        };
-
-        /// <summary>The simple name the interceptable location points at (for sorting and display).</summary>
-        private static Microsoft.CodeAnalysis.Text.TextSpan NameSpan(InvocationExpressionSyntax invocation) => invocation.Expression switch
-        {
-            MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Span,
-            MemberBindingExpressionSyntax memberBinding => memberBinding.Name.Span,
-            _ => invocation.Expression.Span,
         };
 
         private static string? SkipReason(IMethodSymbol definition, IMethodSymbol called, InvocationExpressionSyntax invocation, SemanticModel semanticModel, CancellationToken cancellationToken)
@@ -214,7 +239,7 @@ namespace Sec0.Generators.Parsing
             return new DescriptorModel("hop", key, expectedType, string.Empty, string.Empty, 0, 0, signature, methodId, field);
         }
 
-        private static TargetModel? BuildTarget(IMethodSymbol definition, string methodId, string field, out string? skipReason)
+        private static TargetModel? BuildTarget(IMethodSymbol definition, string methodId, string field, EquatableArray<DispatchModel> dispatch, out string? skipReason)
         {
             skipReason = null;
             var containingType = definition.ContainingType;
@@ -329,7 +354,8 @@ namespace Sec0.Generators.Parsing
                 new EquatableArray<ParameterModel>(parameters),
                 new EquatableArray<TypeParameterModel>(typeParameters),
                 new EquatableArray<string>(methodTypeArguments),
-                field);
+                field,
+                dispatch);
         }
 
         private static (ReturnShape Shape, string Element) Shape(IMethodSymbol method)
@@ -353,9 +379,14 @@ namespace Sec0.Generators.Parsing
                         case ("ValueTask", 1): return (ReturnShape.ValueTaskOfT, element);
                     }
                 }
-                else if (ns == "System.Collections.Generic" && named.Name == "IAsyncEnumerable" && named.Arity == 1)
+                else if (ns == "System.Collections.Generic" && named.ContainingType is null && named.Arity == 1)
                 {
-                    return (ReturnShape.AsyncEnumerable, element);
+                    switch (named.Name)
+                    {
+                        case "IAsyncEnumerable": return (ReturnShape.AsyncEnumerable, element);
+                        case "IEnumerable": return (ReturnShape.Enumerable, element);
+                        case "IEnumerator": return (ReturnShape.Enumerator, element);
+                    }
                 }
             }
 

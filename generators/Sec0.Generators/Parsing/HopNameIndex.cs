@@ -119,19 +119,27 @@ namespace Sec0.Generators.Parsing
             return text is "Sec0Hop" or "Sec0HopAttribute";
         }
 
-        private static string[] ScanAssembly(IAssemblySymbol assembly)
+        /// <summary>True when <paramref name="assembly"/> was compiled against the Sec0 runtime (only such assemblies can declare hops).</summary>
+        internal static bool ReferencesRuntime(IAssemblySymbol assembly)
         {
-            // Only assemblies compiled against the runtime can declare hops.
-            var referencesRuntime = false;
             foreach (var module in assembly.Modules)
             {
                 foreach (var referenced in module.ReferencedAssemblies)
                 {
-                    referencesRuntime |= referenced.Name == "Sec0.Instrumentation";
+                    if (referenced.Name == "Sec0.Instrumentation")
+                    {
+                        return true;
+                    }
                 }
             }
 
-            if (!referencesRuntime)
+            return false;
+        }
+
+        private static string[] ScanAssembly(IAssemblySymbol assembly)
+        {
+            // Only assemblies compiled against the runtime can declare hops.
+            if (!ReferencesRuntime(assembly))
             {
                 return Array.Empty<string>();
             }
