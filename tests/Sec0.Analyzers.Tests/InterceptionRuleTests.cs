@@ -70,7 +70,7 @@ public class InterceptionRuleTests
         var diagnostic = Assert.Single(await RunCallsAsync(calls), d => d.Id == "SEC0101" && d.Location.SourceTree!.FilePath == "/proj/Calls.cs");
 
         Assert.Equal("SEC0101 /proj/Calls.cs(5,51)", Format(diagnostic));
-        Assert.Equal("This use of hop \"Agent.Run\" is not intercepted and runs without Sec0 checks or audit: a method group or delegate conversion calls the hop through the delegate, not through an interceptable call", diagnostic.GetMessage());
+        Assert.Equal("This use of hop \"Agent.Run\" is not intercepted, so only the hop's HopGuard.Enter() can check it: a method group or delegate conversion calls the hop through the delegate, not through an interceptable call", diagnostic.GetMessage());
     }
 
     [Fact]

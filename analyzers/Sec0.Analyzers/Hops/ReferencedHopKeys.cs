@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
+using Sec0.Generators.Parsing;
 using SharedHops = Sec0.Generators.Parsing.Hops;
 
 namespace Sec0.Analyzers.Hops
@@ -33,16 +34,7 @@ namespace Sec0.Analyzers.Hops
             var keys = new HashSet<string>(StringComparer.Ordinal);
 
             // Only assemblies compiled against the runtime can declare hops.
-            var referencesRuntime = false;
-            foreach (var module in assembly.Modules)
-            {
-                foreach (var referenced in module.ReferencedAssemblies)
-                {
-                    referencesRuntime |= referenced.Name == "Sec0.Instrumentation";
-                }
-            }
-
-            if (!referencesRuntime)
+            if (!HopNameIndex.ReferencesRuntime(assembly))
             {
                 return keys;
             }
