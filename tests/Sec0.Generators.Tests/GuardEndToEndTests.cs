@@ -70,8 +70,51 @@ public sealed class GuardEndToEndTests
             }
         }
 
+        public class Step
+        {
+            [Sec0Hop("step")]
+            public virtual int Execute(int x)
+            {
+                HopGuard.Enter();
+                return x + 1;
+            }
+
+            [Sec0Hop("step.async")]
+            public virtual async Task<int> ExecuteAsync(int x)
+            {
+                HopGuard.Enter();
+                await Task.Yield();
+                return x + 1;
+            }
+        }
+
+        public class FastStep : Step
+        {
+            public override int Execute(int x)
+            {
+                HopGuard.Enter();
+                return base.Execute(x) * 2;
+            }
+
+            public override async Task<int> ExecuteAsync(int x)
+            {
+                HopGuard.Enter();
+                await Task.Yield();
+                return await base.ExecuteAsync(x) * 2;
+            }
+        }
+
         public static class Entry
         {
+            public static async Task<int> OverrideCallingBase()
+            {
+                Step step = new FastStep();
+                return step.Execute(1) + await step.ExecuteAsync(2);
+            }
+
+            public static int OverrideCallingBaseViaReflection()
+                => (int)typeof(FastStep).GetMethod("Execute")!.Invoke(new FastStep(), new object[] { 3 })!;
+
             public static string Direct() => new OrderAgent().Run("d");
 
             public static string ViaInterface() { IAgent agent = new OrderAgent(); return agent.Run("i"); }
@@ -128,6 +171,8 @@ public sealed class GuardEndToEndTests
         Streams.Numbers: { type: skill, nodeId: numbers, skill: numbers }
         Streams.NumbersAsync: { type: skill, nodeId: numbers-async, skill: numbers-async }
         Streams.CountAsync: { type: skill, nodeId: count, skill: count }
+        step: { type: skill, nodeId: step, skill: step }
+        step.async: { type: skill, nodeId: step-async, skill: step-async }
         """;
 
     private static void AssertDecidedByInterceptor(JsonElement envelope)
@@ -219,6 +264,25 @@ public sealed class GuardEndToEndTests
         Assert.Equal("order:r", asm.Call("App.Entry", "ViaReflection"));
 
         AssertDecidedByGuard(Assert.Single(app.Envelopes()), "would_deny");
+    }
+
+    [Fact]
+    public async Task An_override_that_calls_base_is_one_decided_call_before_and_after_an_await()
+    {
+        using var asm = LoadedAssembly.Load(("/proj/App.cs", Source));
+        using var app = new AuditedApp(Hops);
+
+        Assert.Equal(4 + 6, await (Task<int>)asm.Call("App.Entry", "OverrideCallingBase")!);
+        var envelopes = app.Envelopes();
+        Assert.Equal(["step", "step.async"], envelopes.Select(e => e.GetProperty("tool").GetString()).Order(StringComparer.Ordinal));
+        Assert.All(envelopes, AssertDecidedByInterceptor);
+
+        // Reached through reflection, the override's guard decides it and ends its call at once, so the base
+        // body's guard decides the base call again (docs/interception.md, "checked less precisely").
+        Assert.Equal(8, asm.Call("App.Entry", "OverrideCallingBaseViaReflection"));
+        var unintercepted = app.Envelopes().Skip(2).ToList();
+        Assert.Equal(2, unintercepted.Count);
+        Assert.All(unintercepted, e => AssertDecidedByGuard(e));
     }
 
     [Fact]
@@ -367,6 +431,41 @@ public sealed class GuardEndToEndTests
             Assert.Equal(HopGuard.NotBoundCode, ex.Code);
             Assert.StartsWith("[sec0] HopGuard.Enter() ran without being bound to a hop.", ex.Message, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void A_private_hop_that_no_interceptor_can_reach_is_decided_by_its_guard_on_every_call()
+    {
+        const string source = """
+            using Sec0;
+
+            namespace App;
+
+            public class Vault
+            {
+                public int Open() => Unlock() + Unlock();
+
+                [Sec0Hop]
+                private int Unlock()
+                {
+                    HopGuard.Enter();
+                    return 1;
+                }
+            }
+
+            public static class Entry
+            {
+                public static int Open() => new Vault().Open();
+            }
+            """;
+        using var asm = LoadedAssembly.Load(("/proj/Vault.cs", source));
+        using var app = new AuditedApp("Vault.Unlock: { type: skill, nodeId: vault, skill: unlock }");
+
+        Assert.Equal(2, asm.Call("App.Entry", "Open"));
+
+        var envelopes = app.Envelopes();
+        Assert.Equal(2, envelopes.Count);
+        Assert.All(envelopes, e => AssertDecidedByGuard(e));
     }
 
     [Fact]

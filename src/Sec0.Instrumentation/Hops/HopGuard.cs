@@ -43,7 +43,7 @@ public static class HopGuard
     public static void Enter(HopDescriptor descriptor)
     {
         var armed = t_armed;
-        if (armed is not null && IsSameHop(armed, descriptor))
+        if (armed is not null && armed.IsSameHop(descriptor))
         {
             // Decided and audited by the interceptor that armed it: one use only.
             t_armed = null;
@@ -63,14 +63,6 @@ public static class HopGuard
 
     /// <summary>Puts back the mark <see cref="Arm"/> replaced, so a mark never outlives the call it was made for.</summary>
     internal static void Restore(HopDescriptor? previous) => t_armed = previous;
-
-    /// <summary>
-    /// One hop, whichever assembly's descriptor object names it: the interceptor of a call into a referenced
-    /// assembly holds its own copy of the descriptor the hop's guard holds.
-    /// </summary>
-    private static bool IsSameHop(HopDescriptor armed, HopDescriptor descriptor)
-        => ReferenceEquals(armed, descriptor)
-            || (string.Equals(armed.Key, descriptor.Key, StringComparison.Ordinal) && string.Equals(armed.Signature, descriptor.Signature, StringComparison.Ordinal));
 
     private static void DecideHere(HopDescriptor descriptor)
     {
