@@ -73,32 +73,20 @@ namespace Sec0.Generators.Parsing
         private static Dictionary<string, IMethodSymbol[]> Scan(IAssemblySymbol assembly)
         {
             var byName = new Dictionary<string, List<IMethodSymbol>>(StringComparer.Ordinal);
-
-            // Only assemblies compiled against the runtime can declare hops.
-            if (HopNameIndex.ReferencesRuntime(assembly))
+            foreach (var method in HopNameIndex.HopMethodsOf(assembly))
             {
-                var stack = new Stack<INamespaceOrTypeSymbol>();
-                stack.Push(assembly.GlobalNamespace);
-                while (stack.Count > 0)
+                if (method.IsStatic)
                 {
-                    foreach (var member in stack.Pop().GetMembers())
-                    {
-                        if (member is INamespaceOrTypeSymbol container)
-                        {
-                            stack.Push(container);
-                        }
-                        else if (member is IMethodSymbol method && IsInstanceHop(method))
-                        {
-                            if (!byName.TryGetValue(method.Name, out var list))
-                            {
-                                list = new List<IMethodSymbol>();
-                                byName.Add(method.Name, list);
-                            }
-
-                            list.Add(method);
-                        }
-                    }
+                    continue;
                 }
+
+                if (!byName.TryGetValue(method.Name, out var list))
+                {
+                    list = new List<IMethodSymbol>();
+                    byName.Add(method.Name, list);
+                }
+
+                list.Add(method);
             }
 
             var result = new Dictionary<string, IMethodSymbol[]>(StringComparer.Ordinal);

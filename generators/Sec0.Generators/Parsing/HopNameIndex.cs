@@ -119,8 +119,37 @@ namespace Sec0.Generators.Parsing
             return text is "Sec0Hop" or "Sec0HopAttribute";
         }
 
-        /// <summary>True when <paramref name="assembly"/> was compiled against the Sec0 runtime (only such assemblies can declare hops).</summary>
-        internal static bool ReferencesRuntime(IAssemblySymbol assembly)
+        /// <summary>
+        /// The ordinary methods with <c>[Sec0Hop]</c> declared in a referenced assembly; none unless it was compiled
+        /// against the Sec0 runtime (only such assemblies can declare hops). Shared with the analyzers.
+        /// </summary>
+        internal static IEnumerable<IMethodSymbol> HopMethodsOf(IAssemblySymbol assembly)
+        {
+            if (!ReferencesRuntime(assembly))
+            {
+                yield break;
+            }
+
+            var stack = new Stack<INamespaceOrTypeSymbol>();
+            stack.Push(assembly.GlobalNamespace);
+            while (stack.Count > 0)
+            {
+                foreach (var member in stack.Pop().GetMembers())
+                {
+                    switch (member)
+                    {
+                        case INamespaceOrTypeSymbol container:
+                            stack.Push(container);
+                            break;
+                        case IMethodSymbol { MethodKind: MethodKind.Ordinary } method when Hops.FindHopAttribute(method) is not null:
+                            yield return method;
+                            break;
+                    }
+                }
+            }
+        }
+
+        private static bool ReferencesRuntime(IAssemblySymbol assembly)
         {
             foreach (var module in assembly.Modules)
             {
@@ -138,30 +167,10 @@ namespace Sec0.Generators.Parsing
 
         private static string[] ScanAssembly(IAssemblySymbol assembly)
         {
-            // Only assemblies compiled against the runtime can declare hops.
-            if (!ReferencesRuntime(assembly))
-            {
-                return Array.Empty<string>();
-            }
-
             var names = new HashSet<string>(StringComparer.Ordinal);
-            var stack = new Stack<INamespaceOrTypeSymbol>();
-            stack.Push(assembly.GlobalNamespace);
-            while (stack.Count > 0)
+            foreach (var method in HopMethodsOf(assembly))
             {
-                var current = stack.Pop();
-                foreach (var member in current.GetMembers())
-                {
-                    switch (member)
-                    {
-                        case INamespaceOrTypeSymbol container:
-                            stack.Push(container);
-                            break;
-                        case IMethodSymbol { MethodKind: MethodKind.Ordinary } method when Hops.FindHopAttribute(method) is not null:
-                            names.Add(method.Name);
-                            break;
-                    }
-                }
+                names.Add(method.Name);
             }
 
             var result = new string[names.Count];
