@@ -195,6 +195,10 @@ namespace Sec0.Analyzers
             {
                 reason = InterceptionRules.ExpressionTreeReason;
             }
+            else if (InterceptionRules.BoxesReceiver(definition, invocation.Instance?.Type))
+            {
+                reason = InterceptionRules.BoxedReceiverReason;
+            }
             else
             {
                 Interlocked.Increment(ref _interceptedCallSites);

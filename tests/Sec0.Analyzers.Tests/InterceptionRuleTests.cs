@@ -127,6 +127,29 @@ public class InterceptionRuleTests
         Assert.EndsWith(": methods returning by reference are not intercepted", diagnostic.GetMessage(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SEC0101_CallOnATypeParameterThatMayBeAStruct_IsReported_AndOneKnownToBeAClassIsIntercepted()
+    {
+        const string source = """
+            using Sec0;
+            namespace App;
+            public interface ICounter { int Next(); }
+            public class OrderCounter : ICounter { [Sec0Hop] public int Next() { HopGuard.Enter(); return 1; } }
+            public static class Calls
+            {
+                public static int Any<T>(T counter) where T : ICounter => counter.Next();
+                public static int Class<T>(T counter) where T : class, ICounter => counter.Next();
+            }
+            """;
+
+        var diagnostics = await RunAsync(source, yaml: null);
+
+        var diagnostic = Single(diagnostics, "SEC0101");
+        Assert.Equal("SEC0101 /proj/Hops.cs(7,71)", Format(diagnostic));
+        Assert.EndsWith(": " + Sec0.Generators.Parsing.InterceptionRules.BoxedReceiverReason, diagnostic.GetMessage(), StringComparison.Ordinal);
+        Assert.Equal("Sec0 intercepted 1 of 2 hop call sites", Single(diagnostics, "SEC0000").GetMessage());
+    }
+
     [Theory]
     [InlineData("[Sec0Hop] private void Hidden() { }", "Shapes.Hidden", "the hop method is not accessible to generated code (private or protected)")]
     [InlineData("[Sec0Hop] protected void Guarded() { }", "Shapes.Guarded", "the hop method is not accessible to generated code (private or protected)")]

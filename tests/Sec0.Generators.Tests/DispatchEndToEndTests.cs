@@ -114,6 +114,56 @@ public sealed class DispatchEndToEndTests
     }
 
     [Fact]
+    public void A_call_on_a_type_parameter_that_may_be_a_struct_is_not_intercepted_so_the_struct_keeps_its_changes()
+    {
+        const string source = """
+            using Sec0;
+
+            namespace App;
+
+            public interface ICounter { int Next(); }
+
+            public interface ITally { [Sec0Hop] int Add(); }
+
+            public class OrderCounter : ICounter { [Sec0Hop] public int Next() => 1; }
+
+            public struct Counter : ICounter, ITally
+            {
+                public int N;
+
+                public int Next() => ++N;
+
+                public int Add() => ++N;
+            }
+
+            public static class Entry
+            {
+                public static int Next<T>(ref T counter) where T : ICounter => counter.Next();
+
+                public static int Add<T>(ref T tally) where T : struct, ITally => tally.Add();
+
+                public static int InPlace()
+                {
+                    var counter = new Counter();
+                    Next(ref counter);
+                    Add(ref counter);
+                    return counter.N;
+                }
+            }
+            """;
+        var run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(new[] { ("/proj/App.cs", source) }));
+        GeneratorHarness.AssertNoErrors(run);
+
+        // Neither call is intercepted (SEC0101 reports them with the reason); the hops' guards would decide them.
+        Assert.DoesNotContain(GeneratorHarness.Generated(run.Driver), file => file.HintName.StartsWith("Sec0.Interceptors.", StringComparison.Ordinal));
+        using var asm = new LoadedAssembly(run.Output);
+        using var app = new AuditedApp("OrderCounter.Next: { type: skill, nodeId: n, skill: n }\nITally.Add: { type: skill, nodeId: a, skill: a }");
+
+        // Boxed by an interceptor, the struct's increments would be lost (0 instead of 2).
+        Assert.Equal(2, asm.Call("App.Entry", "InPlace"));
+    }
+
+    [Fact]
     public void A_denied_hop_reached_through_an_interface_does_not_run()
     {
         const string policy = """

@@ -177,6 +177,18 @@ namespace Sec0.Generators.Parsing
             return field;
         }
 
+        /// <summary>The static type of the explicit receiver (<c>x</c> in <c>x.M()</c> and <c>x?.M()</c>); null for a simple name.</summary>
+        private static ITypeSymbol? ReceiverType(InvocationExpressionSyntax invocation, SemanticModel semanticModel, CancellationToken cancellationToken)
+        {
+            var receiver = invocation.Expression switch
+            {
+                MemberAccessExpressionSyntax memberAccess => memberAccess.Expression,
+                MemberBindingExpressionSyntax => invocation.FirstAncestorOrSelf<ConditionalAccessExpressionSyntax>()?.Expression,
+                _ => null,
+            };
+            return receiver is null ? null : semanticModel.GetTypeInfo(receiver, cancellationToken).Type;
+        }
+
         private static string InvokedName(InvocationExpressionSyntax invocation) => invocation.Expression switch
         {
             MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Identifier.ValueText,
@@ -202,6 +214,11 @@ namespace Sec0.Generators.Parsing
             if (InterceptionRules.IsInExpressionTree(invocation, semanticModel, cancellationToken))
             {
                 return InterceptionRules.ExpressionTreeReason;
+            }
+
+            if (InterceptionRules.BoxesReceiver(definition, ReceiverType(invocation, semanticModel, cancellationToken)))
+            {
+                return InterceptionRules.BoxedReceiverReason;
             }
 
             return null;
