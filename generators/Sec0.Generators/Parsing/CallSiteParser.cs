@@ -34,8 +34,10 @@ namespace Sec0.Generators.Parsing
         // Roslyn re-runs this transform for every candidate of every tree whenever the compilation changes
         // (any keystroke anywhere). A model is reused instead when the invocation is the same node object
         // (so its tree is unchanged) and the compilation's declaration surface is unchanged: then binding
-        // gives the same result (the soundness argument is on DeclarationSurface). The interceptable
-        // location data (a checksum of the calling file and a position) depends on the tree alone.
+        // gives the same result (the soundness argument is on DeclarationSurface). That includes the hops a
+        // dispatched call may reach and the hop a guard's method stands for: attributes, base types, interface
+        // lists and member signatures are all declarations. The interceptable location data (a checksum of the
+        // calling file and a position) depends on the tree alone.
         private static readonly SurfaceCache<InvocationExpressionSyntax, CallSiteModel> s_models = new();
 
         public static CallSiteModel? Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken)
