@@ -111,19 +111,25 @@ namespace Sec0.Generators.Parsing
                 return site.Model(key, null, EquatableArray<DescriptorModel>.Empty, skip);
             }
 
-            var externals = new List<DescriptorModel>();
-            var field = hopMethod is null ? string.Empty : DescriptorFieldOf(hopMethod, attribute!, compilation, externals);
-            var dispatchModels = new List<DispatchModel>(dispatch.Length);
-            foreach (var reached in dispatch)
+            List<DescriptorModel>? externals = null;
+            var field = hopMethod is null ? string.Empty : DescriptorFieldOf(hopMethod, attribute!, compilation, ref externals);
+            var dispatchModels = EquatableArray<DispatchModel>.Empty;
+            if (!dispatch.IsEmpty)
             {
-                var reachedField = DescriptorFieldOf(reached.Hop, reached.Attribute, compilation, externals);
-                dispatchModels.Add(new DispatchModel(reached.TestTypeName, reachedField, Hops.Key(reached.Attribute, reached.Hop)));
+                var reachable = new List<DispatchModel>(dispatch.Length);
+                foreach (var reached in dispatch)
+                {
+                    var reachedField = DescriptorFieldOf(reached.Hop, reached.Attribute, compilation, ref externals);
+                    reachable.Add(new DispatchModel(reached.TestTypeName, reachedField, Hops.Key(reached.Attribute, reached.Hop)));
+                }
+
+                dispatchModels = new EquatableArray<DispatchModel>(reachable);
             }
 
-            var target = BuildTarget(definition, Naming.MethodId(definition), field, new EquatableArray<DispatchModel>(dispatchModels), out var targetSkip);
+            var target = BuildTarget(definition, Naming.MethodId(definition), field, dispatchModels, out var targetSkip);
             return target is null
                 ? site.Model(key, null, EquatableArray<DescriptorModel>.Empty, targetSkip)
-                : site.Model(key, target, new EquatableArray<DescriptorModel>(externals), null);
+                : site.Model(key, target, Externals(externals), null);
         }
 
         /// <summary>A <c>HopGuard.Enter()</c> in the body of a hop: bound to that hop's descriptor.</summary>
@@ -146,8 +152,8 @@ namespace Sec0.Generators.Parsing
                 return site.Model(key, null, EquatableArray<DescriptorModel>.Empty, "the call has no interceptable location");
             }
 
-            var externals = new List<DescriptorModel>();
-            var field = DescriptorFieldOf(hopMethod, attribute!, semanticModel.Compilation, externals);
+            List<DescriptorModel>? externals = null;
+            var field = DescriptorFieldOf(hopMethod, attribute!, semanticModel.Compilation, ref externals);
             var target = new TargetModel(
                 "guard:" + field,
                 HopGuardCalls.MethodName,
@@ -162,22 +168,25 @@ namespace Sec0.Generators.Parsing
                 EquatableArray<string>.Empty,
                 field,
                 EquatableArray<DispatchModel>.Empty);
-            return site.Model(key, target, new EquatableArray<DescriptorModel>(externals), null);
+            return site.Model(key, target, Externals(externals), null);
         }
 
         /// <summary>The descriptor field of <paramref name="hop"/>; a hop of a referenced assembly adds its descriptor to <paramref name="externals"/>.</summary>
-        private static string DescriptorFieldOf(IMethodSymbol hop, AttributeData attribute, Compilation compilation, List<DescriptorModel> externals)
+        private static string DescriptorFieldOf(IMethodSymbol hop, AttributeData attribute, Compilation compilation, ref List<DescriptorModel>? externals)
         {
             var key = Hops.Key(attribute, hop);
             var hopId = Naming.MethodId(hop);
             var field = Naming.DescriptorField(key, hopId);
             if (!SymbolEqualityComparer.Default.Equals(hop.ContainingAssembly, compilation.Assembly))
             {
-                externals.Add(ExternalDescriptor(hop, key, Hops.ExpectedType(attribute), hopId, field));
+                (externals ??= new List<DescriptorModel>()).Add(ExternalDescriptor(hop, key, Hops.ExpectedType(attribute), hopId, field));
             }
 
             return field;
         }
+
+        private static EquatableArray<DescriptorModel> Externals(List<DescriptorModel>? externals)
+            => externals is null ? EquatableArray<DescriptorModel>.Empty : new EquatableArray<DescriptorModel>(externals);
 
         /// <summary>The static type of the explicit receiver (<c>x</c> in <c>x.M()</c> and <c>x?.M()</c>); null for a simple name.</summary>
         private static ITypeSymbol? ReceiverType(InvocationExpressionSyntax invocation, SemanticModel semanticModel, CancellationToken cancellationToken)

@@ -83,6 +83,11 @@ namespace Sec0.Generators.Parsing
         /// </summary>
         public static string CallKey(IMethodSymbol? hop, AttributeData? attribute, ImmutableArray<DispatchTarget> targets)
         {
+            if (targets.IsEmpty)
+            {
+                return hop is not null && attribute is not null ? Hops.Key(attribute, hop) : string.Empty;
+            }
+
             var keys = new List<string>(targets.Length + 1);
             foreach (var target in targets)
             {
