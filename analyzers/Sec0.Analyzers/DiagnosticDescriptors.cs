@@ -104,11 +104,11 @@ namespace Sec0.Analyzers
         public static readonly DiagnosticDescriptor CallNotIntercepted = new(
             "SEC0101",
             "A hop call will not be intercepted",
-            "This use of hop \"{0}\" is not intercepted and runs without Sec0 checks or audit: {1}",
+            "This use of hop \"{0}\" is not intercepted, so only the hop's HopGuard.Enter() can check it: {1}",
             InterceptionCategory,
             DiagnosticSeverity.Warning,
             isEnabledByDefault: true,
-            description: "The generator can intercept only direct calls. Calls through a delegate, inside an expression tree, or through base. run the method without policy checks, tracing or an audit envelope.",
+            description: "The generator intercepts calls it can see, also through interface and virtual dispatch. Calls through a delegate, inside an expression tree, or through base. reach the method without a decision by an interceptor: only the hop's HopGuard.Enter() (SEC0103) can decide and audit them; a hop without it runs them with no policy check, trace or audit envelope.",
             helpLinkUri: HelpLinkBase + "SEC0101.md");
 
         public static readonly DiagnosticDescriptor UnsupportedHopShape = new(
@@ -120,5 +120,25 @@ namespace Sec0.Analyzers
             isEnabledByDefault: true,
             description: "The attribute has no effect on this method: the generator leaves every call of it alone.",
             helpLinkUri: HelpLinkBase + "SEC0102.md");
+
+        public static readonly DiagnosticDescriptor MissingHopGuard = new(
+            "SEC0103",
+            "A hop body does not start with HopGuard.Enter()",
+            "The body of hop \"{0}\" does not start with HopGuard.Enter(): a call that reaches it without its interceptor (reflection, dynamic, a delegate, another assembly) runs with no Sec0 check or audit",
+            InterceptionCategory,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "The generator binds HopGuard.Enter() to the hop whose body it starts. A call its interceptor decided passes through; any other call is decided and audited there (reason unintercepted_call), or denied when enforcement.deny_on lists unintercepted_call.",
+            helpLinkUri: HelpLinkBase + "SEC0103.md");
+
+        public static readonly DiagnosticDescriptor UnboundHopGuard = new(
+            "SEC0104",
+            "HopGuard.Enter() is not bound to a hop",
+            "HopGuard.Enter() always throws here: {0}",
+            InterceptionCategory,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "The generator binds HopGuard.Enter() only in the body of a [Sec0Hop] method or of a method that overrides or implements one; anywhere else the call fails closed at run time.",
+            helpLinkUri: HelpLinkBase + "SEC0104.md");
     }
 }

@@ -5,6 +5,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -131,11 +132,19 @@ namespace Sec0.Analyzers
             }
         }
 
-        /// <summary>A call: counted for the scorecard; SEC0101 when the generator will not intercept it.</summary>
+        /// <summary>
+        /// A call: counted for the scorecard; SEC0101 when the generator will not intercept it; SEC0104 for a
+        /// <c>HopGuard.Enter()</c> the generator cannot bind.
+        /// </summary>
         public void AnalyzeInvocation(OperationAnalysisContext context)
         {
             var invocation = (IInvocationOperation)context.Operation;
             var called = invocation.TargetMethod;
+            if (HopGuardCalls.IsGuardMethod(called))
+            {
+                AnalyzeGuardCall(context, invocation);
+                return;
+            }
 
             // Fast exit: nearly no invocation calls a method with a hop's name.
             if (!HopNameIndex.For(_compilation).MayBeHop(called.Name))
@@ -144,8 +153,9 @@ namespace Sec0.Analyzers
             }
 
             var definition = (called.ReducedFrom ?? called).OriginalDefinition;
-            var hopMethod = FindHopMethod(definition, out var attribute);
-            if (hopMethod is null || attribute is null)
+            var hopMethod = HopIdentity.Find(definition, out var attribute);
+            var dispatch = HopDispatch.Targets(definition, _compilation);
+            if (hopMethod is null && dispatch.IsEmpty)
             {
                 return;
             }
@@ -175,14 +185,19 @@ namespace Sec0.Analyzers
             else if (InterceptionRules.DeclarationSkipReason(definition, _compilation) is { } declarationReason)
             {
                 // SEC0102 already reports a hop of this compilation at its attribute; repeat it only for hops
-                // declared elsewhere (or when the call binds to an override that is itself not interceptable).
+                // declared elsewhere (or when the call binds to an override or a dispatched method that is itself
+                // not interceptable).
                 reason = declarationReason;
                 reportReason = !(SymbolEqualityComparer.Default.Equals(definition, hopMethod)
-                    && SymbolEqualityComparer.Default.Equals(hopMethod.ContainingAssembly, _compilation.Assembly));
+                    && SymbolEqualityComparer.Default.Equals(hopMethod!.ContainingAssembly, _compilation.Assembly));
             }
             else if (InterceptionRules.IsInExpressionTree(syntax, invocation.SemanticModel!, context.CancellationToken))
             {
                 reason = InterceptionRules.ExpressionTreeReason;
+            }
+            else if (InterceptionRules.BoxesReceiver(definition, invocation.Instance?.Type))
+            {
+                reason = InterceptionRules.BoxedReceiverReason;
             }
             else
             {
@@ -192,12 +207,12 @@ namespace Sec0.Analyzers
 
             if (reportReason)
             {
-                var key = SharedHops.Key(attribute, hopMethod);
+                var key = HopDispatch.CallKey(hopMethod, attribute, dispatch);
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.CallNotIntercepted, CallLocation(invocation), key, reason));
             }
         }
 
-        /// <summary>A method group or delegate conversion of a hop: never intercepted (SEC0101).</summary>
+        /// <summary>A method group or delegate conversion of a hop (or of a method hops override or implement): never intercepted (SEC0101).</summary>
         public void AnalyzeMethodReference(OperationAnalysisContext context)
         {
             var reference = (IMethodReferenceOperation)context.Operation;
@@ -207,15 +222,72 @@ namespace Sec0.Analyzers
             }
 
             var definition = (reference.Method.ReducedFrom ?? reference.Method).OriginalDefinition;
-            var hopMethod = FindHopMethod(definition, out var attribute);
-            if (hopMethod is null || attribute is null)
+            var hopMethod = HopIdentity.Find(definition, out var attribute);
+            var dispatch = HopDispatch.Targets(definition, _compilation);
+            if (hopMethod is null && dispatch.IsEmpty)
             {
                 return;
             }
 
             Interlocked.Increment(ref _callSites);
-            var key = SharedHops.Key(attribute, hopMethod);
+            var key = HopDispatch.CallKey(hopMethod, attribute, dispatch);
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.CallNotIntercepted, reference.Syntax.GetLocation(), key, InterceptionRules.MethodGroupReason));
+        }
+
+        /// <summary>
+        /// SEC0103: the body of a method that stands for a hop (its own <c>[Sec0Hop]</c>, or one it overrides or
+        /// implements) does not start with <c>HopGuard.Enter()</c>. Hops the generator leaves alone (SEC0102) are
+        /// not asked for one.
+        /// </summary>
+        public void AnalyzeHopBody(SyntaxNodeAnalysisContext context)
+        {
+            var declaration = (MethodDeclarationSyntax)context.Node;
+
+            // Only a method with a body and a hop's name (an override or implementation keeps the name) can be a hop body.
+            if ((declaration.Body is null && declaration.ExpressionBody is null)
+                || !HopNameIndex.For(_compilation).MayBeHop(declaration.Identifier.ValueText)
+                || StartsWithGuard(declaration, context.SemanticModel, context.CancellationToken)
+                || context.SemanticModel.GetDeclaredSymbol(declaration, context.CancellationToken) is not { } method
+                || HopGuardCalls.GuardedHop(method, out var attribute) is not { } hop
+                || InterceptionRules.DeclarationSkipReason(hop, _compilation) is not null
+                || InterceptionRules.HasErrors(method))
+            {
+                return;
+            }
+
+            var key = SharedHops.Key(attribute!, hop);
+            var properties = ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.HopKey, key);
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingHopGuard, declaration.Identifier.GetLocation(), properties, key));
+        }
+
+        private static bool StartsWithGuard(MethodDeclarationSyntax declaration, SemanticModel semanticModel, CancellationToken cancellationToken)
+            => declaration.Body is { Statements.Count: > 0 } body
+                && HopGuardCalls.LooksLikeGuard(body.Statements[0])
+                && semanticModel.GetSymbolInfo(((ExpressionStatementSyntax)body.Statements[0]).Expression, cancellationToken).Symbol is IMethodSymbol called
+                && HopGuardCalls.IsGuardMethod(called);
+
+        /// <summary>SEC0104: a <c>HopGuard.Enter()</c> the generator does not bind, which always throws.</summary>
+        private void AnalyzeGuardCall(OperationAnalysisContext context, IInvocationOperation invocation)
+        {
+            string? reason = null;
+            if (invocation.Syntax is not InvocationExpressionSyntax syntax || !InterceptionRules.IsCandidateCallee(syntax))
+            {
+                reason = "it is not written as a plain call (HopGuard.Enter();)";
+            }
+            else if (HopGuardCalls.EnclosingMethod(syntax) is not { } declaration)
+            {
+                reason = "it is not in the body of a method (a lambda, local function, accessor or other member runs at another time than the hop's call)";
+            }
+            else if (invocation.SemanticModel!.GetDeclaredSymbol(declaration, context.CancellationToken) is not { } method
+                || HopGuardCalls.GuardedHop(method, out _) is null)
+            {
+                reason = "the method is not a [Sec0Hop] method and neither overrides nor implements one (or it is an explicit interface implementation with its own [Sec0Hop], which is not a hop)";
+            }
+
+            if (reason is not null)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnboundHopGuard, invocation.Syntax.GetLocation(), reason));
+            }
         }
 
         /// <summary>SEC0004, SEC0005, SEC0007: found while parsing, reported at the YAML's own positions.</summary>
@@ -266,20 +338,6 @@ namespace Sec0.Analyzers
             {
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.Scorecard, Location.None, Volatile.Read(ref _interceptedCallSites), Volatile.Read(ref _callSites)));
             }
-        }
-
-        /// <summary>The hop method a call binds to: the method itself, or the overridden method that has the attribute.</summary>
-        private static IMethodSymbol? FindHopMethod(IMethodSymbol definition, out AttributeData? attribute)
-        {
-            var hopMethod = definition;
-            attribute = SharedHops.FindHopAttribute(hopMethod);
-            while (attribute is null && hopMethod.OverriddenMethod is { } overridden)
-            {
-                hopMethod = overridden.OriginalDefinition;
-                attribute = SharedHops.FindHopAttribute(hopMethod);
-            }
-
-            return attribute is null ? null : hopMethod;
         }
 
         /// <summary>The invoked name, where the generator's interceptable location points.</summary>

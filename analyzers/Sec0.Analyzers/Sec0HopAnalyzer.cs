@@ -9,7 +9,8 @@ namespace Sec0.Analyzers
 {
     /// <summary>
     /// Checks <c>[Sec0Hop]</c> methods and their calls against sec0.config.yaml (SEC0001-SEC0007) and against
-    /// what the generator can intercept (SEC0101, SEC0102), and reports the interception scorecard (SEC0000).
+    /// what the generator can intercept (SEC0101, SEC0102), checks the hops' guards (SEC0103, SEC0104), and reports
+    /// the interception scorecard (SEC0000).
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class Sec0HopAnalyzer : DiagnosticAnalyzer
@@ -24,7 +25,9 @@ namespace Sec0.Analyzers
             DiagnosticDescriptors.ConfigFileMissing,
             DiagnosticDescriptors.InvalidYaml,
             DiagnosticDescriptors.CallNotIntercepted,
-            DiagnosticDescriptors.UnsupportedHopShape);
+            DiagnosticDescriptors.UnsupportedHopShape,
+            DiagnosticDescriptors.MissingHopGuard,
+            DiagnosticDescriptors.UnboundHopGuard);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -53,6 +56,7 @@ namespace Sec0.Analyzers
             var analysis = new HopCompilationAnalysis(context.Compilation, config);
             context.RegisterSymbolAction(analysis.AnalyzeMethod, SymbolKind.Method);
             context.RegisterSyntaxNodeAction(analysis.AnalyzeFunctionWithAttributes, SyntaxKind.LocalFunctionStatement, SyntaxKind.ParenthesizedLambdaExpression);
+            context.RegisterSyntaxNodeAction(analysis.AnalyzeHopBody, SyntaxKind.MethodDeclaration);
             context.RegisterOperationAction(analysis.AnalyzeInvocation, OperationKind.Invocation);
             context.RegisterOperationAction(analysis.AnalyzeMethodReference, OperationKind.MethodReference);
             if (configFile is not null && config is not null)

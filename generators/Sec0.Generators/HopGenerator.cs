@@ -11,9 +11,10 @@ namespace Sec0.Generators
 {
     /// <summary>
     /// The Sec0 hop generator: a descriptor and a manifest entry per <c>[Sec0Hop]</c> method (one generated
-    /// file per declaring source file), and an interceptor for every call of a hop method (also hops
-    /// declared in referenced assemblies; one generated file per calling source file) that routes the call
-    /// through <c>Sec0.Hops.HopRuntime</c>.
+    /// file per declaring source file), an interceptor for every call of a hop method (also hops declared in
+    /// referenced assemblies, and calls that reach hops through virtual or interface dispatch; one generated
+    /// file per calling source file) that routes the call through <c>Sec0.Hops.HopRuntime</c>, and a binding
+    /// of each <c>HopGuard.Enter()</c> in a hop's body to that hop.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class HopGenerator : IIncrementalGenerator
@@ -80,8 +81,8 @@ namespace Sec0.Generators
             // Hops declared in referenced assemblies get their descriptors (from that assembly's manifest)
             // here, in one file; a field a local hop already declares is not declared again.
             var externalHops = callSites
-                .Where(static call => call.ExternalHop is not null && call.SkipReason is null)
-                .Select(static (call, _) => call.ExternalHop!)
+                .Where(static call => call.ExternalHops.Count > 0 && call.SkipReason is null)
+                .SelectMany(static (call, _) => call.ExternalHops.AsImmutableArray())
                 .WithTrackingName(TrackingNames.ExternalHops)
                 .Collect();
 

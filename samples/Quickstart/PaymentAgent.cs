@@ -12,6 +12,7 @@ public sealed class PaymentAgent
     [Sec0Hop(Type = HopType.Agent)]
     public async Task<string> Charge(string account, decimal amount)
     {
+        HopGuard.Enter();
         await Task.Delay(10).ConfigureAwait(false);
         return string.Create(CultureInfo.InvariantCulture, $"charged {amount:0.00} EUR to {account}");
     }

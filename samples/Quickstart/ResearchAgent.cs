@@ -9,6 +9,7 @@ public sealed class ResearchAgent
     [Sec0Hop(Type = HopType.Agent)]
     public async Task<string> Run(string topic)
     {
+        HopGuard.Enter();
         await Task.Delay(10).ConfigureAwait(false);
         return $"3 sources on \"{topic}\"";
     }

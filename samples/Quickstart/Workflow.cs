@@ -12,6 +12,8 @@ public static class Workflow
     [Sec0Hop(Type = HopType.Orchestrator)]
     public static async Task<string> Orchestrate(string topic)
     {
+        // Calls that bypass the generated interceptor (reflection, delegates) are decided here instead.
+        HopGuard.Enter();
         var findings = await new ResearchAgent().Run(topic);
         Console.WriteLine($"research: {findings}");
 

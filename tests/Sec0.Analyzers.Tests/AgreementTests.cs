@@ -75,14 +75,7 @@ public class AgreementTests
                 }
             }
             """;
-        var compilation = CreateCompilation([("/proj/Hops.cs", hops)]);
-        var parseOptions = AnalyzerHarness.ParseOptions.WithFeatures([new KeyValuePair<string, string>("InterceptorsNamespaces", "Sec0.Generated")]);
-        compilation = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees[0], CSharpSyntaxTree.ParseText(hops, parseOptions, "/proj/Hops.cs"));
-        CSharpGeneratorDriver.Create([new HopGenerator().AsSourceGenerator()], parseOptions: parseOptions)
-            .RunGeneratorsAndUpdateCompilation(compilation, out var generated, out _);
-        var interceptors = generated.SyntaxTrees
-            .Where(tree => !ReferenceEquals(tree, compilation.SyntaxTrees[0]))
-            .Sum(tree => CountOf(tree.ToString(), "[global::System.Runtime.CompilerServices.InterceptsLocation"));
+        var interceptors = GeneratedInterceptors(hops);
 
         var diagnostics = await RunAsync(hops, yaml: null);
 
@@ -91,6 +84,55 @@ public class AgreementTests
         Assert.Equal(4, interceptors);
         Assert.Equal(4, diagnostics.Count(d => d.Id == "SEC0101"));
         Assert.Single(diagnostics, d => d.Id == "SEC0102");
+    }
+
+    [Fact]
+    public async Task TheScorecard_CountsCallsThroughDispatchAsTheGeneratorDoes()
+    {
+        const string source = """
+            using System;
+            using Sec0;
+            namespace App;
+            public interface IAgent { int Run(); }
+            public class OrderAgent : IAgent { [Sec0Hop] public int Run() => 1; }
+            public interface IPlanner { [Sec0Hop] int Plan(); }
+            public class Planner : IPlanner { public int Plan() => 2; }
+            public abstract class Step { public abstract int Execute(); }
+            public class ChargeStep : Step { [Sec0Hop] public override int Execute() => 3; }
+            public interface IQuiet { int Hush(); }
+            public static class Calls
+            {
+                public static int Go(IAgent agent, Step step, IQuiet quiet)
+                {
+                    Func<int> later = agent.Run;
+                    return agent.Run() + new Planner().Plan() + step.Execute() + quiet.Hush() + later();
+                }
+            }
+            """;
+
+        var interceptors = GeneratedInterceptors(source);
+        var diagnostics = await RunAsync(source, yaml: null);
+
+        // Intercepted: agent.Run() (dispatch), Planner.Plan() (implements a hop), step.Execute() (dispatch).
+        // Reported: the method group agent.Run. Not a hop call: quiet.Hush().
+        Assert.Equal(3, interceptors);
+        Assert.Equal($"Sec0 intercepted {interceptors} of 4 hop call sites", Single(diagnostics, "SEC0000").GetMessage());
+        var reported = Single(diagnostics, "SEC0101");
+        Assert.StartsWith("This use of hop \"OrderAgent.Run\" is not intercepted", reported.GetMessage(), StringComparison.Ordinal);
+    }
+
+    /// <summary>How many call sites the generator intercepts in <paramref name="source"/>.</summary>
+    private static int GeneratedInterceptors(string source)
+    {
+        var parseOptions = AnalyzerHarness.ParseOptions.WithFeatures([new KeyValuePair<string, string>("InterceptorsNamespaces", "Sec0.Generated")]);
+        var compilation = CreateCompilation([("/proj/Hops.cs", source)]);
+        compilation = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees[0], CSharpSyntaxTree.ParseText(source, parseOptions, "/proj/Hops.cs"));
+        CSharpGeneratorDriver.Create([new HopGenerator().AsSourceGenerator()], parseOptions: parseOptions)
+            .RunGeneratorsAndUpdateCompilation(compilation, out var generated, out _);
+        Assert.Empty(generated.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        return generated.SyntaxTrees
+            .Where(tree => !ReferenceEquals(tree, compilation.SyntaxTrees[0]))
+            .Sum(tree => CountOf(tree.ToString(), "[global::System.Runtime.CompilerServices.InterceptsLocation"));
     }
 
     /// <summary>How often <paramref name="value"/> occurs in <paramref name="text"/>.</summary>

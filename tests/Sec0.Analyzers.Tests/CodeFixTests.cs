@@ -70,8 +70,8 @@ public class CodeFixTests
         const string source = """
             using Sec0;
             namespace App;
-            public class OrderAgent { [Sec0Hop] public int Run() => 1; }
-            public class Billing { [Sec0Hop] public int Charge() => 1; }
+            public class OrderAgent { [Sec0Hop] public int Run() { HopGuard.Enter(); return 1; } }
+            public class Billing { [Sec0Hop] public int Charge() { HopGuard.Enter(); return 1; } }
             """;
         using var harness = new CodeFixHarness(source, FixFiles.Read("RemoveEntry.input.yaml"));
 

@@ -14,7 +14,7 @@ public class ConfigRuleTests
 
         public class OrderAgent
         {
-            [Sec0Hop] public int Run() => 1;
+            [Sec0Hop] public int Run() { HopGuard.Enter(); return 1; }
         }
         """;
 
@@ -188,9 +188,9 @@ public class ConfigRuleTests
         const string source = """
             using Sec0;
             namespace App;
-            public class Flow { [Sec0Hop] public void Run() { } }
-            public class Edge { [Sec0Hop] public void Call() { } }
-            public class OrderAgent { [Sec0Hop] public void Run() { } }
+            public class Flow { [Sec0Hop] public void Run() { HopGuard.Enter(); } }
+            public class Edge { [Sec0Hop] public void Call() { HopGuard.Enter(); } }
+            public class OrderAgent { [Sec0Hop] public void Run() { HopGuard.Enter(); } }
             """;
         const string yaml = """
             defaults: &agent

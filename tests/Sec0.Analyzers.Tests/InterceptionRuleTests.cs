@@ -70,7 +70,7 @@ public class InterceptionRuleTests
         var diagnostic = Assert.Single(await RunCallsAsync(calls), d => d.Id == "SEC0101" && d.Location.SourceTree!.FilePath == "/proj/Calls.cs");
 
         Assert.Equal("SEC0101 /proj/Calls.cs(5,51)", Format(diagnostic));
-        Assert.Equal("This use of hop \"Agent.Run\" is not intercepted and runs without Sec0 checks or audit: a method group or delegate conversion calls the hop through the delegate, not through an interceptable call", diagnostic.GetMessage());
+        Assert.Equal("This use of hop \"Agent.Run\" is not intercepted, so only the hop's HopGuard.Enter() can check it: a method group or delegate conversion calls the hop through the delegate, not through an interceptable call", diagnostic.GetMessage());
     }
 
     [Fact]
@@ -125,6 +125,29 @@ public class InterceptionRuleTests
         var diagnostic = Single(diagnostics, "SEC0101");
         Assert.Equal("SEC0101 /proj/Calls.cs(1,83)", Format(diagnostic));
         Assert.EndsWith(": methods returning by reference are not intercepted", diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SEC0101_CallOnATypeParameterThatMayBeAStruct_IsReported_AndOneKnownToBeAClassIsIntercepted()
+    {
+        const string source = """
+            using Sec0;
+            namespace App;
+            public interface ICounter { int Next(); }
+            public class OrderCounter : ICounter { [Sec0Hop] public int Next() { HopGuard.Enter(); return 1; } }
+            public static class Calls
+            {
+                public static int Any<T>(T counter) where T : ICounter => counter.Next();
+                public static int Class<T>(T counter) where T : class, ICounter => counter.Next();
+            }
+            """;
+
+        var diagnostics = await RunAsync(source, yaml: null);
+
+        var diagnostic = Single(diagnostics, "SEC0101");
+        Assert.Equal("SEC0101 /proj/Hops.cs(7,71)", Format(diagnostic));
+        Assert.EndsWith(": " + Sec0.Generators.Parsing.InterceptionRules.BoxedReceiverReason, diagnostic.GetMessage(), StringComparison.Ordinal);
+        Assert.Equal("Sec0 intercepted 1 of 2 hop call sites", Single(diagnostics, "SEC0000").GetMessage());
     }
 
     [Theory]

@@ -3,14 +3,18 @@ using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
 using Castle.DynamicProxy;
 using Sec0.Audit;
+using Sec0.Hops;
 
 namespace Sec0.Benchmarks;
 
 /// <summary>
 /// Added cost of one intercepted synchronous hop call on the caller's thread, against the direct call,
 /// the same audit written by hand (Activity + appender), and a Castle DynamicProxy interceptor doing that
-/// same audit. Each iteration makes a fixed number of calls into an empty queue, and the writer drains it
-/// between iterations, so the figure is the caller's cost, not the writer's throughput.
+/// same audit; and what <c>HopGuard.Enter()</c> adds: the same hop with the guard as its first statement,
+/// called directly and through an interface (the interceptor tests the receiver's type), and called
+/// through a delegate, which the interceptor cannot see, so the guard decides it. Each iteration makes a
+/// fixed number of calls into an empty queue, and the writer drains it between iterations, so the figure
+/// is the caller's cost, not the writer's throughput.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -19,10 +23,13 @@ public class HopCallBenchmarks
 {
     private const int Calls = 2048;
     private static readonly ActivitySource s_source = new("Sec0.Benchmarks.HandWritten");
+    private static readonly HopDescriptor s_guardOnly = new("Guard.Only", HopType.Tool, string.Empty, "Guard.cs", 1, 1, "int Guard.Only()");
     private BenchmarkTempDirectory _dir = null!;
     private Sec0App _app = null!;
     private PriceCalculator _calculator = null!;
     private IPriceCalculator _proxy = null!;
+    private IGuardedQuoter _quoter = null!;
+    private Func<int, int> _delegate = null!;
     private int _sink;
 
     [GlobalSetup]
@@ -36,6 +43,7 @@ public class HopCallBenchmarks
               client: { name: bench, version: "1.0.0" }
               hops:
                 PriceCalculator.Quote: { type: tool, nodeId: pricing, server: pricing, tool: quote }
+                PriceCalculator.QuoteGuarded: { type: tool, nodeId: pricing, server: pricing, tool: quote-guarded }
             controlPlane:
               sec0Dir: ./.sec0
               localSignerPath: ./.sec0/keys/ed25519.key
@@ -46,6 +54,8 @@ public class HopCallBenchmarks
             """);
         _app = Sec0App.Initialize(System.IO.Path.Combine(_dir.Path, "sec0.config.yaml"), new Sec0AppOptions { CreateSigningKeyIfMissing = true });
         _calculator = new PriceCalculator();
+        _quoter = _calculator;
+        _delegate = _calculator.QuoteGuarded;
         _proxy = new ProxyGenerator().CreateInterfaceProxyWithTarget<IPriceCalculator>(new PlainCalculator(), new AuditInterceptor(_app.Appender));
     }
 
@@ -79,6 +89,65 @@ public class HopCallBenchmarks
         for (var i = 0; i < Calls; i++)
         {
             _sink += c.Quote(i);
+        }
+
+        return _sink;
+    }
+
+    [Benchmark(OperationsPerInvoke = Calls, Description = "[Sec0Hop] interceptor + HopGuard.Enter()")]
+    public int Sec0HopGuarded()
+    {
+        var c = _calculator;
+        for (var i = 0; i < Calls; i++)
+        {
+            _sink += c.QuoteGuarded(i);
+        }
+
+        return _sink;
+    }
+
+    [Benchmark(OperationsPerInvoke = Calls, Description = "[Sec0Hop] + guard, called through an interface")]
+    public int Sec0HopGuardedViaInterface()
+    {
+        var q = _quoter;
+        for (var i = 0; i < Calls; i++)
+        {
+            _sink += q.QuoteGuarded(i);
+        }
+
+        return _sink;
+    }
+
+    [Benchmark(OperationsPerInvoke = Calls, Description = "[Sec0Hop] + guard, delegate call decided by the guard")]
+    public int Sec0HopGuardedViaDelegate()
+    {
+        var d = _delegate;
+        for (var i = 0; i < Calls; i++)
+        {
+            _sink += d(i);
+        }
+
+        return _sink;
+    }
+
+    // The guard's own work on an intercepted call, without the decision and envelope around it: the
+    // interceptor's arm and disarm of the thread-static mark and the guard consuming it.
+    [Benchmark(OperationsPerInvoke = Calls, Description = "arm + HopGuard.Enter() + disarm alone")]
+    public int GuardAlone()
+    {
+        var descriptor = s_guardOnly;
+        for (var i = 0; i < Calls; i++)
+        {
+            var previous = HopGuard.Arm(descriptor);
+            try
+            {
+                HopGuard.Enter(descriptor);
+                _sink += i;
+            }
+            finally
+            {
+                HopGuard.Restore(previous);
+            }
         }
 
         return _sink;
@@ -163,13 +232,29 @@ public class HopCallBenchmarks
     }
 }
 
+/// <summary>The interface the DI pattern calls the guarded hop through.</summary>
+public interface IGuardedQuoter
+{
+    /// <summary>Quotes a price.</summary>
+    int QuoteGuarded(int items);
+}
+
 /// <summary>The hop under test.</summary>
-public class PriceCalculator
+public class PriceCalculator : IGuardedQuoter
 {
     /// <summary>A trivial hop: the measured cost is all interception and audit.</summary>
     [Sec0Hop]
     [MethodImpl(MethodImplOptions.NoInlining)]
     public int Quote(int items) => (items * 7) + 3;
+
+    /// <summary>The same hop with <c>HopGuard.Enter()</c> as its first statement.</summary>
+    [Sec0Hop]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public int QuoteGuarded(int items)
+    {
+        HopGuard.Enter();
+        return (items * 7) + 3;
+    }
 
     /// <summary>The same body without the attribute.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

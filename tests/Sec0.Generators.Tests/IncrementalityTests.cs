@@ -258,10 +258,52 @@ public class IncrementalityTests
         Assert.Contains(Outputs(driver, TrackingNames.CallSitesByFile), o => o.Reason is IncrementalStepRunReason.Modified or IncrementalStepRunReason.New);
     }
 
+    private const string DispatchSource = """
+        using Sec0;
+
+        namespace App;
+
+        public interface IAgent { string Act(string s); }
+
+        public class OrderAgent : IAgent
+        {
+            [Sec0Hop]
+            public string Act(string s)
+            {
+                HopGuard.Enter();
+                return s;
+            }
+        }
+
+        public static class Dispatched
+        {
+            public static string M(IAgent agent) => agent.Act("a");
+        }
+        """;
+
+    [Fact]
+    public void DispatchedCallsAndGuardsAreReusedAfterAnUnrelatedEdit()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(new[] { ("/proj/Dispatch.cs", DispatchSource), ("/proj/Unrelated.cs", UnrelatedSource) });
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        var before = GeneratorHarness.GeneratedText(driver);
+        var models = Outputs(driver, TrackingNames.CallSites).Select(o => (CallSiteModel)o.Value).ToList();
+        Assert.Contains(models, m => m.Target is { Kind: TargetKind.Guard });
+        Assert.Contains(models, m => m.Target is { Dispatch.Count: 1 });
+
+        driver = driver.RunGenerators(Edit(compilation, "/proj/Unrelated.cs", UnrelatedSource.Replace("System.Math.Max(a, b)", "System.Math.Min(a, b)", StringComparison.Ordinal)));
+
+        AssertOnly(driver, TrackingNames.CallSites, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertOnly(driver, TrackingNames.CallSitesByFile, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertDescriptorsReused(driver);
+        Assert.Equal(before, GeneratorHarness.GeneratedText(driver));
+    }
+
     [Fact]
     public void ModelsHoldNoSymbolsSyntaxOrLocations()
     {
         var (driver, compilation) = FirstRun();
+        compilation = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(DispatchSource, GeneratorHarness.ParseOptions, "/proj/Dispatch.cs"));
         driver = driver.RunGenerators(Edit(compilation, "/proj/Hops.cs", HopsSource.Replace("x + 1", "x + 3", StringComparison.Ordinal)));
         var result = driver.GetRunResult().Results.Single();
         var checkedAny = false;

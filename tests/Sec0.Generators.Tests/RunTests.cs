@@ -7,7 +7,7 @@ using Sec0.Hops;
 
 namespace Sec0.Generators.Tests;
 
-/// <summary>Records every Begin/End; denies the keys in <see cref="Deny"/>.</summary>
+/// <summary>Records every Begin/End and every decision made by a hop's guard; denies the keys in <see cref="Deny"/>.</summary>
 internal sealed class RecordingHost : HopHost
 {
     public ConcurrentQueue<string> Log { get; } = new();
@@ -24,6 +24,17 @@ internal sealed class RecordingHost : HopHost
 
         Log.Enqueue("begin:" + descriptor.Key);
         return Create(this, descriptor, state: null, startTimestamp: 0, activity: null, parentActivity: null);
+    }
+
+    internal override void DecideUnintercepted(HopDescriptor descriptor)
+    {
+        if (Deny.Contains(descriptor.Key))
+        {
+            Log.Enqueue("guard-deny:" + descriptor.Key);
+            throw new Sec0PolicyDeniedException("unintercepted_call", "decorator", "denied " + descriptor.Key);
+        }
+
+        Log.Enqueue("guard:" + descriptor.Key);
     }
 
     internal override void End(in HopInvocation invocation, Exception? error)

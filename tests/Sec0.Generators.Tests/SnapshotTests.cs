@@ -67,6 +67,88 @@ public class SnapshotTests
     }
 
     [Fact]
+    public void GuardsAreBoundToTheHopWhoseBodyTheyStart()
+    {
+        const string source = """
+            using Sec0;
+
+            namespace App
+            {
+                public interface IPlanner
+                {
+                    [Sec0Hop] string Plan(string goal);
+                }
+
+                public class Planner : IPlanner
+                {
+                    // Implements a hop: its guard is the interface hop's.
+                    public string Plan(string goal)
+                    {
+                        HopGuard.Enter();
+                        return goal;
+                    }
+                }
+
+                public class QuietPlanner : IPlanner
+                {
+                    string IPlanner.Plan(string goal)
+                    {
+                        Sec0.HopGuard.Enter();
+                        return goal;
+                    }
+                }
+
+                public class Step
+                {
+                    [Sec0Hop("step")]
+                    public virtual int Execute(int x)
+                    {
+                        HopGuard.Enter();
+                        HopGuard.Enter();
+                        return x;
+                    }
+                }
+
+                public class FastStep : Step
+                {
+                    // Overrides a hop: its guard is the overridden hop's.
+                    public override int Execute(int x)
+                    {
+                        HopGuard.Enter();
+                        return x * 2;
+                    }
+                }
+
+                public static class NotHops
+                {
+                    public static void Plain() => HopGuard.Enter();
+
+                    [Sec0Hop]
+                    public static void Deferred()
+                    {
+                        HopGuard.Enter();
+                        System.Action later = () => HopGuard.Enter();
+                        later();
+                    }
+                }
+            }
+            """;
+        var run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source, "/proj/Guards.cs"));
+
+        GeneratorHarness.AssertNoErrors(run);
+        Snapshot.Verify(GeneratorHarness.GeneratedText(run.Driver), "Guards");
+
+        // Five guards bound (one per hop body, two in Step.Execute); the one outside a hop and the one in a lambda are not.
+        var guards = run.Driver.GetRunResult().Results.Single().TrackedSteps[TrackingNames.CallSites]
+            .SelectMany(step => step.Outputs)
+            .Select(output => (Model.CallSiteModel)output.Value)
+            .Where(call => call.Target?.Kind == Model.TargetKind.Guard)
+            .Select(call => call.HopKey)
+            .ToList();
+        Assert.Equal(["IPlanner.Plan", "IPlanner.Plan", "step", "step", "step", "NotHops.Deferred"], guards);
+    }
+
+    [Fact]
     public void McpToolsAndHopsAreInTheManifest()
     {
         const string source = """

@@ -202,6 +202,63 @@ public class SurfaceCacheTests
     }
 
     [Fact]
+    public void ANewImplementorOrOverrideInAnotherFileInterceptsUnchangedDispatchedCalls()
+    {
+        const string contracts = """
+            namespace App;
+
+            public interface IAgent { string Run(string order); }
+
+            public abstract class Step { public abstract int Execute(int x); }
+            """;
+        const string calls = """
+            namespace App;
+
+            public static class Dispatched
+            {
+                public static string Go(IAgent agent, Step step) => agent.Run("a") + step.Execute(1);
+            }
+            """;
+        const string implementors = """
+            namespace App;
+
+            public class OrderAgent : IAgent { public string Run(string order) => order; }
+            """;
+
+        var name = UniqueName();
+        using var probe = new BindingProbe(name);
+        var compilation = Create(name, ("/proj/Contracts.cs", contracts), ("/proj/Calls.cs", calls), ("/proj/Implementors.cs", implementors));
+        var run = RunChecked(compilation, GeneratorHarness.CreateDriver());
+        Assert.Equal(0, CountInterceptsLocations(run.Driver));
+        probe.TakeFiles();
+
+        // A body edit in the implementor: nothing is bound again, nothing is intercepted.
+        compilation = Edit(compilation, "/proj/Implementors.cs", implementors.Replace("=> order;", "=> order + order;", StringComparison.Ordinal));
+        run = RunChecked(compilation, run.Driver);
+        Assert.Empty(probe.TakeFiles());
+        Assert.Equal(0, CountInterceptsLocations(run.Driver));
+
+        // The implementation becomes a hop: the unchanged call through the interface is intercepted now.
+        compilation = Edit(compilation, "/proj/Implementors.cs", implementors.Replace("public string Run", "[Sec0.Sec0Hop] public string Run", StringComparison.Ordinal));
+        run = RunChecked(compilation, run.Driver);
+        Assert.Contains("/proj/Calls.cs", probe.TakeFiles());
+        Assert.Equal(1, CountInterceptsLocations(run.Driver));
+
+        // A new override with its own [Sec0Hop], in a new file: the unchanged call through the base is intercepted too.
+        compilation = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(
+            "namespace App;\npublic class ChargeStep : Step { [Sec0.Sec0Hop] public override int Execute(int x) => x; }\n", GeneratorHarness.ParseOptions, "/proj/Steps.cs"));
+        run = RunChecked(compilation, run.Driver);
+        Assert.Contains("/proj/Calls.cs", probe.TakeFiles());
+        Assert.Equal(2, CountInterceptsLocations(run.Driver));
+        Assert.Contains("(object)@this is global::App.ChargeStep", GeneratorHarness.GeneratedText(run.Driver), StringComparison.Ordinal);
+
+        // The implementor stops implementing the interface: the call through it is no longer intercepted.
+        compilation = Edit(compilation, "/proj/Implementors.cs", implementors.Replace(" : IAgent", string.Empty, StringComparison.Ordinal).Replace("public string Run", "[Sec0.Sec0Hop] public string Run", StringComparison.Ordinal));
+        run = RunChecked(compilation, run.Driver);
+        Assert.Equal(1, CountInterceptsLocations(run.Driver));
+    }
+
+    [Fact]
     public void ProjectReferenceBodyEditsKeepModelsAndSurfaceEditsRetarget()
     {
         const string LibSource = """

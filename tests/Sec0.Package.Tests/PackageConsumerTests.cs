@@ -25,6 +25,7 @@ public sealed class PackageConsumerTests(PackedPackage package) : IDisposable
             [Sec0Hop(Type = HopType.Agent)]
             public async Task<string> Greet(string name)
             {
+                HopGuard.Enter();
                 await Task.Yield();
                 return "hello " + name;
             }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
+using Sec0.Generators.Parsing;
 using SharedHops = Sec0.Generators.Parsing.Hops;
 
 namespace Sec0.Analyzers.Hops
@@ -31,37 +32,9 @@ namespace Sec0.Analyzers.Hops
         private static HashSet<string> Scan(IAssemblySymbol assembly)
         {
             var keys = new HashSet<string>(StringComparer.Ordinal);
-
-            // Only assemblies compiled against the runtime can declare hops.
-            var referencesRuntime = false;
-            foreach (var module in assembly.Modules)
+            foreach (var method in HopNameIndex.HopMethodsOf(assembly))
             {
-                foreach (var referenced in module.ReferencedAssemblies)
-                {
-                    referencesRuntime |= referenced.Name == "Sec0.Instrumentation";
-                }
-            }
-
-            if (!referencesRuntime)
-            {
-                return keys;
-            }
-
-            var stack = new Stack<INamespaceOrTypeSymbol>();
-            stack.Push(assembly.GlobalNamespace);
-            while (stack.Count > 0)
-            {
-                foreach (var member in stack.Pop().GetMembers())
-                {
-                    if (member is INamespaceOrTypeSymbol container)
-                    {
-                        stack.Push(container);
-                    }
-                    else if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary } method && SharedHops.FindHopAttribute(method) is { } attribute)
-                    {
-                        keys.Add(SharedHops.Key(attribute, method));
-                    }
-                }
+                keys.Add(SharedHops.Key(SharedHops.FindHopAttribute(method)!, method));
             }
 
             return keys;

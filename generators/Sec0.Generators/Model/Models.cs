@@ -39,7 +39,22 @@ namespace Sec0.Generators.Model
         ValueTask,
         ValueTaskOfT,
         AsyncEnumerable,
+
+        /// <summary><c>IEnumerable&lt;T&gt;</c>: when the result is an iterator, its body (and guard) runs at the first MoveNext.</summary>
+        Enumerable,
+
+        /// <summary><c>IEnumerator&lt;T&gt;</c>: as <see cref="Enumerable"/>.</summary>
+        Enumerator,
     }
+
+    /// <summary>
+    /// A hop a dispatched call may reach: the interceptor tests the receiver against <see cref="TestType"/> and,
+    /// on a match, decides the call with the hop's descriptor.
+    /// </summary>
+    /// <param name="TestType">Fully qualified type the receiver is tested against (<c>global::</c>).</param>
+    /// <param name="DescriptorField">The hop's field in <c>HopDescriptors</c>.</param>
+    /// <param name="HopKey">The hop key (for the comments of the generated file).</param>
+    internal sealed record DispatchModel(string TestType, string DescriptorField, string HopKey);
 
     /// <summary>Everything the emitter needs to declare an interceptor for a hop method and call it.</summary>
     /// <param name="MethodId">Documentation comment id of the definition: the identity interceptors are merged by.</param>
@@ -51,6 +66,8 @@ namespace Sec0.Generators.Model
     /// <param name="ElementType">T of Task&lt;T&gt;, ValueTask&lt;T&gt;, IAsyncEnumerable&lt;T&gt;; empty otherwise.</param>
     /// <param name="TypeParameters">Containing types' type parameters (outermost first), then the method's.</param>
     /// <param name="MethodTypeArguments">The method's own type parameter names, for the forwarded call.</param>
+    /// <param name="DescriptorField">The descriptor of the hop the called method stands for; empty when it stands for none and only <paramref name="Dispatch"/> can match.</param>
+    /// <param name="Dispatch">Hops in more derived types the call may reach at run time, tested in this order before <paramref name="DescriptorField"/>.</param>
     internal sealed record TargetModel(
         string MethodId,
         string Name,
@@ -63,17 +80,22 @@ namespace Sec0.Generators.Model
         EquatableArray<ParameterModel> Parameters,
         EquatableArray<TypeParameterModel> TypeParameters,
         EquatableArray<string> MethodTypeArguments,
-        string DescriptorField);
+        string DescriptorField,
+        EquatableArray<DispatchModel> Dispatch);
 
     internal enum TargetKind
     {
         Static,
         Instance,
         Extension,
+
+        /// <summary>A <c>HopGuard.Enter()</c> in a hop's body, bound to that hop's descriptor.</summary>
+        Guard,
     }
 
     /// <summary>
-    /// One call of a hop method. <see cref="SkipReason"/> is set when the call is left un-intercepted
+    /// One call of a hop method (or of a method a hop overrides or implements), or one <c>HopGuard.Enter()</c>
+    /// in a hop's body. <see cref="SkipReason"/> is set when the call is left un-intercepted
     /// (the analyzers report it); then <see cref="Target"/> may be null.
     /// </summary>
     /// <param name="FilePath">The calling source file (generated files are grouped by it).</param>
@@ -85,7 +107,7 @@ namespace Sec0.Generators.Model
     /// <param name="LocationData">InterceptableLocation.Data.</param>
     /// <param name="DisplayLocation">InterceptableLocation.GetDisplayLocation().</param>
     /// <param name="AttributeSyntax">InterceptableLocation.GetInterceptsLocationAttributeSyntax().</param>
-    /// <param name="ExternalHop">The descriptor of a hop declared in a referenced assembly (null for hops of this compilation).</param>
+    /// <param name="ExternalHops">The descriptors of the hops declared in referenced assemblies that the call may reach (empty for hops of this compilation).</param>
     internal sealed record CallSiteModel(
         string FilePath,
         int Position,
@@ -97,7 +119,7 @@ namespace Sec0.Generators.Model
         string DisplayLocation,
         string AttributeSyntax,
         TargetModel? Target,
-        DescriptorModel? ExternalHop,
+        EquatableArray<DescriptorModel> ExternalHops,
         string? SkipReason);
 
     /// <summary>The call sites of one calling file: the input of one generated interceptor file.</summary>

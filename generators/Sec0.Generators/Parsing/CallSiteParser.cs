@@ -34,8 +34,10 @@ namespace Sec0.Generators.Parsing
         // Roslyn re-runs this transform for every candidate of every tree whenever the compilation changes
         // (any keystroke anywhere). A model is reused instead when the invocation is the same node object
         // (so its tree is unchanged) and the compilation's declaration surface is unchanged: then binding
-        // gives the same result (the soundness argument is on DeclarationSurface). The interceptable
-        // location data (a checksum of the calling file and a position) depends on the tree alone.
+        // gives the same result (the soundness argument is on DeclarationSurface). That includes the hops a
+        // dispatched call may reach and the hop a guard's method stands for: attributes, base types, interface
+        // lists and member signatures are all declarations. The interceptable location data (a checksum of the
+        // calling file and a position) depends on the tree alone.
         private static readonly SurfaceCache<InvocationExpressionSyntax, CallSiteModel> s_models = new();
 
         public static CallSiteModel? Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken)
@@ -66,9 +68,16 @@ namespace Sec0.Generators.Parsing
         {
             var invocation = (InvocationExpressionSyntax)context.Node;
             var semanticModel = context.SemanticModel;
+            var compilation = semanticModel.Compilation;
+            var name = InvokedName(invocation);
+            if (HopGuardCalls.MayBeGuard(invocation, name))
+            {
+                return ParseGuard(invocation, semanticModel, cancellationToken);
+            }
 
-            // Fast exits: most invocations are not hop calls. A name no hop has needs no binding.
-            if (!HopNameIndex.For(semanticModel.Compilation).MayBeHop(InvokedName(invocation)))
+            // Fast exits: most invocations are not hop calls. A name no hop has needs no binding (an override or
+            // implementation has the name of the method it overrides or implements).
+            if (!HopNameIndex.For(compilation).MayBeHop(name))
             {
                 return null;
             }
@@ -78,70 +87,117 @@ namespace Sec0.Generators.Parsing
                 return null;
             }
 
-            // The called method (its shape is what the interceptor mirrors) and the hop method that carries
-            // the attribute: the same, or an overridden method when the call binds to an override.
+            // The called method (its shape is what the interceptor mirrors); the hop it stands for (its own
+            // attribute, an overridden method's or an implemented interface member's); and the hops in more
+            // derived types the call may reach through dispatch.
             var definition = (called.ReducedFrom ?? called).OriginalDefinition;
-            var hopMethod = definition;
-            var attribute = Hops.FindHopAttribute(hopMethod);
-            while (attribute is null && hopMethod.OverriddenMethod is { } overridden)
-            {
-                hopMethod = overridden.OriginalDefinition;
-                attribute = Hops.FindHopAttribute(hopMethod);
-            }
-
-            if (attribute is null)
+            var hopMethod = HopIdentity.Find(definition, out var attribute);
+            var dispatch = HopDispatch.Targets(definition, compilation);
+            if (hopMethod is null && dispatch.IsEmpty)
             {
                 return null;
             }
 
-            var key = Hops.Key(attribute, hopMethod);
-            var tree = invocation.SyntaxTree;
-            var nameSpan = NameSpan(invocation);
-            var linePosition = tree.GetLineSpan(nameSpan, cancellationToken).StartLinePosition;
-
-#pragma warning disable RSEXPERIMENTAL002 // GetInterceptableLocation is the supported API for InterceptsLocation data.
-            var location = semanticModel.GetInterceptableLocation(invocation, cancellationToken);
-            var version = location?.Version ?? 0;
-            var data = location?.Data ?? string.Empty;
-            var display = location?.GetDisplayLocation() ?? string.Empty;
-            var attributeSyntax = location?.GetInterceptsLocationAttributeSyntax() ?? string.Empty;
-#pragma warning restore RSEXPERIMENTAL002
-
-            CallSiteModel Result(TargetModel? target, DescriptorModel? external, string? skipReason) => new(
-                tree.FilePath,
-                nameSpan.Start,
-                linePosition.Line + 1,
-                linePosition.Character + 1,
-                key,
-                version,
-                data,
-                display,
-                attributeSyntax,
-                target,
-                external,
-                skipReason);
-
-            if (location is null)
+            var site = CallSite.Locate(invocation, semanticModel, cancellationToken);
+            var key = HopDispatch.CallKey(hopMethod, attribute, dispatch);
+            if (!site.IsInterceptable)
             {
-                return Result(null, null, "the call has no interceptable location");
+                return site.Model(key, null, EquatableArray<DescriptorModel>.Empty, "the call has no interceptable location");
             }
 
             var skip = SkipReason(definition, called, invocation, semanticModel, cancellationToken);
             if (skip is not null)
             {
-                return Result(null, null, skip);
+                return site.Model(key, null, EquatableArray<DescriptorModel>.Empty, skip);
             }
 
-            var hopId = Naming.MethodId(hopMethod);
-            var field = Naming.DescriptorField(key, hopId);
-            DescriptorModel? external = null;
-            if (!SymbolEqualityComparer.Default.Equals(hopMethod.ContainingAssembly, semanticModel.Compilation.Assembly))
+            List<DescriptorModel>? externals = null;
+            var field = hopMethod is null ? string.Empty : DescriptorFieldOf(hopMethod, attribute!, compilation, ref externals);
+            var dispatchModels = EquatableArray<DispatchModel>.Empty;
+            if (!dispatch.IsEmpty)
             {
-                external = ExternalDescriptor(hopMethod, key, Hops.ExpectedType(attribute), hopId, field);
+                var reachable = new List<DispatchModel>(dispatch.Length);
+                foreach (var reached in dispatch)
+                {
+                    var reachedField = DescriptorFieldOf(reached.Hop, reached.Attribute, compilation, ref externals);
+                    reachable.Add(new DispatchModel(reached.TestTypeName, reachedField, Hops.Key(reached.Attribute, reached.Hop)));
+                }
+
+                dispatchModels = new EquatableArray<DispatchModel>(reachable);
             }
 
-            var target = BuildTarget(definition, Naming.MethodId(definition), field, out var targetSkip);
-            return target is null ? Result(null, null, targetSkip) : Result(target, external, null);
+            var target = BuildTarget(definition, Naming.MethodId(definition), field, dispatchModels, out var targetSkip);
+            return target is null
+                ? site.Model(key, null, EquatableArray<DescriptorModel>.Empty, targetSkip)
+                : site.Model(key, target, Externals(externals), null);
+        }
+
+        /// <summary>A <c>HopGuard.Enter()</c> in the body of a hop: bound to that hop's descriptor.</summary>
+        private static CallSiteModel? ParseGuard(InvocationExpressionSyntax invocation, SemanticModel semanticModel, CancellationToken cancellationToken)
+        {
+            if (semanticModel.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol called
+                || !HopGuardCalls.IsGuardMethod(called)
+                || HopGuardCalls.EnclosingMethod(invocation) is not { } declaration
+                || semanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not { } method
+                || HopGuardCalls.GuardedHop(method, out var attribute) is not { } hopMethod)
+            {
+                // Not a guard, or a guard outside a hop: left alone, it throws when it runs (SEC0104).
+                return null;
+            }
+
+            var key = Hops.Key(attribute!, hopMethod);
+            var site = CallSite.Locate(invocation, semanticModel, cancellationToken);
+            if (!site.IsInterceptable)
+            {
+                return site.Model(key, null, EquatableArray<DescriptorModel>.Empty, "the call has no interceptable location");
+            }
+
+            List<DescriptorModel>? externals = null;
+            var field = DescriptorFieldOf(hopMethod, attribute!, semanticModel.Compilation, ref externals);
+            var target = new TargetModel(
+                "guard:" + field,
+                HopGuardCalls.MethodName,
+                "global::Sec0.HopGuard",
+                TargetKind.Guard,
+                string.Empty,
+                "void",
+                ReturnShape.Void,
+                string.Empty,
+                EquatableArray<ParameterModel>.Empty,
+                EquatableArray<TypeParameterModel>.Empty,
+                EquatableArray<string>.Empty,
+                field,
+                EquatableArray<DispatchModel>.Empty);
+            return site.Model(key, target, Externals(externals), null);
+        }
+
+        /// <summary>The descriptor field of <paramref name="hop"/>; a hop of a referenced assembly adds its descriptor to <paramref name="externals"/>.</summary>
+        private static string DescriptorFieldOf(IMethodSymbol hop, AttributeData attribute, Compilation compilation, ref List<DescriptorModel>? externals)
+        {
+            var key = Hops.Key(attribute, hop);
+            var hopId = Naming.MethodId(hop);
+            var field = Naming.DescriptorField(key, hopId);
+            if (!SymbolEqualityComparer.Default.Equals(hop.ContainingAssembly, compilation.Assembly))
+            {
+                (externals ??= new List<DescriptorModel>()).Add(ExternalDescriptor(hop, key, Hops.ExpectedType(attribute), hopId, field));
+            }
+
+            return field;
+        }
+
+        private static EquatableArray<DescriptorModel> Externals(List<DescriptorModel>? externals)
+            => externals is null ? EquatableArray<DescriptorModel>.Empty : new EquatableArray<DescriptorModel>(externals);
+
+        /// <summary>The static type of the explicit receiver (<c>x</c> in <c>x.M()</c> and <c>x?.M()</c>); null for a simple name.</summary>
+        private static ITypeSymbol? ReceiverType(InvocationExpressionSyntax invocation, SemanticModel semanticModel, CancellationToken cancellationToken)
+        {
+            var receiver = invocation.Expression switch
+            {
+                MemberAccessExpressionSyntax memberAccess => memberAccess.Expression,
+                MemberBindingExpressionSyntax => invocation.FirstAncestorOrSelf<ConditionalAccessExpressionSyntax>()?.Expression,
+                _ => null,
+            };
+            return receiver is null ? null : semanticModel.GetTypeInfo(receiver, cancellationToken).Type;
         }
 
         private static string InvokedName(InvocationExpressionSyntax invocation) => invocation.Expression switch
@@ -150,14 +206,6 @@ namespace Sec0.Generators.Parsing
             MemberBindingExpressionSyntax memberBinding => memberBinding.Name.Identifier.ValueText,
             SimpleNameSyntax simple => simple.Identifier.ValueText,
             _ => string.Empty,
-        };
-
-        /// <summary>The simple name the interceptable location points at (for sorting and display).</summary>
-        private static Microsoft.CodeAnalysis.Text.TextSpan NameSpan(InvocationExpressionSyntax invocation) => invocation.Expression switch
-        {
-            MemberAccessExpressionSyntax memberAccess => memberAccess.Name.Span,
-            MemberBindingExpressionSyntax memberBinding => memberBinding.Name.Span,
-            _ => invocation.Expression.Span,
         };
 
         private static string? SkipReason(IMethodSymbol definition, IMethodSymbol called, InvocationExpressionSyntax invocation, SemanticModel semanticModel, CancellationToken cancellationToken)
@@ -177,6 +225,11 @@ namespace Sec0.Generators.Parsing
             if (InterceptionRules.IsInExpressionTree(invocation, semanticModel, cancellationToken))
             {
                 return InterceptionRules.ExpressionTreeReason;
+            }
+
+            if (InterceptionRules.BoxesReceiver(definition, ReceiverType(invocation, semanticModel, cancellationToken)))
+            {
+                return InterceptionRules.BoxedReceiverReason;
             }
 
             return null;
@@ -214,7 +267,7 @@ namespace Sec0.Generators.Parsing
             return new DescriptorModel("hop", key, expectedType, string.Empty, string.Empty, 0, 0, signature, methodId, field);
         }
 
-        private static TargetModel? BuildTarget(IMethodSymbol definition, string methodId, string field, out string? skipReason)
+        private static TargetModel? BuildTarget(IMethodSymbol definition, string methodId, string field, EquatableArray<DispatchModel> dispatch, out string? skipReason)
         {
             skipReason = null;
             var containingType = definition.ContainingType;
@@ -329,7 +382,8 @@ namespace Sec0.Generators.Parsing
                 new EquatableArray<ParameterModel>(parameters),
                 new EquatableArray<TypeParameterModel>(typeParameters),
                 new EquatableArray<string>(methodTypeArguments),
-                field);
+                field,
+                dispatch);
         }
 
         private static (ReturnShape Shape, string Element) Shape(IMethodSymbol method)
@@ -353,9 +407,14 @@ namespace Sec0.Generators.Parsing
                         case ("ValueTask", 1): return (ReturnShape.ValueTaskOfT, element);
                     }
                 }
-                else if (ns == "System.Collections.Generic" && named.Name == "IAsyncEnumerable" && named.Arity == 1)
+                else if (ns == "System.Collections.Generic" && named.ContainingType is null && named.Arity == 1)
                 {
-                    return (ReturnShape.AsyncEnumerable, element);
+                    switch (named.Name)
+                    {
+                        case "IAsyncEnumerable": return (ReturnShape.AsyncEnumerable, element);
+                        case "IEnumerable": return (ReturnShape.Enumerable, element);
+                        case "IEnumerator": return (ReturnShape.Enumerator, element);
+                    }
                 }
             }
 

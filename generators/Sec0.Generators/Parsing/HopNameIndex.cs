@@ -119,30 +119,22 @@ namespace Sec0.Generators.Parsing
             return text is "Sec0Hop" or "Sec0HopAttribute";
         }
 
-        private static string[] ScanAssembly(IAssemblySymbol assembly)
+        /// <summary>
+        /// The ordinary methods with <c>[Sec0Hop]</c> declared in a referenced assembly; none unless it was compiled
+        /// against the Sec0 runtime (only such assemblies can declare hops). Shared with the analyzers.
+        /// </summary>
+        internal static IEnumerable<IMethodSymbol> HopMethodsOf(IAssemblySymbol assembly)
         {
-            // Only assemblies compiled against the runtime can declare hops.
-            var referencesRuntime = false;
-            foreach (var module in assembly.Modules)
+            if (!ReferencesRuntime(assembly))
             {
-                foreach (var referenced in module.ReferencedAssemblies)
-                {
-                    referencesRuntime |= referenced.Name == "Sec0.Instrumentation";
-                }
+                yield break;
             }
 
-            if (!referencesRuntime)
-            {
-                return Array.Empty<string>();
-            }
-
-            var names = new HashSet<string>(StringComparer.Ordinal);
             var stack = new Stack<INamespaceOrTypeSymbol>();
             stack.Push(assembly.GlobalNamespace);
             while (stack.Count > 0)
             {
-                var current = stack.Pop();
-                foreach (var member in current.GetMembers())
+                foreach (var member in stack.Pop().GetMembers())
                 {
                     switch (member)
                     {
@@ -150,10 +142,35 @@ namespace Sec0.Generators.Parsing
                             stack.Push(container);
                             break;
                         case IMethodSymbol { MethodKind: MethodKind.Ordinary } method when Hops.FindHopAttribute(method) is not null:
-                            names.Add(method.Name);
+                            yield return method;
                             break;
                     }
                 }
+            }
+        }
+
+        private static bool ReferencesRuntime(IAssemblySymbol assembly)
+        {
+            foreach (var module in assembly.Modules)
+            {
+                foreach (var referenced in module.ReferencedAssemblies)
+                {
+                    if (referenced.Name == "Sec0.Instrumentation")
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private static string[] ScanAssembly(IAssemblySymbol assembly)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var method in HopMethodsOf(assembly))
+            {
+                names.Add(method.Name);
             }
 
             var result = new string[names.Count];

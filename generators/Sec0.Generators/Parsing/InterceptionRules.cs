@@ -20,6 +20,19 @@ namespace Sec0.Generators.Parsing
 
         public const string BindingErrorReason = "the call does not bind without errors";
 
+        /// <summary>A constrained call on a type parameter that may be a struct: the interceptor's receiver parameter would box it.</summary>
+        public const string BoxedReceiverReason = "the receiver is a type parameter that may be a struct: an interceptor would box it, and changes the method makes to the struct would be lost";
+
+        /// <summary>
+        /// True when intercepting a call of <paramref name="definition"/> (an instance method of an interface or
+        /// class) on a receiver of type <paramref name="receiverType"/> would box the receiver: a type parameter not
+        /// known to be a reference type, called in place (constrained) without an interceptor.
+        /// </summary>
+        public static bool BoxesReceiver(IMethodSymbol definition, ITypeSymbol? receiverType)
+            => !definition.IsStatic
+                && definition.ContainingType?.TypeKind is TypeKind.Interface or TypeKind.Class
+                && receiverType is ITypeParameterSymbol { IsReferenceType: false };
+
         /// <summary>
         /// Why no call of <paramref name="definition"/> (the original definition of the hop method) can be
         /// intercepted from <paramref name="compilation"/>, or null when calls can be. Binding errors are not

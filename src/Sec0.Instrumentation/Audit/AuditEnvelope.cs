@@ -196,4 +196,7 @@ public sealed class AuditEnvelope
     internal Guid RunId;
     internal int Recorded;
     internal AuditEnvelope? Parent;
+
+    // The hop this envelope records, so the hop's guard can recognise a re-entry of a call still running.
+    internal Sec0.Hops.HopDescriptor? Hop;
 }

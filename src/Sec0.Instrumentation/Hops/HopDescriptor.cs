@@ -46,6 +46,14 @@ public sealed class HopDescriptor
     /// <summary>The method's display signature.</summary>
     public string Signature { get; }
 
+    /// <summary>
+    /// True when <paramref name="other"/> names the same hop, whichever assembly's descriptor object it is: the
+    /// interceptor of a call into a referenced assembly holds its own copy of the descriptor the hop's guard holds.
+    /// </summary>
+    internal bool IsSameHop(HopDescriptor other)
+        => ReferenceEquals(this, other)
+            || (string.Equals(Key, other.Key, StringComparison.Ordinal) && string.Equals(Signature, other.Signature, StringComparison.Ordinal));
+
     /// <summary>Runtime state resolved once per descriptor (config entry, compiled decision inputs).</summary>
     internal object? ResolvedState;
 }

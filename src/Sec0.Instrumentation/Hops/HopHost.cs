@@ -23,6 +23,12 @@ internal abstract class HopHost
     /// <summary>Resolves, decides and starts the hop; throws when it is denied.</summary>
     internal abstract HopInvocation Begin(HopDescriptor descriptor);
 
+    /// <summary>
+    /// Decides and audits a call that reached the hop's <c>HopGuard.Enter()</c> without a decision by its
+    /// interceptor (reason <c>unintercepted_call</c>); throws when it is denied.
+    /// </summary>
+    internal abstract void DecideUnintercepted(HopDescriptor descriptor);
+
     /// <summary>Records the outcome of a started hop (error is null on success).</summary>
     internal abstract void End(in HopInvocation invocation, Exception? error);
 

@@ -47,6 +47,29 @@ public readonly struct HopInvocation
     }
 
     /// <summary>
+    /// Right before the hop method is invoked: tells the hop's <c>HopGuard.Enter()</c> that this call is
+    /// decided. Generated code passes the result to <see cref="Disarm"/> in a <c>finally</c> right after the
+    /// method returns, so the mark never outlives the call.
+    /// </summary>
+    public HopGuardMark Arm() => new(HopGuard.Arm(Descriptor));
+
+    /// <summary>Undoes <see cref="Arm"/> once the hop method has returned (normally or by an exception).</summary>
+    public void Disarm(HopGuardMark mark) => HopGuard.Restore(mark.Previous);
+
+    /// <summary>
+    /// The result of a hop that returns a sequence. When it is an iterator (<c>yield return</c>), whose body
+    /// and guard run at the first <c>MoveNext</c> rather than in the call, each enumeration arms the hop's guard
+    /// around its first <c>MoveNext</c>, as the call that created it was decided. Any other sequence is
+    /// returned as it is.
+    /// </summary>
+    public IEnumerable<T> ArmIterator<T>(IEnumerable<T> result)
+        => result is null || !CompilerIterators.IsIterator(result) ? result! : new ArmedEnumerable<T>(result, Descriptor);
+
+    /// <summary>The <see cref="IEnumerator{T}"/> form of <see cref="ArmIterator{T}(IEnumerable{T})"/>.</summary>
+    public IEnumerator<T> ArmIterator<T>(IEnumerator<T> result)
+        => result is null || !CompilerIterators.IsIterator(result) ? result! : new ArmedEnumerator<T>(result, Descriptor);
+
+    /// <summary>
     /// Right after an asynchronous hop method returned its task: the caller continues outside the hop,
     /// so the hop's ambient state (Activity.Current, agent frame) belongs to the asynchronous flow only.
     /// </summary>
@@ -175,6 +198,7 @@ public readonly struct HopInvocation
     {
         var enumerator = source.GetAsyncEnumerator(cancellationToken);
         var recorded = false;
+        var first = true;
         try
         {
             while (true)
@@ -182,7 +206,8 @@ public readonly struct HopInvocation
                 bool hasNext;
                 try
                 {
-                    hasNext = await enumerator.MoveNextAsync().ConfigureAwait(false);
+                    hasNext = await (first ? MoveNextArmed(enumerator, hop) : enumerator.MoveNextAsync()).ConfigureAwait(false);
+                    first = false;
                 }
                 catch (Exception ex) when (!recorded && (recorded = true) && hop.Fail(ex))
                 {
@@ -209,6 +234,20 @@ public readonly struct HopInvocation
             }
 
             await enumerator.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>An async iterator's body starts synchronously in its first <c>MoveNextAsync</c>: its guard sees the mark there.</summary>
+    private static ValueTask<bool> MoveNextArmed<T>(IAsyncEnumerator<T> enumerator, HopInvocation hop)
+    {
+        var mark = hop.Arm();
+        try
+        {
+            return enumerator.MoveNextAsync();
+        }
+        finally
+        {
+            hop.Disarm(mark);
         }
     }
 }

@@ -43,7 +43,28 @@ internal sealed class HopPipeline : HopHost
     /// <summary>The envelope of the innermost hop running in this asynchronous flow, if any.</summary>
     internal static AuditEnvelope? CurrentFrame => s_frame.Value;
 
-    internal override HopInvocation Begin(HopDescriptor descriptor)
+    internal override HopInvocation Begin(HopDescriptor descriptor) => Begin(descriptor, unintercepted: false);
+
+    /// <summary>
+    /// The guard's decision, made when the body starts: the same resolution, decision and envelope as an
+    /// intercepted call, with <c>unintercepted_call</c> among the violations. The body's outcome is not seen
+    /// here, so the envelope is recorded at once (status ok, latency 0) and the hop's Activity and agent
+    /// frame end with it. A re-entry of the same hop within its own running call is not decided again.
+    /// </summary>
+    internal override void DecideUnintercepted(HopDescriptor descriptor)
+    {
+        // A re-entry of the hop inside its own decided call, still running in this asynchronous flow: an
+        // override's base.Run() (before or after an await), or the hop reached again through a delegate.
+        // The call was decided; its envelope will record it.
+        if (s_frame.Value is { Recorded: 0 } frame && frame.Hop is { } running && running.IsSameHop(descriptor))
+        {
+            return;
+        }
+
+        End(Begin(descriptor, unintercepted: true), null);
+    }
+
+    private HopInvocation Begin(HopDescriptor descriptor, bool unintercepted)
     {
         var hop = Resolve(descriptor);
         if (hop.Error is { } error)
@@ -70,6 +91,7 @@ internal sealed class HopPipeline : HopHost
             HopHash = descriptor.BodyHash.Length == 0 ? null : descriptor.BodyHash,
             Policy = AuditPolicyRecord.Allow,
             Parent = parent,
+            Hop = descriptor,
         };
 
         if (activity is not null)
@@ -127,6 +149,7 @@ internal sealed class HopPipeline : HopHost
             DastStatus = dast?.Status ?? ScanStatus.None,
             CircuitOpen = hop.Breaker?.IsOpen == true,
             MissingAuditSignature = _appender.IsFaulted,
+            UninterceptedCall = unintercepted,
         });
         if (!decision.Violations.IsEmpty)
         {

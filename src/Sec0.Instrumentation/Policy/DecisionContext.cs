@@ -92,4 +92,6 @@ public readonly struct DecisionContext
     /// range), so it cannot be hashed: <c>malformed_input</c>, which denies in every mode.
     /// </summary>
     public bool MalformedInput { get; init; }
+    /// <summary>True when a hop's body was entered without a decision by its interceptor and its guard decides the call.</summary>
+    public bool UninterceptedCall { get; init; }
 }

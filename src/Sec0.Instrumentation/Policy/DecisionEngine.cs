@@ -272,7 +272,8 @@ public sealed class DecisionEngine
             .Add(Flag(context.ContextualEvaluatorDenied, PolicyReason.ContextualEvaluatorDenied))
             .Add(Flag(context.ContextualEvaluatorEscalated, PolicyReason.ContextualEvaluatorEscalated))
             .Add(Flag(context.CircuitOpen, PolicyReason.CircuitOpen))
-            .Add(Flag(context.MalformedInput, PolicyReason.MalformedInput));
+            .Add(Flag(context.MalformedInput, PolicyReason.MalformedInput))
+            .Add(Flag(context.UninterceptedCall, PolicyReason.UninterceptedCall));
         return found;
     }
 

@@ -62,4 +62,10 @@ public enum PolicyReason
     /// duplicate member, a number outside double range — so it cannot be hashed for its audit record.
     /// </summary>
     MalformedInput = 25,
+    /// <summary>
+    /// <c>unintercepted_call</c> (.NET addition): a hop's body was entered without a decision by a generated
+    /// interceptor (reflection, <c>dynamic</c>, a delegate, an assembly built without the generator) and its
+    /// <c>HopGuard.Enter()</c> decided the call instead.
+    /// </summary>
+    UninterceptedCall = 26,
 }

@@ -4,8 +4,8 @@ namespace Sec0.Policy;
 
 /// <summary>
 /// The reason vocabulary of <c>enforcement.deny_on</c> and <c>enforcement.escalate_on</c>, in one place: the
-/// names from Sec0's policy schema (DESIGN.md section 6) plus <see cref="CircuitOpen"/> and
-/// <see cref="MalformedInput"/>, which this SDK adds. Names are matched exactly (they are lowercase snake_case).
+/// names from Sec0's policy schema (DESIGN.md section 6) plus <see cref="CircuitOpen"/>, <see cref="MalformedInput"/>
+/// and <see cref="UninterceptedCall"/>, which this SDK adds. Names are matched exactly (they are lowercase snake_case).
 /// </summary>
 public static class PolicyReasons
 {
@@ -67,6 +67,13 @@ public static class PolicyReasons
     /// </summary>
     public const string MalformedInput = "malformed_input";
 
+    /// <summary>
+    /// A hop's body was entered without a decision by its generated interceptor (reflection, <c>dynamic</c>, a
+    /// delegate, an assembly built without the Sec0 generator), and its <c>HopGuard.Enter()</c> decided the
+    /// call (.NET addition). List it in <c>deny_on</c> to fail such calls closed.
+    /// </summary>
+    public const string UninterceptedCall = "unintercepted_call";
+
     private static readonly string[] s_names =
     [
         string.Empty,
@@ -75,6 +82,7 @@ public static class PolicyReasons
         SkillVersionChanged, SkillCodeChanged, SkillScanPending, SkillScanFailed, SastPending, SastFailed, DastPending,
         DastFailed, AgentGuardFailed, ContextualEvaluatorDenied, ContextualEvaluatorEscalated, CircuitOpen,
         MalformedInput,
+        UninterceptedCall,
     ];
 
     private static readonly FrozenDictionary<string, PolicyReason> s_byName =
@@ -84,7 +92,7 @@ public static class PolicyReasons
     public static IReadOnlyList<string> All { get; } = Array.AsReadOnly(s_names[1..]);
 
     /// <summary>The highest <see cref="PolicyReason"/> value.</summary>
-    internal const PolicyReason MaxReason = PolicyReason.MalformedInput;
+    internal const PolicyReason MaxReason = PolicyReason.UninterceptedCall;
 
     /// <summary>The YAML name of <paramref name="reason"/>; an empty string for <see cref="PolicyReason.None"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not a defined reason.</exception>

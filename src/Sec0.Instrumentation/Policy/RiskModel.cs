@@ -44,6 +44,7 @@ internal static class RiskModel
         Set(PolicyReason.ContextualEvaluatorEscalated, 0.6, PolicyRiskTags.AgentBehavior);
         Set(PolicyReason.SkillVersionChanged, 0.5, PolicyRiskTags.SupplyChain | PolicyRiskTags.Integrity);
         Set(PolicyReason.MissingIdempotencyForSideEffect, 0.5, PolicyRiskTags.SideEffect);
+        Set(PolicyReason.UninterceptedCall, 0.5, PolicyRiskTags.AuditGap);
         Set(PolicyReason.VersionUnpinned, 0.4, PolicyRiskTags.SupplyChain);
         Set(PolicyReason.SastPending, 0.4, PolicyRiskTags.UnscannedCode);
         Set(PolicyReason.DastPending, 0.4, PolicyRiskTags.UnscannedCode);

@@ -9,8 +9,16 @@ internal sealed class LoadedAssembly : IDisposable
 {
     private readonly AssemblyLoadContext _context = new("sec0-run-test", isCollectible: true);
 
-    public LoadedAssembly(Compilation compilation)
+    /// <param name="compilation">The assembly to emit and load.</param>
+    /// <param name="dependencies">Images of assemblies it references, loaded into the same context first.</param>
+    public LoadedAssembly(Compilation compilation, params byte[][] dependencies)
     {
+        foreach (var dependency in dependencies)
+        {
+            using var image = new MemoryStream(dependency);
+            _context.LoadFromStream(image);
+        }
+
         using var stream = new MemoryStream();
         var emit = compilation.Emit(stream);
         Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));

@@ -392,6 +392,107 @@ internal static class Shapes
         }
         """;
 
+    public const string DispatchHops = """
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+        using Sec0;
+
+        namespace App;
+
+        public interface IAgent
+        {
+            string Run(string order);
+
+            Task<int> CountAsync(int n);
+
+            IEnumerable<int> Numbers(int n);
+
+            void Reset();
+        }
+
+        public class OrderAgent : IAgent
+        {
+            [Sec0Hop] public string Run(string order) => "order:" + order;
+
+            [Sec0Hop] public async Task<int> CountAsync(int n) { await Task.Yield(); return n; }
+
+            [Sec0Hop]
+            public IEnumerable<int> Numbers(int n)
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    yield return i;
+                }
+            }
+
+            [Sec0Hop] public void Reset() { }
+        }
+
+        public class RushAgent : OrderAgent
+        {
+            [Sec0Hop("rush")] public new string Run(string order) => "rush:" + order;
+        }
+
+        public interface IPlanner
+        {
+            [Sec0Hop] string Plan(string goal);
+        }
+
+        public class Planner : IPlanner
+        {
+            public string Plan(string goal) => "plan:" + goal;
+        }
+
+        public abstract class Step
+        {
+            [Sec0Hop] public virtual string Execute(string input) => "step:" + input;
+        }
+
+        public class ChargeStep : Step
+        {
+            [Sec0Hop("charge")] public override string Execute(string input) => "charged:" + input;
+        }
+
+        public interface IStore<T>
+        {
+            int Save(T item);
+        }
+
+        public class Store<TItem> : IStore<TItem>
+        {
+            [Sec0Hop] public int Save(TItem item) => 1;
+        }
+        """;
+
+    public const string DispatchCalls = """
+        using System.Threading.Tasks;
+
+        namespace App;
+
+        public class LogStep : Step
+        {
+        }
+
+        public static class Calls
+        {
+            public static async Task<string> Run()
+            {
+                IAgent agent = new OrderAgent();
+                var sum = 0;
+                foreach (var i in agent.Numbers(3))
+                {
+                    sum += i;
+                }
+
+                agent.Reset();
+                IStore<string> store = new Store<string>();
+                Step step = new ChargeStep();
+                Step plain = new LogStep();
+                return agent.Run("a") + await agent.CountAsync(2) + sum + new Planner().Plan("p") + step.Execute("s") + plain.Execute("l") + store.Save("x");
+            }
+        }
+        """;
+
     public static readonly (string Name, string Hops, string Calls)[] All =
     {
         ("StaticAndInstance", StaticAndInstanceHops, StaticAndInstanceCalls),
@@ -402,5 +503,6 @@ internal static class Shapes
         ("RefKinds", RefKindHops, RefKindCalls),
         ("NestedPartial", NestedPartialHops, NestedPartialCalls),
         ("Async", AsyncHops, AsyncCalls),
+        ("Dispatch", DispatchHops, DispatchCalls),
     };
 }

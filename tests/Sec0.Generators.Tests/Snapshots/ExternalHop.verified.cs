@@ -67,6 +67,7 @@ namespace Sec0.Generated
             }
 
             global::System.Threading.Tasks.Task<string> __task;
+            var __mark = __hop.Arm();
             try
             {
                 __task = @this.FetchAsync(url);
@@ -74,6 +75,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
 
             return __hop.CompleteAfter(__task);
@@ -84,6 +89,7 @@ namespace Sec0.Generated
         internal static T Identity_1<T>(T value)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Remote_Identity_6078E87F);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = global::Lib.Remote.Identity<T>(value);
@@ -93,6 +99,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
         }
     }

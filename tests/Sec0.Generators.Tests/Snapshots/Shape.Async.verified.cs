@@ -82,6 +82,7 @@ namespace Sec0.Generated
             }
 
             global::System.Threading.Tasks.Task __task;
+            var __mark = __hop.Arm();
             try
             {
                 __task = @this.WaitAsync();
@@ -89,6 +90,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
 
             return __hop.CompleteAfter(__task);
@@ -109,6 +114,7 @@ namespace Sec0.Generated
             }
 
             global::System.Threading.Tasks.ValueTask __task;
+            var __mark = __hop.Arm();
             try
             {
                 __task = @this.PingAsync();
@@ -116,6 +122,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
 
             return __hop.CompleteAfter(__task);
@@ -136,6 +146,7 @@ namespace Sec0.Generated
             }
 
             global::System.Threading.Tasks.ValueTask<int> __task;
+            var __mark = __hop.Arm();
             try
             {
                 __task = @this.CountAsync(n);
@@ -143,6 +154,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
 
             return __hop.CompleteAfter(__task);
@@ -163,6 +178,7 @@ namespace Sec0.Generated
             }
 
             global::System.Collections.Generic.IAsyncEnumerable<int> __task;
+            var __mark = __hop.Arm();
             try
             {
                 __task = @this.StreamAsync(count);
@@ -170,6 +186,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
 
             return __hop.CompleteAfter(__task);
@@ -190,6 +210,7 @@ namespace Sec0.Generated
             }
 
             global::System.Threading.Tasks.Task<string> __task;
+            var __mark = __hop.Arm();
             try
             {
                 __task = @this.RunAsync(input);
@@ -197,6 +218,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
 
             return __hop.CompleteAfter(__task);

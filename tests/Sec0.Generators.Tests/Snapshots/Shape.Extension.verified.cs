@@ -64,6 +64,7 @@ namespace Sec0.Generated
         internal static void Twice_0(this ref int value)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.TextExtensions_Twice_3A8A027A);
+            var __mark = __hop.Arm();
             try
             {
                 global::App.TextExtensions.Twice(ref value);
@@ -72,6 +73,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
         }
 
@@ -82,6 +87,7 @@ namespace Sec0.Generated
         internal static string Shout_1(this string text, int times)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.TextExtensions_Shout_FA044049);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = global::App.TextExtensions.Shout(text, times);
@@ -92,6 +98,10 @@ namespace Sec0.Generated
             {
                 throw;
             }
+            finally
+            {
+                __hop.Disarm(__mark);
+            }
         }
 
         // /proj/Calls.cs(10,37): TextExtensions.Also
@@ -100,6 +110,7 @@ namespace Sec0.Generated
             where T : class
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.TextExtensions_Also_454BB06A);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = global::App.TextExtensions.Also<T>(value, action);
@@ -109,6 +120,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
         }
     }

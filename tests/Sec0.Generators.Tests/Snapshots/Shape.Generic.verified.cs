@@ -74,6 +74,7 @@ namespace Sec0.Generated
             where TMeta : struct, global::System.IComparable<TMeta>
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Repository_Save_F8A8370B);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = @this.Save<TMeta>(item, meta);
@@ -84,6 +85,10 @@ namespace Sec0.Generated
             {
                 throw;
             }
+            finally
+            {
+                __hop.Disarm(__mark);
+            }
         }
 
         // /proj/Calls.cs(10,48): Repository.Create
@@ -92,6 +97,7 @@ namespace Sec0.Generated
             where T : class, new()
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Repository_Create_B73A0514);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = global::App.Repository<T>.Create();
@@ -101,6 +107,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
         }
 
@@ -114,6 +124,7 @@ namespace Sec0.Generated
             where T : notnull
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Generic_Echo_8D2D0CF3);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = global::App.Generic.Echo<T>(value);
@@ -124,6 +135,10 @@ namespace Sec0.Generated
             {
                 throw;
             }
+            finally
+            {
+                __hop.Disarm(__mark);
+            }
         }
 
         // /proj/Calls.cs(12,30): Generic.Map
@@ -132,6 +147,7 @@ namespace Sec0.Generated
             where TOut : struct
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Generic_Map_3D21BB81);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = global::App.Generic.Map<TIn, TOut>(input, map);
@@ -142,6 +158,10 @@ namespace Sec0.Generated
             {
                 throw;
             }
+            finally
+            {
+                __hop.Disarm(__mark);
+            }
         }
 
         // /proj/Calls.cs(13,74): Outer.Inner.Describe
@@ -149,6 +169,7 @@ namespace Sec0.Generated
         internal static string Describe_4<TOuter, TInner, TMethod>(TOuter a, TInner b, TMethod c)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Outer_Inner_Describe_B9C73E76);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = global::App.Outer<TOuter>.Inner<TInner>.Describe<TMethod>(a, b, c);
@@ -158,6 +179,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
         }
     }

@@ -64,6 +64,7 @@ namespace Sec0.Generated
         internal static string Run_0(this global::App.Workflow @this, string goal)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Workflow_Run_0371E31A);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = @this.Run(goal);
@@ -74,6 +75,10 @@ namespace Sec0.Generated
             {
                 throw;
             }
+            finally
+            {
+                __hop.Disarm(__mark);
+            }
         }
 
         // /proj/Calls.cs(5,79): Workflow.Summarize
@@ -81,6 +86,7 @@ namespace Sec0.Generated
         internal static string Summarize_1(this global::App.Workflow @this, string text)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Workflow_Summarize_5E51B882);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = @this.Summarize(text);
@@ -90,6 +96,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
         }
     }
@@ -123,6 +133,7 @@ namespace Sec0.Generated
         internal static string Plan_0(string goal)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Workflow_Steps_Plan_118B3FF9);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = global::App.Workflow.Steps.Plan(goal);
@@ -132,6 +143,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
         }
     }

@@ -64,6 +64,7 @@ namespace Sec0.Generated
         internal static string Send_0(this global::App.Sender @this, int value)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Sender_Send_5825BE62);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = @this.Send(value);
@@ -74,6 +75,10 @@ namespace Sec0.Generated
             {
                 throw;
             }
+            finally
+            {
+                __hop.Disarm(__mark);
+            }
         }
 
         // /proj/Calls.cs(8,40): Sender.Send
@@ -83,6 +88,7 @@ namespace Sec0.Generated
         internal static string Send_1(this global::App.Sender @this, string value, string suffix)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Sender_Send_27CC8C4F);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = @this.Send(value, suffix);
@@ -92,6 +98,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
         }
 
@@ -104,6 +114,7 @@ namespace Sec0.Generated
         internal static string Log_2(string message, int level, params object[] args)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Sender_Log_7511F5D4);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = global::App.Sender.Log(message, level, args);
@@ -113,6 +124,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
         }
     }

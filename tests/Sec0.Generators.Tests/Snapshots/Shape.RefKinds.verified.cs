@@ -72,6 +72,7 @@ namespace Sec0.Generated
         internal static bool TryParse_0(string text, out int value)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Refs_TryParse_35483655);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = global::App.Refs.TryParse(text, out value);
@@ -82,6 +83,10 @@ namespace Sec0.Generated
             {
                 throw;
             }
+            finally
+            {
+                __hop.Disarm(__mark);
+            }
         }
 
         // /proj/Calls.cs(10,14): Refs.Bump
@@ -89,6 +94,7 @@ namespace Sec0.Generated
         internal static void Bump_1(ref int value)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Refs_Bump_08148A95);
+            var __mark = __hop.Arm();
             try
             {
                 global::App.Refs.Bump(ref value);
@@ -97,6 +103,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
         }
 
@@ -107,6 +117,7 @@ namespace Sec0.Generated
         internal static long Sum_2(in global::App.Big big)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Refs_Sum_1D3E227E);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = global::App.Refs.Sum(in big);
@@ -117,6 +128,10 @@ namespace Sec0.Generated
             {
                 throw;
             }
+            finally
+            {
+                __hop.Disarm(__mark);
+            }
         }
 
         // /proj/Calls.cs(12,65): Refs.Peek
@@ -124,6 +139,7 @@ namespace Sec0.Generated
         internal static int Peek_3(ref readonly int value)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Refs_Peek_7D55123C);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = global::App.Refs.Peek(in value);
@@ -134,6 +150,10 @@ namespace Sec0.Generated
             {
                 throw;
             }
+            finally
+            {
+                __hop.Disarm(__mark);
+            }
         }
 
         // /proj/Calls.cs(12,88): Refs.Length
@@ -141,6 +161,7 @@ namespace Sec0.Generated
         internal static int Length_4(global::System.ReadOnlySpan<char> text)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Refs_Length_0ACA3744);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = global::App.Refs.Length(text);
@@ -150,6 +171,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
         }
     }

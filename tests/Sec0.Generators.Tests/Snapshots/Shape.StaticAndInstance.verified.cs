@@ -66,6 +66,7 @@ namespace Sec0.Generated
         internal static int Add_0(int a, int b)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Calculator_Add_43AB0EE9);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = global::App.Calculator.Add(a, b);
@@ -76,6 +77,10 @@ namespace Sec0.Generated
             {
                 throw;
             }
+            finally
+            {
+                __hop.Disarm(__mark);
+            }
         }
 
         // /proj/Calls.cs(9,33): calc.scale
@@ -83,6 +88,7 @@ namespace Sec0.Generated
         internal static int Scale_1(this global::App.Calculator @this, int value)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.calc_scale_165D3533);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = @this.Scale(value);
@@ -93,6 +99,10 @@ namespace Sec0.Generated
             {
                 throw;
             }
+            finally
+            {
+                __hop.Disarm(__mark);
+            }
         }
 
         // /proj/Calls.cs(10,21): Calculator.Reset
@@ -100,6 +110,7 @@ namespace Sec0.Generated
         internal static void Reset_2(this global::App.Calculator @this)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Calculator_Reset_19005EC0);
+            var __mark = __hop.Arm();
             try
             {
                 @this.Reset();
@@ -108,6 +119,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
         }
     }

@@ -66,6 +66,7 @@ namespace Sec0.Generated
         internal static int Increment_0(this ref global::App.Counter @this, int by)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Counter_Increment_4C11BE3A);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = @this.Increment(by);
@@ -76,6 +77,10 @@ namespace Sec0.Generated
             {
                 throw;
             }
+            finally
+            {
+                __hop.Disarm(__mark);
+            }
         }
 
         // /proj/Calls.cs(10,37): Money.Double
@@ -83,6 +88,7 @@ namespace Sec0.Generated
         internal static global::App.Money Double_1(this in global::App.Money @this)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Money_Double_EFE9A6C2);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = @this.Double();
@@ -93,6 +99,10 @@ namespace Sec0.Generated
             {
                 throw;
             }
+            finally
+            {
+                __hop.Disarm(__mark);
+            }
         }
 
         // /proj/Calls.cs(11,24): Counter.Peek
@@ -100,6 +110,7 @@ namespace Sec0.Generated
         internal static int Peek_2(this in global::App.Counter @this)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Counter_Peek_7F5716F0);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = @this.Peek();
@@ -109,6 +120,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
         }
     }

@@ -64,6 +64,7 @@ namespace Sec0.Generated
         internal static int Compute_0(this global::App.Base @this)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Base_Compute_500AC0C3);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = @this.Compute();
@@ -73,6 +74,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
         }
 
@@ -81,6 +86,7 @@ namespace Sec0.Generated
         internal static int Compute_1(this global::App.Derived @this)
         {
             var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Base_Compute_500AC0C3);
+            var __mark = __hop.Arm();
             try
             {
                 var __result = @this.Compute();
@@ -90,6 +96,10 @@ namespace Sec0.Generated
             catch (global::System.Exception __e) when (__hop.Fail(__e))
             {
                 throw;
+            }
+            finally
+            {
+                __hop.Disarm(__mark);
             }
         }
     }

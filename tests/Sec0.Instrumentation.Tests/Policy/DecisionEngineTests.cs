@@ -66,6 +66,7 @@ public sealed class DecisionEngineTests
         [PolicyReason.ContextualEvaluatorEscalated] = c => c with { ContextualEvaluatorEscalated = true },
         [PolicyReason.CircuitOpen] = c => c with { CircuitOpen = true },
         [PolicyReason.MalformedInput] = c => c with { MalformedInput = true },
+        [PolicyReason.UninterceptedCall] = c => c with { UninterceptedCall = true },
     };
 
     public static TheoryData<string, string, string, bool> ReasonModeStrategy()

@@ -242,7 +242,7 @@ public sealed class PolicyLoaderTests
             "contextual_evaluator_denied", "contextual_evaluator_escalated",
         ];
 
-        Assert.Equal([.. design, "circuit_open", "malformed_input"], PolicyReasons.All);
+        Assert.Equal([.. design, "circuit_open", "malformed_input", "unintercepted_call"], PolicyReasons.All);
         foreach (var name in PolicyReasons.All)
         {
             Assert.True(PolicyReasons.TryParse(name, out var reason));
