@@ -91,6 +91,29 @@ public sealed class VerifyCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_invalid_utf8_byte_is_one_problem_on_its_line_not_a_crash()
+    {
+        var (logDirectory, publicKeyPath, signer) = await WriteLogAsync();
+        signer.Dispose();
+        string file = AuditLogFixture.SingleFile(logDirectory);
+        byte[] bytes = File.ReadAllBytes(file);
+        int line3 = bytes.AsSpan().IndexOf((byte)'\n') + 1;
+        line3 += bytes.AsSpan(line3).IndexOf((byte)'\n') + 1;
+        int at = line3 + bytes.AsSpan(line3).IndexOf("OrderAgent"u8);
+        bytes[at] = 0xC3; // a lead byte without its continuation
+        File.WriteAllBytes(file, bytes);
+
+        CliRun run = CliRun.InProcess("verify", logDirectory, "--pub", publicKeyPath);
+
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Equal("", run.Error);
+        string[] lines = run.Out.TrimEnd('\n').Split('\n');
+        Assert.StartsWith($"{file}:3: not a valid audit record: ", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith($"{file}:4: broken chain", lines[1], StringComparison.Ordinal);
+        Assert.Equal("3/5 envelopes valid, 2 problems, 1 file", lines[^1]); // line 4 no longer chains
+    }
+
+    [Fact]
     public async Task The_wrong_public_key_reports_an_unknown_key_and_exits_1()
     {
         var (logDirectory, _, signer) = await WriteLogAsync();

@@ -284,6 +284,12 @@ public sealed class AuditLogVerifier
             if (status == AuditLineStatus.Malformed)
             {
                 Problem(lineNo, AuditProblemKind.Malformed, info.Error!);
+                if (info.Prev.Length > 0)
+                {
+                    // A record whose content is bad but whose seq was read: the line is there, not missing.
+                    CheckSequence(info, lineNo, hash);
+                }
+
                 _envelopes++;
                 _invalidEnvelopes++;
                 _prevHash = hash;
