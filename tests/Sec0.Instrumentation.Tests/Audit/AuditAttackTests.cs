@@ -207,6 +207,80 @@ public sealed class AuditAttackTests : IDisposable
         Assert.Equal(4, report.Files);
     }
 
+    [Fact]
+    public async Task A_genuine_line_copied_into_a_file_retention_deletes_does_not_anchor_over_files_deleted_inside_the_window()
+    {
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 10, perDay: 3);
+        var files = AuditLogBuilder.Files(_dir.Path);
+
+        // Retention below (35 days, on 04-10) deletes 03-01 to 03-05; 03-06 to 03-09 are inside the window.
+        // The attacker deletes those and appends to 03-05 a copy of the line 03-10's file_start chains from,
+        // so the file retention deletes seems to end exactly where the kept log starts.
+        File.AppendAllText(files[4], File.ReadAllLines(files[8])[^1] + "\n");
+        for (var i = 5; i <= 8; i++)
+        {
+            File.Delete(files[i]);
+        }
+
+        await using (Reopen(AuditLogBuilder.Day1.AddDays(40), retentionDays: 35))
+        {
+        }
+
+        Assert.Equal(["audit-2026-03-10.ndjson", "audit-2026-04-10.ndjson"], AuditLogBuilder.Files(_dir.Path).Select(Path.GetFileName));
+        var report = Verify();
+        Assert.False(report.IsIntact, Report(report));
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.MissingStart && p.File == "audit-2026-03-10.ndjson");
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.Gap && p.File == "audit-2026-04-10.ndjson");
+    }
+
+    [Fact]
+    public async Task Newer_files_merged_into_a_file_retention_deletes_do_not_buy_an_anchor()
+    {
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 10, perDay: 3);
+        var files = AuditLogBuilder.Files(_dir.Path);
+
+        // 03-06 to 03-09 appended to 03-05: one unbroken chain of genuine lines from 03-05's file_start to the
+        // line 03-10 chains from, and retention would delete all of it as if it were old.
+        for (var i = 5; i <= 8; i++)
+        {
+            File.AppendAllText(files[4], File.ReadAllText(files[i]));
+            File.Delete(files[i]);
+        }
+
+        await using (Reopen(AuditLogBuilder.Day1.AddDays(40), retentionDays: 35))
+        {
+        }
+
+        var report = Verify();
+        Assert.False(report.IsIntact, Report(report));
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.MissingStart && p.File == "audit-2026-03-10.ndjson");
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.Gap && p.File == "audit-2026-04-10.ndjson");
+    }
+
+    [Fact]
+    public async Task Deleting_every_file_but_one_retention_deletes_is_not_anchored_by_a_copy_of_the_last_line()
+    {
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 10, perDay: 3);
+        var files = AuditLogBuilder.Files(_dir.Path);
+
+        // The whole window deleted, the last line of the log copied to the end of 03-05: the restart
+        // continues the chain from it (it is where the head says the log ends), and retention deletes 03-05.
+        File.AppendAllText(files[4], File.ReadAllLines(files[9])[^1] + "\n");
+        for (var i = 5; i <= 9; i++)
+        {
+            File.Delete(files[i]);
+        }
+
+        await using (Reopen(AuditLogBuilder.Day1.AddDays(40), retentionDays: 35))
+        {
+        }
+
+        Assert.Equal(["audit-2026-04-10.ndjson"], AuditLogBuilder.Files(_dir.Path).Select(Path.GetFileName));
+        var report = Verify();
+        Assert.False(report.IsIntact, Report(report));
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.MissingStart);
+    }
+
     // --- 3. A cut tail stays visible after a restart ---------------------------------------------------------
 
     [Fact]
