@@ -81,6 +81,11 @@ public readonly record struct AuditHead(long Seq, string Hash)
         var files = Directory.Exists(path) ? AuditFileNames.List(path).Select(f => f.Path).ToList() : [path];
         for (var i = files.Count - 1; i >= 0; i--)
         {
+            if (AuditFileNames.LengthToRead(files[i]) == 0)
+            {
+                continue; // empty, or a pipe or device that must not be opened
+            }
+
             using var tail = new AuditFileTail(files[i]);
             if (tail.TryReadPrevious(out _, out var line))
             {

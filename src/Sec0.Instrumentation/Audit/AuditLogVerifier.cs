@@ -67,23 +67,32 @@ public sealed class AuditLogVerifier
 
         var state = new State(_key.KeyId, singleFile, options.ExpectedHead);
         var batch = new LineBatch(_key);
-        long totalBytes = files.Sum(f => new FileInfo(f).Length);
+        var lengths = files.Select(AuditFileNames.LengthToRead).ToList();
+        long totalBytes = lengths.Sum();
         long readBytes = 0;
         var buffer = new byte[1 << 16];
         var carry = new MemoryStream();
         long lastFileLength = 0;
-        foreach (var file in files)
+        for (var f = 0; f < files.Count; f++)
         {
+            var file = files[f];
             var name = Path.GetFileName(file);
             state.StartFile(name);
+            lastFileLength = lengths[f];
+            if (lastFileLength == 0)
+            {
+                continue; // nothing to read (and a pipe or a device, whose length is 0, is never opened)
+            }
+
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-            lastFileLength = stream.Length;
             carry.SetLength(0);
             var skipping = false;
             long lineNo = 0;
             int read;
-            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+            var remaining = lastFileLength;
+            while (remaining > 0 && (read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, remaining))) > 0)
             {
+                remaining -= read;
                 cancellationToken.ThrowIfCancellationRequested();
                 var span = buffer.AsSpan(0, read);
                 while (true)

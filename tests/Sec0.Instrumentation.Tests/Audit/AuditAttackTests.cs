@@ -362,6 +362,40 @@ public sealed class AuditAttackTests : IDisposable
         Assert.Equal(AuditProblemKind.HeadMismatch, problem.Kind);
     }
 
+    // --- 4. Hostile files never stop the verifier ------------------------------------------------------------
+
+    [Fact]
+    public async Task A_pipe_or_a_link_to_a_device_in_place_of_a_file_is_reported_without_blocking_or_reading_forever()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // no named pipes or /dev/zero in a folder there
+        }
+
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 3, perDay: 3);
+        var files = AuditLogBuilder.Files(_dir.Path);
+        File.Delete(files[1]);
+        File.CreateSymbolicLink(files[1], "/dev/zero"); // endless bytes, never a newline
+        MakeFifo(Path.Combine(_dir.Path, "audit-2026-03-04.ndjson")); // opening it waits for a writer
+
+        // A guard, not a timing assertion: before the fix neither returned.
+        var report = await Task.Run(Verify).WaitAsync(TimeSpan.FromMinutes(5));
+        var head = await Task.Run(() => AuditHead.FromLog(_dir.Path)).WaitAsync(TimeSpan.FromMinutes(5));
+
+        Assert.Equal(12, head?.Seq); // sec0 head: the last line of 03-03, the newest file with lines
+
+        Assert.False(report.IsIntact, Report(report));
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.BrokenChain && p.File == "audit-2026-03-03.ndjson");
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.Empty && p.File == "audit-2026-03-04.ndjson");
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+    }
+
     // --- 5. Files not written by Sec0 are never touched ----------------------------------------------------
 
     [Fact]
