@@ -18,6 +18,12 @@ public sealed class AuditLogVerifier
     // A line longer than this is not a Sec0 record; it is reported and skipped rather than buffered.
     private const int MaxLineBytes = 64 * 1024 * 1024;
 
+    /// <summary>
+    /// How many problems a report lists; the rest are only counted (<see cref="AuditVerificationReport.UnlistedProblems"/>).
+    /// A hostile file can hold a bad line every byte or two: listing them all would take far more memory than the file.
+    /// </summary>
+    public const int MaxListedProblems = 10_000;
+
     private readonly SignatureVerifier _key;
 
     /// <summary>Creates a verifier for logs signed by <paramref name="key"/>.</summary>
@@ -243,7 +249,8 @@ public sealed class AuditLogVerifier
         private readonly SeqSet _seen = new();
         private readonly List<(long From, long To, string File, long Line)> _jumps = new();
         private readonly List<Anchor> _anchors = new();
-        private readonly List<(string File, long Line, long Seq)> _pending = new();
+        private (string File, long Line, long FirstSeq, long LastSeq, long Count) _pending;
+        private long _unlisted;
         private string _file = "";
         private string? _previousFile;
         private bool _firstInFile;
@@ -273,7 +280,20 @@ public sealed class AuditLogVerifier
         }
 
         public void Problem(long line, AuditProblemKind kind, string message)
-            => _problems.Add(new AuditProblem(_file, line, kind, message));
+            => Add(new AuditProblem(_file, line, kind, message));
+
+        /// <summary>Lists a problem, or only counts it once <see cref="MaxListedProblems"/> are listed.</summary>
+        private void Add(AuditProblem problem)
+        {
+            if (_problems.Count < MaxListedProblems)
+            {
+                _problems.Add(problem);
+            }
+            else
+            {
+                _unlisted++;
+            }
+        }
 
         /// <summary>A line too long to read: it counts as an invalid envelope and breaks the chain.</summary>
         public void SkippedLine()
@@ -333,7 +353,7 @@ public sealed class AuditLogVerifier
                 case AuditLineStatus.Unsigned:
                     if (valid)
                     {
-                        _pending.Add((_file, lineNo, info.Seq));
+                        _pending = _pending.Count == 0 ? (_file, lineNo, info.Seq, info.Seq, 1) : _pending with { LastSeq = info.Seq, Count = _pending.Count + 1 };
                     }
                     else
                     {
@@ -433,7 +453,14 @@ public sealed class AuditLogVerifier
 
             if (_maxSeq > 0 && seq > _maxSeq + 1)
             {
-                _jumps.Add((_maxSeq, seq, _file, lineNo));
+                if (_jumps.Count < MaxListedProblems)
+                {
+                    _jumps.Add((_maxSeq, seq, _file, lineNo));
+                }
+                else
+                {
+                    _unlisted++; // a gap, or lines out of order (a problem of its own) fill it later
+                }
             }
 
             _maxSeq = seq;
@@ -447,7 +474,7 @@ public sealed class AuditLogVerifier
             if (record is null || record == AuditRecordKinds.Checkpoint)
             {
                 // The live writer seals what it wrote: its own chain, from memory.
-                _pending.Clear();
+                _pending = default;
             }
             else if (record == AuditRecordKinds.Recovery && _pending.Count > 0)
             {
@@ -521,21 +548,20 @@ public sealed class AuditLogVerifier
 
         private void ReportPending(AuditProblemKind kind, string why)
         {
-            var (file, line, seq) = _pending[0];
-            var last = _pending[^1].Seq;
+            var (file, line, seq, last, count) = _pending;
             var what = kind == AuditProblemKind.Unauthenticated ? "unauthenticated" : "unsealed";
-            _problems.Add(new AuditProblem(file, line, kind,
-                string.Create(CultureInfo.InvariantCulture, $"{what}: {_pending.Count} unsigned line(s) (seq {seq}..{last}) are not covered by the writer's signature: {why}")));
+            Add(new AuditProblem(file, line, kind,
+                string.Create(CultureInfo.InvariantCulture, $"{what}: {count} unsigned line(s) (seq {seq}..{last}) are not covered by the writer's signature: {why}")));
             if (kind == AuditProblemKind.Unauthenticated)
             {
-                _unauthenticated += _pending.Count;
+                _unauthenticated += count;
             }
             else
             {
-                _invalidEnvelopes += _pending.Count;
+                _invalidEnvelopes += count;
             }
 
-            _pending.Clear();
+            _pending = default;
         }
 
         public AuditVerificationReport Finish(int files, bool newestEmpty)
@@ -563,7 +589,7 @@ public sealed class AuditLogVerifier
                 var c = string.CompareOrdinal(a.File, b.File);
                 return c != 0 ? c : a.Line.CompareTo(b.Line);
             });
-            return new AuditVerificationReport(files, _envelopes, Math.Max(0, _envelopes - _invalidEnvelopes - _unauthenticated), _unauthenticated, _records, _problems);
+            return new AuditVerificationReport(files, _envelopes, Math.Max(0, _envelopes - _invalidEnvelopes - _unauthenticated), _unauthenticated, _records, _problems, _unlisted);
         }
 
         private void ReportGaps()
@@ -573,7 +599,7 @@ public sealed class AuditLogVerifier
                 var (missingFirst, missingCount) = _seen.Missing(from + 1, to);
                 if (missingCount > 0)
                 {
-                    _problems.Add(new AuditProblem(file, line, AuditProblemKind.Gap,
+                    Add(new AuditProblem(file, line, AuditProblemKind.Gap,
                         string.Create(CultureInfo.InvariantCulture, $"gap: {missingCount} line(s) missing before this one (seq {missingFirst}..{to - 1}); lines or a file were deleted")));
                 }
             }

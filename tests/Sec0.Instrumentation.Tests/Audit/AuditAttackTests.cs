@@ -389,6 +389,25 @@ public sealed class AuditAttackTests : IDisposable
         Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.Empty && p.File == "audit-2026-03-04.ndjson");
     }
 
+    [Fact]
+    public async Task A_file_of_countless_bad_lines_is_reported_with_a_bounded_list()
+    {
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 1, perDay: 2);
+
+        // One problem per two bytes: a 1 GB file of these made the report (and the process) 70 times its size.
+        var badLines = AuditLogVerifier.MaxListedProblems + 25_000;
+        File.AppendAllText(AuditLogBuilder.Files(_dir.Path)[0], new string('\n', badLines));
+
+        var report = Verify();
+
+        Assert.False(report.IsIntact);
+        Assert.Equal(AuditLogVerifier.MaxListedProblems, report.Problems.Count);
+        Assert.Equal(25_000, report.UnlistedProblems);
+        Assert.All(report.Problems, p => Assert.Equal(AuditProblemKind.Malformed, p.Kind));
+        Assert.Equal(4, report.Problems[0].Line); // the first bad line, right after the genuine ones
+        Assert.Contains($"{badLines} problems", report.Summary);
+    }
+
     private static void MakeFifo(string path)
     {
         using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
