@@ -599,9 +599,21 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
     private bool OpenFile(DateOnly day)
     {
         var path = Path.Combine(_options.Directory, AuditFileNames.ForDay(day));
+        var existing = new FileInfo(path);
+        if (existing.LinkTarget is not null)
+        {
+            throw AuditFileOwnership.NotSec0(path); // never append through a link into a file outside the folder
+        }
+
+        if (existing.Exists && existing.Length == 0)
+        {
+            File.Delete(path); // empty: nothing to lose (and a named pipe of that name would block the open)
+        }
+
         var options = new FileStreamOptions
         {
-            Mode = FileMode.Append,
+            // A new file is created, never opened: if a link or pipe appears under its name meanwhile, this fails.
+            Mode = existing.Exists && existing.Length > 0 ? FileMode.Append : FileMode.CreateNew,
             Access = FileAccess.Write,
             Share = FileShare.Read,
             BufferSize = 0,

@@ -60,9 +60,16 @@ public readonly record struct AuditHead(long Seq, string Hash)
     public static AuditHead? Read(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
+        var path = Path.Combine(directory, FileName);
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null || !info.Exists || info.Length is 0 or > 1024)
+        {
+            return null; // the appender writes a small regular file; a link or a pipe is not it (nor opened)
+        }
+
         try
         {
-            return TryParse(File.ReadAllText(Path.Combine(directory, FileName)), out var head) ? head : null;
+            return TryParse(File.ReadAllText(path), out var head) ? head : null;
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -59,6 +59,11 @@ internal static class AuditLogRecovery
         for (var i = files.Count - 1; i >= 0 && !hasLines; i--)
         {
             var path = files[i].Path;
+            if (new FileInfo(path).Length == 0)
+            {
+                continue; // empty (or a named pipe, which must not be opened)
+            }
+
             var end = RecoverFile(path, now, reader, torn, rejected);
             if (end is null)
             {
@@ -240,6 +245,11 @@ internal static class AuditLogRecovery
         var searched = 0;
         for (var i = files.Count - 1; i >= 0 && searched < HeadSearchFiles; i--)
         {
+            if (new FileInfo(files[i].Path).Length == 0)
+            {
+                continue;
+            }
+
             using var tail = new AuditFileTail(files[i].Path);
             var any = false;
             while (tail.TryReadPrevious(out _, out var line))

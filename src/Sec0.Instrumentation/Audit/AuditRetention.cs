@@ -74,6 +74,11 @@ internal static class AuditRetention
     {
         foreach (var (_, path) in AuditFileNames.List(directory))
         {
+            if (AuditFileOwnership.Of(path) != AuditFileOwnership.Owner.Sec0)
+            {
+                continue; // empty, a pipe or a link: nothing Sec0 wrote to start the kept log
+            }
+
             using var line = FirstLine(path);
             if (line is not null && line.RootElement.TryGetProperty("seq", out var seq) && seq.TryGetInt64(out var s)
                 && line.RootElement.TryGetProperty("prev", out var prev) && prev.ValueKind == JsonValueKind.String)

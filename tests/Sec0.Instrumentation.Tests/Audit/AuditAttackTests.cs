@@ -435,6 +435,90 @@ public sealed class AuditAttackTests : IDisposable
     }
 
     [Fact]
+    public async Task Links_planted_in_the_folder_never_make_the_writer_write_or_truncate_files_outside_it()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // creating links needs privileges there
+        }
+
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 1, perDay: 3);
+        using var outside = new TempDirectory("attack-outside");
+        const string Precious = "# a file the service may write, outside the audit folder\nkeep: every byte of this\n";
+        var victims = new[] { Path.Combine(outside.Path, "head-victim.conf"), Path.Combine(outside.Path, "pid-victim.conf") };
+        foreach (var victim in victims)
+        {
+            File.WriteAllText(victim, Precious);
+        }
+
+        var head = Path.Combine(_dir.Path, AuditHead.FileName);
+        File.Delete(head);
+        File.CreateSymbolicLink(head, victims[0]);
+        var pid = Path.Combine(_dir.Path, ".sec0-audit.pid");
+        File.Delete(pid);
+        File.CreateSymbolicLink(pid, victims[1]);
+
+        await using (var appender = Reopen(AuditLogBuilder.Day1.AddHours(1)))
+        {
+            await appender.AppendAsync(new AuditEnvelope { Tool = "after-links", Status = "ok" });
+        }
+
+        Assert.All(victims, victim => Assert.Equal(Precious, File.ReadAllText(victim)));
+        Assert.Null(new FileInfo(head).LinkTarget);
+        Assert.Equal(AuditHead.FromLog(_dir.Path), AuditHead.Read(_dir.Path));
+    }
+
+    [Fact]
+    public async Task An_audit_file_that_is_a_link_is_refused_and_what_it_points_to_left_as_it_is()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // Another Sec0 log, out of the attacker's reach, whose writer crashed mid-line: recovery through a link
+        // would cut its torn end.
+        using var other = new TempDirectory("attack-other-log");
+        await AuditLogBuilder.WriteDaysAsync(other.Path, _signer, days: 1, perDay: 3);
+        var target = AuditLogBuilder.Files(other.Path)[0];
+        File.AppendAllText(target, "{\"agentRef\":\"torn");
+        var before = File.ReadAllBytes(target);
+
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 1, perDay: 3);
+        var link = Path.Combine(_dir.Path, "audit-2026-03-02.ndjson");
+        File.CreateSymbolicLink(link, target);
+
+        var ex = Assert.Throws<Sec0AuditException>(() => Reopen(AuditLogBuilder.Day1.AddDays(1)));
+        Assert.Equal(Sec0AuditException.ForeignFileCode, ex.Code);
+        Assert.Contains("symbolic link", ex.Message);
+        Assert.Equal(before, File.ReadAllBytes(target));
+    }
+
+    [Fact]
+    public async Task A_named_pipe_in_place_of_the_newest_file_does_not_block_the_writer()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 1, perDay: 3);
+        MakeFifo(Path.Combine(_dir.Path, "audit-2026-03-02.ndjson"));
+
+        // A guard, not a timing assertion: before the fix opening the appender never returned.
+        await Task.Run(async () =>
+        {
+            await using var appender = Reopen(AuditLogBuilder.Day1.AddDays(1));
+            await appender.AppendAsync(new AuditEnvelope { Tool = "after-pipe", Status = "ok" });
+        }).WaitAsync(TimeSpan.FromMinutes(5));
+
+        // The pipe held nothing; a regular file took its place and the log goes on in it.
+        var report = Verify();
+        Assert.True(report.IsIntact, Report(report));
+        Assert.Equal(2, report.Files);
+    }
+
+    [Fact]
     public async Task A_file_of_another_tool_that_appears_while_running_is_never_deleted_by_retention()
     {
         var clock = new ManualTimeProvider(AuditLogBuilder.Day1);
