@@ -94,12 +94,20 @@ internal static class AuditLogRecovery
             completeLength = tail.CompleteLength;
             length = tail.Length;
 
-            // Back from the end to the last line the key vouches for (or another key signed: not ours to judge).
-            while (tail.TryReadPrevious(out var offset, out var line))
+            // Back from the end to the last line the key vouches for (or another key signed: not ours to judge)
+            // that sits where it was written: right after the line it chains from, or first in the file it names.
+            // A genuine line copied to the end (from earlier in the log, or another log with the same key) is
+            // signed too, but chaining on from it would fork the chain: it is moved aside like a forged one.
+            var name = Path.GetFileName(path);
+            var have = tail.TryReadPrevious(out var offset, out var line);
+            while (have)
             {
                 var status = reader.Read(line, out var info);
-                lines.Add(new TailLine(offset, status, info, Sha256Hex.Of(line)));
-                if (status is AuditLineStatus.Valid or AuditLineStatus.OtherKey)
+                var current = new TailLine(offset, status, info, Sha256Hex.Of(line));
+                lines.Add(current);
+                have = tail.TryReadPrevious(out offset, out line);
+                if (status is AuditLineStatus.Valid or AuditLineStatus.OtherKey
+                    && (have ? Follows(info, line) : info.Record == AuditRecordKinds.FileStart && info.Text("file") == name))
                 {
                     anchor = lines.Count - 1;
                     break;
@@ -156,6 +164,10 @@ internal static class AuditLogRecovery
         var unsealedFrom = cut > 1 ? lines[1].Info.Seq : 0;
         return (new AuditChain(last.Info.Seq, last.Hash), unsealedFrom, mode);
     }
+
+    /// <summary>True when <paramref name="info"/> chains from <paramref name="before"/>: its prev is that line's hash, its seq the next one.</summary>
+    private static bool Follows(in AuditLineInfo info, ReadOnlySpan<byte> before)
+        => AuditLineReader.ReadSeq(before) is { } seq && info.Seq == seq + 1 && string.Equals(info.Prev, Sha256Hex.Of(before), StringComparison.Ordinal);
 
     /// <summary>
     /// The signing mode in force at a line the key vouches for: a signed envelope is only written in

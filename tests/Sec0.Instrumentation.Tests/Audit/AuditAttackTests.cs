@@ -111,6 +111,31 @@ public sealed class AuditAttackTests : IDisposable
     }
 
     [Fact]
+    public async Task A_genuine_line_copied_to_the_end_is_moved_aside_not_chained_on()
+    {
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 1, perDay: 8);
+        var file = AuditLogBuilder.Files(_dir.Path)[0];
+        var genuine = File.ReadAllBytes(file);
+        var copied = File.ReadAllLines(file)[4]; // seq 5: signed, canonical, valid on its own
+        File.AppendAllText(file, copied + "\n");
+
+        await using (var appender = Reopen(AuditLogBuilder.Day1.AddHours(1)))
+        {
+            await appender.AppendAsync(new AuditEnvelope { Tool = "after-restart", Status = "ok" });
+        }
+
+        // The writer went on from seq 9, the real end, not from the copy (which would fork the chain at seq 6).
+        Assert.True(File.ReadAllBytes(file).AsSpan().StartsWith(genuine));
+        var side = Assert.Single(Directory.GetFiles(_dir.Path, "audit-2026-03-01.ndjson.rejected-*"));
+        Assert.Equal(copied + "\n", File.ReadAllText(side));
+        var report = Verify();
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal(AuditProblemKind.Rejected, problem.Kind);
+        Assert.Contains("broken_chain", problem.Message);
+        Assert.Equal(9, report.ValidEnvelopes);
+    }
+
+    [Fact]
     public async Task Forged_lines_on_a_crashed_checkpoint_log_are_reported_as_unauthenticated_after_restart()
     {
         await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 1, perDay: 15, AuditSigningMode.Checkpoint, checkpointEvery: 10);
@@ -263,8 +288,9 @@ public sealed class AuditAttackTests : IDisposable
         await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 10, perDay: 3);
         var files = AuditLogBuilder.Files(_dir.Path);
 
-        // The whole window deleted, the last line of the log copied to the end of 03-05: the restart
-        // continues the chain from it (it is where the head says the log ends), and retention deletes 03-05.
+        // The whole window deleted, the last line of the log copied to the end of 03-05, where the head file
+        // says the log ends: a restart that chained on from the copy would leave nothing to see once
+        // retention deleted 03-05.
         File.AppendAllText(files[4], File.ReadAllLines(files[9])[^1] + "\n");
         for (var i = 5; i <= 9; i++)
         {
@@ -275,10 +301,13 @@ public sealed class AuditAttackTests : IDisposable
         {
         }
 
+        // Recovery moves the copy aside (it does not chain from the line before it) and records that the log
+        // ends before the head; retention then anchors the real end of 03-05, which it did delete.
         Assert.Equal(["audit-2026-04-10.ndjson"], AuditLogBuilder.Files(_dir.Path).Select(Path.GetFileName));
         var report = Verify();
         Assert.False(report.IsIntact, Report(report));
-        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.MissingStart);
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.Rejected);
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.TailCut && p.Message.Contains("seq 40", StringComparison.Ordinal));
     }
 
     // --- 3. A cut tail stays visible after a restart ---------------------------------------------------------
