@@ -239,8 +239,12 @@ internal static class AuditLogRecovery
         var head = AuditHead.Read(directory);
         if (head is not { } h)
         {
-            // Logs from before the head file have no instance id: their first start writes one, no alarm.
-            return instance is not null ? new HeadMismatch("head_missing", null, end.Seq, end.PrevHash) : null;
+            // Logs from before the head file have no instance id: their first start writes one, no alarm. A head
+            // file that is there but holds no head was created by a writer killed before its first head write
+            // (the file is created first, then the first lines are written, then the head): no alarm either.
+            // Only a missing file says the head was deleted.
+            var there = File.Exists(Path.Combine(directory, AuditHead.FileName));
+            return instance is not null && !there ? new HeadMismatch("head_missing", null, end.Seq, end.PrevHash) : null;
         }
 
         if (h.Seq == end.Seq)
