@@ -536,8 +536,10 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
             return;
         }
 
-        // The kept chain is read from disk: everything built so far goes there first.
-        FlushBatch(fsync: false);
+        // The kept chain is read from disk: everything built so far goes there first. With flush: always,
+        // fsynced too: FlushBatch rewrites the head after it, and the head must never name a line that a power
+        // loss could take back (the next start would record a cut that never happened).
+        FlushBatch(fsync: _options.Flush == AuditFlushMode.Always);
         var outcome = AuditRetention.Apply(_options.Directory, _options.RetentionDays, DateOnly.FromDateTime(now.UtcDateTime), _file?.Name);
         foreach (var name in outcome.NotOurs)
         {
