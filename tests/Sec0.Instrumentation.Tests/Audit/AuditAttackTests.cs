@@ -135,6 +135,29 @@ public sealed class AuditAttackTests : IDisposable
         Assert.Equal(9, report.ValidEnvelopes);
     }
 
+    [Fact(Skip = "Design limit: recovery takes a line signed by another key as the end of the log (so that a key rotation does not move the old key's lines aside) but cannot check that signature; a line with a made-up key_id and any sig is chained on. The verifier still reports it (unknown key). Closing it needs the old public keys, e.g. configured trusted previous keys.")]
+    public async Task A_line_with_a_made_up_key_id_at_the_end_is_moved_aside_not_chained_on()
+    {
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 1, perDay: 4);
+        var file = AuditLogBuilder.Files(_dir.Path)[0];
+        var last = File.ReadAllLines(file)[^1];
+        var forged = JsonNode.Parse(last)!.AsObject();
+        forged["seq"] = (long)forged["seq"]! + 1;
+        forged["prev"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(last)));
+        forged["tool"] = "Payments.Refund";
+        forged["key_id"] = "ed25519:" + new string('a', 64);
+        forged["sig"] = "ed25519:" + Convert.ToBase64String(new byte[64]);
+        File.AppendAllText(file, Encoding.UTF8.GetString(JsonCanonicalizer.Canonicalize(Encoding.UTF8.GetBytes(forged.ToJsonString()))) + "\n");
+
+        await using (var appender = Reopen(AuditLogBuilder.Day1.AddHours(1)))
+        {
+            await appender.AppendAsync(new AuditEnvelope { Tool = "after-restart", Status = "ok" });
+        }
+
+        Assert.DoesNotContain("Payments.Refund", File.ReadAllText(file));
+        Assert.Contains(Verify().Problems, p => p.Kind == AuditProblemKind.Rejected);
+    }
+
     [Fact]
     public async Task Forged_lines_on_a_crashed_checkpoint_log_are_reported_as_unauthenticated_after_restart()
     {
