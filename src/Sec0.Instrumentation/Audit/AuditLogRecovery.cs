@@ -50,7 +50,6 @@ internal static class AuditLogRecovery
 
         var torn = new List<MovedSegment>();
         var rejected = new List<MovedSegment>();
-        var lastDay = files.Count > 0 ? files[^1].Day : (DateOnly?)null;
         var chain = AuditChain.Genesis;
         long unsealedFrom = 0;
         AuditSigningMode? mode = null;
@@ -75,6 +74,19 @@ internal static class AuditLogRecovery
             instance = FirstLineText(path, reader, "instance");
         }
 
+        // Empty files hold nothing (a crash right after creating one, a file whose every line recovery moved
+        // aside, or one planted with a later date to pin the writer to it): they go, and the day the writer
+        // may not go back before is that of the newest file with lines.
+        foreach (var (_, path) in files)
+        {
+            if (new FileInfo(path).Length == 0)
+            {
+                File.Delete(path);
+            }
+        }
+
+        files = AuditFileNames.List(directory);
+        var lastDay = files.Count > 0 ? files[^1].Day : (DateOnly?)null;
         var head = hasLines || AuditHead.Read(directory) is not null ? CheckHead(directory, chain, instance, files) : null;
         return new Result(chain, lastDay, torn, rejected, unsealedFrom, mode, instance, head);
     }

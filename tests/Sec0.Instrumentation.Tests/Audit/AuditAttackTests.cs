@@ -333,6 +333,25 @@ public sealed class AuditAttackTests : IDisposable
         Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.TailCut && p.Message.Contains("seq 40", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_file_planted_with_a_later_date_does_not_pin_the_writer_to_it()
+    {
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 1, perDay: 3);
+
+        // The writer never goes back to an older day's file: an empty file named for 2099 would have taken every
+        // line from now on, never rotated, so retention at rotation never ran again.
+        File.WriteAllBytes(Path.Combine(_dir.Path, "audit-2099-01-01.ndjson"), []);
+
+        await using (var appender = Reopen(AuditLogBuilder.Day1.AddDays(1), retentionDays: 30))
+        {
+            await appender.AppendAsync(AuditLogBuilder.Envelope(4, AuditLogBuilder.Day1.AddDays(1)));
+        }
+
+        Assert.Equal(["audit-2026-03-01.ndjson", "audit-2026-03-02.ndjson"], AuditLogBuilder.Files(_dir.Path).Select(Path.GetFileName));
+        var report = Verify();
+        Assert.True(report.IsIntact, Report(report));
+    }
+
     // --- 3. A cut tail stays visible after a restart ---------------------------------------------------------
 
     [Fact]
