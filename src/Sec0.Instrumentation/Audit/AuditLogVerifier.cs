@@ -666,34 +666,57 @@ public sealed class AuditLogVerifier
         private BitArray _bits = new(1024);
         private long[]? _sortedOutliers;
 
-        public bool Contains(long seq) => seq >= 0 && seq < BitLimit
-            ? seq < _bits.Length && _bits[(int)seq]
+        // The bits cover [_base, _base + BitLimit), _base being the first seq added: a log kept by retention
+        // starts far from seq 1 (hundreds of millions after a while), and counting from 0 sent every one of
+        // its lines to the hash set (about 70 bytes each: 218 MB for 3 million lines).
+        private long _base;
+        private bool _hasBase;
+
+        public bool Contains(long seq) => TryBit(seq, out var bit)
+            ? bit < _bits.Length && _bits[bit]
             : _outliers.Contains(seq);
 
         public void Add(long seq)
         {
-            if (seq < 0 || seq >= BitLimit)
+            if (!_hasBase)
+            {
+                _base = seq;
+                _hasBase = true;
+            }
+
+            if (!TryBit(seq, out var bit))
             {
                 _outliers.Add(seq);
                 _sortedOutliers = null;
                 return;
             }
 
-            if (seq >= _bits.Length)
+            if (bit >= _bits.Length)
             {
                 // BitArray keeps its bits when it grows.
-                _bits.Length = (int)Math.Min(BitLimit, Math.Max(seq + 1, (long)_bits.Length * 2));
+                _bits.Length = (int)Math.Min(BitLimit, Math.Max(bit + 1L, (long)_bits.Length * 2));
             }
 
-            _bits[(int)seq] = true;
+            _bits[bit] = true;
+        }
+
+        /// <summary>The bit of <paramref name="seq"/>, when it is in the range the bits cover.</summary>
+        private bool TryBit(long seq, out int bit)
+        {
+            // seq - _base wraps for a seq below the base (or far above it): as unsigned it is then out of range.
+            var offset = unchecked((ulong)(seq - _base));
+            bit = (int)Math.Min(offset, BitLimit);
+            return _hasBase && offset < BitLimit;
         }
 
         /// <summary>The first missing seq in [from, to) and how many are missing.</summary>
         public (long First, long Count) Missing(long from, long to)
         {
+            // Jumps start at a seq already added, so never below the base: the bits, then only outliers above them.
             long first = -1, count = 0;
-            var bitEnd = Math.Min(to, BitLimit);
-            for (var s = Math.Max(from, 0); s < bitEnd; s++)
+            var bitTop = _base > long.MaxValue - BitLimit ? long.MaxValue : _base + BitLimit;
+            var bitEnd = Math.Min(to, bitTop);
+            for (var s = Math.Max(from, _base); s < bitEnd; s++)
             {
                 if (!Contains(s))
                 {
@@ -702,7 +725,7 @@ public sealed class AuditLogVerifier
                 }
             }
 
-            var lo = Math.Max(from, BitLimit);
+            var lo = Math.Max(from, bitTop);
             if (lo < to)
             {
                 // Beyond the bits only outliers exist: count them in range instead of walking it.
