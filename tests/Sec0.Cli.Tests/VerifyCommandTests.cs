@@ -114,6 +114,23 @@ public sealed class VerifyCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Countless_bad_lines_list_the_first_problems_and_count_the_rest()
+    {
+        var (logDirectory, publicKeyPath, signer) = await WriteLogAsync();
+        signer.Dispose();
+        string file = AuditLogFixture.SingleFile(logDirectory);
+        File.AppendAllText(file, new string('\n', Sec0.Audit.AuditLogVerifier.MaxListedProblems + 7));
+
+        CliRun run = CliRun.InProcess("verify", logDirectory, "--pub", publicKeyPath);
+
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        string[] lines = run.Out.TrimEnd('\n').Split('\n');
+        Assert.Equal(Sec0.Audit.AuditLogVerifier.MaxListedProblems + 2, lines.Length);
+        Assert.Equal($"{logDirectory}: 7 more problem(s) not listed (only the first {Sec0.Audit.AuditLogVerifier.MaxListedProblems} are)", lines[^2]);
+        Assert.EndsWith($", {Sec0.Audit.AuditLogVerifier.MaxListedProblems + 7} problems, 1 file", lines[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_wrong_public_key_reports_an_unknown_key_and_exits_1()
     {
         var (logDirectory, _, signer) = await WriteLogAsync();

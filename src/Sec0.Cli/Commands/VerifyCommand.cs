@@ -104,6 +104,11 @@ internal static class VerifyCommand
             context.Out.WriteLine($"{file}:{problem.Line}: {problem.Message}");
         }
 
+        if (report.UnlistedProblems > 0)
+        {
+            context.Out.WriteLine($"{path}: {report.UnlistedProblems} more problem(s) not listed (only the first {AuditLogVerifier.MaxListedProblems} are)");
+        }
+
         context.Out.WriteLine(report.Summary);
         return report.IsIntact ? ExitCodes.Success : ExitCodes.Failure;
     }

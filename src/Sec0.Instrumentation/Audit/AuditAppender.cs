@@ -536,8 +536,10 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
             return;
         }
 
-        // The kept chain is read from disk: everything built so far goes there first.
-        FlushBatch(fsync: false);
+        // The kept chain is read from disk: everything built so far goes there first. With flush: always,
+        // fsynced too: FlushBatch rewrites the head after it, and the head must never name a line that a power
+        // loss could take back (the next start would record a cut that never happened).
+        FlushBatch(fsync: _options.Flush == AuditFlushMode.Always);
         var outcome = AuditRetention.Apply(_options.Directory, _options.RetentionDays, DateOnly.FromDateTime(now.UtcDateTime), _file?.Name);
         foreach (var name in outcome.NotOurs)
         {
@@ -599,9 +601,21 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
     private bool OpenFile(DateOnly day)
     {
         var path = Path.Combine(_options.Directory, AuditFileNames.ForDay(day));
+        var existing = new FileInfo(path);
+        if (existing.LinkTarget is not null)
+        {
+            throw AuditFileOwnership.NotSec0(path); // never append through a link into a file outside the folder
+        }
+
+        if (existing.Exists && existing.Length == 0)
+        {
+            File.Delete(path); // empty: nothing to lose (and a named pipe of that name would block the open)
+        }
+
         var options = new FileStreamOptions
         {
-            Mode = FileMode.Append,
+            // A new file is created, never opened: if a link or pipe appears under its name meanwhile, this fails.
+            Mode = existing.Exists && existing.Length > 0 ? FileMode.Append : FileMode.CreateNew,
             Access = FileAccess.Write,
             Share = FileShare.Read,
             BufferSize = 0,

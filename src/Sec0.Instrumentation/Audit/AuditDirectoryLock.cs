@@ -37,7 +37,12 @@ internal sealed class AuditDirectoryLock : IDisposable
         try
         {
             // Beside the lock, not in it: on Unix any other open of the locked file would itself need a lock.
-            File.WriteAllText(Path.Combine(directory, PidFileName), Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+            // Replaced, never written in place: a link planted under its name would send the pid (and the
+            // truncation) to whatever file it points to.
+            var pidPath = Path.Combine(directory, PidFileName);
+            File.Delete(pidPath);
+            using var pid = new FileStream(pidPath, FileMode.CreateNew, FileAccess.Write);
+            pid.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n"));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

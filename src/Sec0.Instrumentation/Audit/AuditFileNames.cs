@@ -43,4 +43,20 @@ internal static class AuditFileNames
         files.Sort(static (a, b) => a.Item1.CompareTo(b.Item1));
         return files;
     }
+
+    /// <summary>
+    /// How many bytes of a file to read: its length when it is (or links to) a regular file. A named pipe, a
+    /// device or a link to one has length 0 and must never be opened: opening a pipe waits for a writer, and
+    /// a device such as /dev/zero never ends.
+    /// </summary>
+    public static long LengthToRead(string path)
+    {
+        FileSystemInfo info = new FileInfo(path);
+        if (info.LinkTarget is not null)
+        {
+            info = File.ResolveLinkTarget(path, returnFinalTarget: true) ?? info;
+        }
+
+        return info is FileInfo { Exists: true } file ? file.Length : 0;
+    }
 }

@@ -26,6 +26,17 @@ internal static class AuditFileOwnership
 
     public static Owner Of(string path)
     {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null)
+        {
+            return Owner.Foreign; // Sec0 writes files, never links: whatever a link points to is not its to touch
+        }
+
+        if (info.Length == 0)
+        {
+            return Owner.Empty; // not opened: a named pipe has length 0 too, and opening it waits for a writer
+        }
+
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
         if (stream.Length == 0)
         {
@@ -61,7 +72,7 @@ internal static class AuditFileOwnership
 
     public static Sec0AuditException NotSec0(string path) => new(
         Sec0AuditException.ForeignFileCode,
-        $"[sec0-audit] \"{path}\" was not written by Sec0 for .NET: its first line is not a Sec0 file_start record. Sec0's TypeScript SDK and other tools name their files audit-YYYY-MM-DD.ndjson too, and Sec0 never moves, rewrites or deletes a file it did not create. Give Sec0 a folder of its own: set controlPlane.appenderDir (AuditAppenderOptions.Directory) to another directory, or move the file away.");
+        $"[sec0-audit] \"{path}\" was not written by Sec0 for .NET: {(new FileInfo(path).LinkTarget is { } target ? $"it is a symbolic link (to {target}), and Sec0 never writes through a link in its folder" : "its first line is not a Sec0 file_start record")}. Sec0's TypeScript SDK and other tools name their files audit-YYYY-MM-DD.ndjson too, and Sec0 never moves, rewrites or deletes a file it did not create. Give Sec0 a folder of its own: set controlPlane.appenderDir (AuditAppenderOptions.Directory) to another directory, or move the file away.");
 
     private static bool IsFileStart(ReadOnlySpan<byte> line)
     {

@@ -60,9 +60,16 @@ public readonly record struct AuditHead(long Seq, string Hash)
     public static AuditHead? Read(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
+        var path = Path.Combine(directory, FileName);
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null || !info.Exists || info.Length is 0 or > 1024)
+        {
+            return null; // the appender writes a small regular file; a link or a pipe is not it (nor opened)
+        }
+
         try
         {
-            return TryParse(File.ReadAllText(Path.Combine(directory, FileName)), out var head) ? head : null;
+            return TryParse(File.ReadAllText(path), out var head) ? head : null;
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -81,6 +88,11 @@ public readonly record struct AuditHead(long Seq, string Hash)
         var files = Directory.Exists(path) ? AuditFileNames.List(path).Select(f => f.Path).ToList() : [path];
         for (var i = files.Count - 1; i >= 0; i--)
         {
+            if (AuditFileNames.LengthToRead(files[i]) == 0)
+            {
+                continue; // empty, or a pipe or device that must not be opened
+            }
+
             using var tail = new AuditFileTail(files[i]);
             if (tail.TryReadPrevious(out _, out var line))
             {

@@ -22,15 +22,26 @@ internal sealed class AuditHeadFile : IDisposable
         _length = RandomAccess.GetLength(_handle);
     }
 
+    /// <remarks>
+    /// A link or a named pipe in place of the file is removed first (an empty file too: it holds nothing), so
+    /// the head is never written through a link into a file outside the folder, nor into a pipe.
+    /// </remarks>
     public static AuditHeadFile Open(string directory)
     {
+        var path = Path.Combine(directory, AuditHead.FileName);
+        var existing = new FileInfo(path);
+        if (existing.LinkTarget is not null || (existing.Exists && existing.Length == 0))
+        {
+            File.Delete(path);
+        }
+
         var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, Share = FileShare.Read, BufferSize = 0 };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
         }
 
-        return new AuditHeadFile(new FileStream(Path.Combine(directory, AuditHead.FileName), options));
+        return new AuditHeadFile(new FileStream(path, options));
     }
 
     /// <summary>Writes <c>&lt;seq&gt;:&lt;hash&gt;\n</c>.</summary>

@@ -50,7 +50,6 @@ internal static class AuditLogRecovery
 
         var torn = new List<MovedSegment>();
         var rejected = new List<MovedSegment>();
-        var lastDay = files.Count > 0 ? files[^1].Day : (DateOnly?)null;
         var chain = AuditChain.Genesis;
         long unsealedFrom = 0;
         AuditSigningMode? mode = null;
@@ -59,6 +58,11 @@ internal static class AuditLogRecovery
         for (var i = files.Count - 1; i >= 0 && !hasLines; i--)
         {
             var path = files[i].Path;
+            if (new FileInfo(path).Length == 0)
+            {
+                continue; // empty (or a named pipe, which must not be opened)
+            }
+
             var end = RecoverFile(path, now, reader, torn, rejected);
             if (end is null)
             {
@@ -70,6 +74,19 @@ internal static class AuditLogRecovery
             instance = FirstLineText(path, reader, "instance");
         }
 
+        // Empty files hold nothing (a crash right after creating one, a file whose every line recovery moved
+        // aside, or one planted with a later date to pin the writer to it): they go, and the day the writer
+        // may not go back before is that of the newest file with lines.
+        foreach (var (_, path) in files)
+        {
+            if (new FileInfo(path).Length == 0)
+            {
+                File.Delete(path);
+            }
+        }
+
+        files = AuditFileNames.List(directory);
+        var lastDay = files.Count > 0 ? files[^1].Day : (DateOnly?)null;
         var head = hasLines || AuditHead.Read(directory) is not null ? CheckHead(directory, chain, instance, files) : null;
         return new Result(chain, lastDay, torn, rejected, unsealedFrom, mode, instance, head);
     }
@@ -89,12 +106,20 @@ internal static class AuditLogRecovery
             completeLength = tail.CompleteLength;
             length = tail.Length;
 
-            // Back from the end to the last line the key vouches for (or another key signed: not ours to judge).
-            while (tail.TryReadPrevious(out var offset, out var line))
+            // Back from the end to the last line the key vouches for (or another key signed: not ours to judge)
+            // that sits where it was written: right after the line it chains from, or first in the file it names.
+            // A genuine line copied to the end (from earlier in the log, or another log with the same key) is
+            // signed too, but chaining on from it would fork the chain: it is moved aside like a forged one.
+            var name = Path.GetFileName(path);
+            var have = tail.TryReadPrevious(out var offset, out var line);
+            while (have)
             {
                 var status = reader.Read(line, out var info);
-                lines.Add(new TailLine(offset, status, info, Sha256Hex.Of(line)));
-                if (status is AuditLineStatus.Valid or AuditLineStatus.OtherKey)
+                var current = new TailLine(offset, status, info, Sha256Hex.Of(line));
+                lines.Add(current);
+                have = tail.TryReadPrevious(out offset, out line);
+                if (status is AuditLineStatus.Valid or AuditLineStatus.OtherKey
+                    && (have ? Follows(info, line) : info.Record == AuditRecordKinds.FileStart && info.Text("file") == name))
                 {
                     anchor = lines.Count - 1;
                     break;
@@ -151,6 +176,10 @@ internal static class AuditLogRecovery
         var unsealedFrom = cut > 1 ? lines[1].Info.Seq : 0;
         return (new AuditChain(last.Info.Seq, last.Hash), unsealedFrom, mode);
     }
+
+    /// <summary>True when <paramref name="info"/> chains from <paramref name="before"/>: its prev is that line's hash, its seq the next one.</summary>
+    private static bool Follows(in AuditLineInfo info, ReadOnlySpan<byte> before)
+        => AuditLineReader.ReadSeq(before) is { } seq && info.Seq == seq + 1 && string.Equals(info.Prev, Sha256Hex.Of(before), StringComparison.Ordinal);
 
     /// <summary>
     /// The signing mode in force at a line the key vouches for: a signed envelope is only written in
@@ -222,8 +251,12 @@ internal static class AuditLogRecovery
         var head = AuditHead.Read(directory);
         if (head is not { } h)
         {
-            // Logs from before the head file have no instance id: their first start writes one, no alarm.
-            return instance is not null ? new HeadMismatch("head_missing", null, end.Seq, end.PrevHash) : null;
+            // Logs from before the head file have no instance id: their first start writes one, no alarm. A head
+            // file that is there but holds no head was created by a writer killed before its first head write
+            // (the file is created first, then the first lines are written, then the head): no alarm either.
+            // Only a missing file says the head was deleted.
+            var there = File.Exists(Path.Combine(directory, AuditHead.FileName));
+            return instance is not null && !there ? new HeadMismatch("head_missing", null, end.Seq, end.PrevHash) : null;
         }
 
         if (h.Seq == end.Seq)
@@ -240,6 +273,11 @@ internal static class AuditLogRecovery
         var searched = 0;
         for (var i = files.Count - 1; i >= 0 && searched < HeadSearchFiles; i--)
         {
+            if (new FileInfo(files[i].Path).Length == 0)
+            {
+                continue;
+            }
+
             using var tail = new AuditFileTail(files[i].Path);
             var any = false;
             while (tail.TryReadPrevious(out _, out var line))

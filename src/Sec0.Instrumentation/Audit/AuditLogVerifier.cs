@@ -18,6 +18,12 @@ public sealed class AuditLogVerifier
     // A line longer than this is not a Sec0 record; it is reported and skipped rather than buffered.
     private const int MaxLineBytes = 64 * 1024 * 1024;
 
+    /// <summary>
+    /// How many problems a report lists; the rest are only counted (<see cref="AuditVerificationReport.UnlistedProblems"/>).
+    /// A hostile file can hold a bad line every byte or two: listing them all would take far more memory than the file.
+    /// </summary>
+    public const int MaxListedProblems = 10_000;
+
     private readonly SignatureVerifier _key;
 
     /// <summary>Creates a verifier for logs signed by <paramref name="key"/>.</summary>
@@ -67,23 +73,32 @@ public sealed class AuditLogVerifier
 
         var state = new State(_key.KeyId, singleFile, options.ExpectedHead);
         var batch = new LineBatch(_key);
-        long totalBytes = files.Sum(f => new FileInfo(f).Length);
+        var lengths = files.Select(AuditFileNames.LengthToRead).ToList();
+        long totalBytes = lengths.Sum();
         long readBytes = 0;
         var buffer = new byte[1 << 16];
         var carry = new MemoryStream();
         long lastFileLength = 0;
-        foreach (var file in files)
+        for (var f = 0; f < files.Count; f++)
         {
+            var file = files[f];
             var name = Path.GetFileName(file);
             state.StartFile(name);
+            lastFileLength = lengths[f];
+            if (lastFileLength == 0)
+            {
+                continue; // nothing to read (and a pipe or a device, whose length is 0, is never opened)
+            }
+
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-            lastFileLength = stream.Length;
             carry.SetLength(0);
             var skipping = false;
             long lineNo = 0;
             int read;
-            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+            var remaining = lastFileLength;
+            while (remaining > 0 && (read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, remaining))) > 0)
             {
+                remaining -= read;
                 cancellationToken.ThrowIfCancellationRequested();
                 var span = buffer.AsSpan(0, read);
                 while (true)
@@ -234,7 +249,8 @@ public sealed class AuditLogVerifier
         private readonly SeqSet _seen = new();
         private readonly List<(long From, long To, string File, long Line)> _jumps = new();
         private readonly List<Anchor> _anchors = new();
-        private readonly List<(string File, long Line, long Seq)> _pending = new();
+        private (string File, long Line, long FirstSeq, long LastSeq, long Count) _pending;
+        private long _unlisted;
         private string _file = "";
         private string? _previousFile;
         private bool _firstInFile;
@@ -264,7 +280,20 @@ public sealed class AuditLogVerifier
         }
 
         public void Problem(long line, AuditProblemKind kind, string message)
-            => _problems.Add(new AuditProblem(_file, line, kind, message));
+            => Add(new AuditProblem(_file, line, kind, message));
+
+        /// <summary>Lists a problem, or only counts it once <see cref="MaxListedProblems"/> are listed.</summary>
+        private void Add(AuditProblem problem)
+        {
+            if (_problems.Count < MaxListedProblems)
+            {
+                _problems.Add(problem);
+            }
+            else
+            {
+                _unlisted++;
+            }
+        }
 
         /// <summary>A line too long to read: it counts as an invalid envelope and breaks the chain.</summary>
         public void SkippedLine()
@@ -324,7 +353,7 @@ public sealed class AuditLogVerifier
                 case AuditLineStatus.Unsigned:
                     if (valid)
                     {
-                        _pending.Add((_file, lineNo, info.Seq));
+                        _pending = _pending.Count == 0 ? (_file, lineNo, info.Seq, info.Seq, 1) : _pending with { LastSeq = info.Seq, Count = _pending.Count + 1 };
                     }
                     else
                     {
@@ -424,7 +453,14 @@ public sealed class AuditLogVerifier
 
             if (_maxSeq > 0 && seq > _maxSeq + 1)
             {
-                _jumps.Add((_maxSeq, seq, _file, lineNo));
+                if (_jumps.Count < MaxListedProblems)
+                {
+                    _jumps.Add((_maxSeq, seq, _file, lineNo));
+                }
+                else
+                {
+                    _unlisted++; // a gap, or lines out of order (a problem of its own) fill it later
+                }
             }
 
             _maxSeq = seq;
@@ -438,7 +474,7 @@ public sealed class AuditLogVerifier
             if (record is null || record == AuditRecordKinds.Checkpoint)
             {
                 // The live writer seals what it wrote: its own chain, from memory.
-                _pending.Clear();
+                _pending = default;
             }
             else if (record == AuditRecordKinds.Recovery && _pending.Count > 0)
             {
@@ -512,21 +548,20 @@ public sealed class AuditLogVerifier
 
         private void ReportPending(AuditProblemKind kind, string why)
         {
-            var (file, line, seq) = _pending[0];
-            var last = _pending[^1].Seq;
+            var (file, line, seq, last, count) = _pending;
             var what = kind == AuditProblemKind.Unauthenticated ? "unauthenticated" : "unsealed";
-            _problems.Add(new AuditProblem(file, line, kind,
-                string.Create(CultureInfo.InvariantCulture, $"{what}: {_pending.Count} unsigned line(s) (seq {seq}..{last}) are not covered by the writer's signature: {why}")));
+            Add(new AuditProblem(file, line, kind,
+                string.Create(CultureInfo.InvariantCulture, $"{what}: {count} unsigned line(s) (seq {seq}..{last}) are not covered by the writer's signature: {why}")));
             if (kind == AuditProblemKind.Unauthenticated)
             {
-                _unauthenticated += _pending.Count;
+                _unauthenticated += count;
             }
             else
             {
-                _invalidEnvelopes += _pending.Count;
+                _invalidEnvelopes += count;
             }
 
-            _pending.Clear();
+            _pending = default;
         }
 
         public AuditVerificationReport Finish(int files, bool newestEmpty)
@@ -554,7 +589,7 @@ public sealed class AuditLogVerifier
                 var c = string.CompareOrdinal(a.File, b.File);
                 return c != 0 ? c : a.Line.CompareTo(b.Line);
             });
-            return new AuditVerificationReport(files, _envelopes, Math.Max(0, _envelopes - _invalidEnvelopes - _unauthenticated), _unauthenticated, _records, _problems);
+            return new AuditVerificationReport(files, _envelopes, Math.Max(0, _envelopes - _invalidEnvelopes - _unauthenticated), _unauthenticated, _records, _problems, _unlisted);
         }
 
         private void ReportGaps()
@@ -564,7 +599,7 @@ public sealed class AuditLogVerifier
                 var (missingFirst, missingCount) = _seen.Missing(from + 1, to);
                 if (missingCount > 0)
                 {
-                    _problems.Add(new AuditProblem(file, line, AuditProblemKind.Gap,
+                    Add(new AuditProblem(file, line, AuditProblemKind.Gap,
                         string.Create(CultureInfo.InvariantCulture, $"gap: {missingCount} line(s) missing before this one (seq {missingFirst}..{to - 1}); lines or a file were deleted")));
                 }
             }
@@ -631,34 +666,57 @@ public sealed class AuditLogVerifier
         private BitArray _bits = new(1024);
         private long[]? _sortedOutliers;
 
-        public bool Contains(long seq) => seq >= 0 && seq < BitLimit
-            ? seq < _bits.Length && _bits[(int)seq]
+        // The bits cover [_base, _base + BitLimit), _base being the first seq added: a log kept by retention
+        // starts far from seq 1 (hundreds of millions after a while), and counting from 0 sent every one of
+        // its lines to the hash set (about 70 bytes each: 218 MB for 3 million lines).
+        private long _base;
+        private bool _hasBase;
+
+        public bool Contains(long seq) => TryBit(seq, out var bit)
+            ? bit < _bits.Length && _bits[bit]
             : _outliers.Contains(seq);
 
         public void Add(long seq)
         {
-            if (seq < 0 || seq >= BitLimit)
+            if (!_hasBase)
+            {
+                _base = seq;
+                _hasBase = true;
+            }
+
+            if (!TryBit(seq, out var bit))
             {
                 _outliers.Add(seq);
                 _sortedOutliers = null;
                 return;
             }
 
-            if (seq >= _bits.Length)
+            if (bit >= _bits.Length)
             {
                 // BitArray keeps its bits when it grows.
-                _bits.Length = (int)Math.Min(BitLimit, Math.Max(seq + 1, (long)_bits.Length * 2));
+                _bits.Length = (int)Math.Min(BitLimit, Math.Max(bit + 1L, (long)_bits.Length * 2));
             }
 
-            _bits[(int)seq] = true;
+            _bits[bit] = true;
+        }
+
+        /// <summary>The bit of <paramref name="seq"/>, when it is in the range the bits cover.</summary>
+        private bool TryBit(long seq, out int bit)
+        {
+            // seq - _base wraps for a seq below the base (or far above it): as unsigned it is then out of range.
+            var offset = unchecked((ulong)(seq - _base));
+            bit = (int)Math.Min(offset, BitLimit);
+            return _hasBase && offset < BitLimit;
         }
 
         /// <summary>The first missing seq in [from, to) and how many are missing.</summary>
         public (long First, long Count) Missing(long from, long to)
         {
+            // Jumps start at a seq already added, so never below the base: the bits, then only outliers above them.
             long first = -1, count = 0;
-            var bitEnd = Math.Min(to, BitLimit);
-            for (var s = Math.Max(from, 0); s < bitEnd; s++)
+            var bitTop = _base > long.MaxValue - BitLimit ? long.MaxValue : _base + BitLimit;
+            var bitEnd = Math.Min(to, bitTop);
+            for (var s = Math.Max(from, _base); s < bitEnd; s++)
             {
                 if (!Contains(s))
                 {
@@ -667,7 +725,7 @@ public sealed class AuditLogVerifier
                 }
             }
 
-            var lo = Math.Max(from, BitLimit);
+            var lo = Math.Max(from, bitTop);
             if (lo < to)
             {
                 // Beyond the bits only outliers exist: count them in range instead of walking it.

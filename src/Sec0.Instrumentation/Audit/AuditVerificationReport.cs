@@ -5,7 +5,7 @@ namespace Sec0.Audit;
 /// <summary>The outcome of verifying an audit log.</summary>
 public sealed class AuditVerificationReport
 {
-    internal AuditVerificationReport(int files, long envelopes, long validEnvelopes, long unauthenticatedEnvelopes, long records, IReadOnlyList<AuditProblem> problems)
+    internal AuditVerificationReport(int files, long envelopes, long validEnvelopes, long unauthenticatedEnvelopes, long records, IReadOnlyList<AuditProblem> problems, long unlistedProblems = 0)
     {
         Files = files;
         Envelopes = envelopes;
@@ -13,6 +13,7 @@ public sealed class AuditVerificationReport
         UnauthenticatedEnvelopes = unauthenticatedEnvelopes;
         Records = records;
         Problems = problems;
+        UnlistedProblems = unlistedProblems;
     }
 
     /// <summary>How many files were read.</summary>
@@ -33,8 +34,14 @@ public sealed class AuditVerificationReport
     /// <summary>How many records the appender wrote itself (checkpoints, recovery, retention).</summary>
     public long Records { get; }
 
-    /// <summary>Every problem found, in file and line order.</summary>
+    /// <summary>
+    /// The problems found, in file and line order: all of them, or the first
+    /// <see cref="AuditLogVerifier.MaxListedProblems"/> when there are more (<see cref="UnlistedProblems"/>).
+    /// </summary>
     public IReadOnlyList<AuditProblem> Problems { get; }
+
+    /// <summary>How many more problems were found than <see cref="Problems"/> lists (0 unless there are very many).</summary>
+    public long UnlistedProblems { get; }
 
     /// <summary>True when there is no problem at all.</summary>
     public bool IsIntact => Problems.Count == 0;
@@ -45,5 +52,5 @@ public sealed class AuditVerificationReport
     /// </summary>
     public string Summary => string.Create(
         CultureInfo.InvariantCulture,
-        $"{ValidEnvelopes}/{Envelopes} envelopes valid, {(UnauthenticatedEnvelopes > 0 ? $"{UnauthenticatedEnvelopes} unauthenticated, " : "")}{(IsIntact ? "chain intact" : $"{Problems.Count} problem{(Problems.Count == 1 ? "" : "s")}")}, {Files} file{(Files == 1 ? "" : "s")}");
+        $"{ValidEnvelopes}/{Envelopes} envelopes valid, {(UnauthenticatedEnvelopes > 0 ? $"{UnauthenticatedEnvelopes} unauthenticated, " : "")}{(IsIntact ? "chain intact" : $"{Problems.Count + UnlistedProblems} problem{(Problems.Count + UnlistedProblems == 1 ? "" : "s")}")}, {Files} file{(Files == 1 ? "" : "s")}");
 }

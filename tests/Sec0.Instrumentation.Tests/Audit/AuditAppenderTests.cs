@@ -345,8 +345,9 @@ public class AuditAppenderTests
 
         var appender = AuditAppender.Open(new AuditAppenderOptions { Directory = dir.Path, Signer = signer, TimeProvider = clock, RetentionDays = 0 });
 
-        // Tomorrow's file is /dev/full: every write to it fails with ENOSPC, as on a full disk.
-        File.CreateSymbolicLink(Path.Combine(dir.Path, "audit-2026-03-02.ndjson"), "/dev/full");
+        // Tomorrow's file cannot be created: a directory has its name. (A link to /dev/full, which fails every
+        // write with ENOSPC, is no longer followed: the writer never writes through a link.)
+        Directory.CreateDirectory(Path.Combine(dir.Path, "audit-2026-03-02.ndjson"));
         await appender.AppendAsync(AuditLogBuilder.Envelope(1, AuditLogBuilder.Day1));
 
         var ex = await Assert.ThrowsAsync<Sec0AuditException>(async () => await appender.AppendAsync(AuditLogBuilder.Envelope(2, AuditLogBuilder.Day1.AddDays(1))));

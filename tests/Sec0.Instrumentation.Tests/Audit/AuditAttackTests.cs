@@ -111,6 +111,54 @@ public sealed class AuditAttackTests : IDisposable
     }
 
     [Fact]
+    public async Task A_genuine_line_copied_to_the_end_is_moved_aside_not_chained_on()
+    {
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 1, perDay: 8);
+        var file = AuditLogBuilder.Files(_dir.Path)[0];
+        var genuine = File.ReadAllBytes(file);
+        var copied = File.ReadAllLines(file)[4]; // seq 5: signed, canonical, valid on its own
+        File.AppendAllText(file, copied + "\n");
+
+        await using (var appender = Reopen(AuditLogBuilder.Day1.AddHours(1)))
+        {
+            await appender.AppendAsync(new AuditEnvelope { Tool = "after-restart", Status = "ok" });
+        }
+
+        // The writer went on from seq 9, the real end, not from the copy (which would fork the chain at seq 6).
+        Assert.True(File.ReadAllBytes(file).AsSpan().StartsWith(genuine));
+        var side = Assert.Single(Directory.GetFiles(_dir.Path, "audit-2026-03-01.ndjson.rejected-*"));
+        Assert.Equal(copied + "\n", File.ReadAllText(side));
+        var report = Verify();
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal(AuditProblemKind.Rejected, problem.Kind);
+        Assert.Contains("broken_chain", problem.Message);
+        Assert.Equal(9, report.ValidEnvelopes);
+    }
+
+    [Fact(Skip = "Design limit: recovery takes a line signed by another key as the end of the log (so that a key rotation does not move the old key's lines aside) but cannot check that signature; a line with a made-up key_id and any sig is chained on. The verifier still reports it (unknown key). Closing it needs the old public keys, e.g. configured trusted previous keys.")]
+    public async Task A_line_with_a_made_up_key_id_at_the_end_is_moved_aside_not_chained_on()
+    {
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 1, perDay: 4);
+        var file = AuditLogBuilder.Files(_dir.Path)[0];
+        var last = File.ReadAllLines(file)[^1];
+        var forged = JsonNode.Parse(last)!.AsObject();
+        forged["seq"] = (long)forged["seq"]! + 1;
+        forged["prev"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(last)));
+        forged["tool"] = "Payments.Refund";
+        forged["key_id"] = "ed25519:" + new string('a', 64);
+        forged["sig"] = "ed25519:" + Convert.ToBase64String(new byte[64]);
+        File.AppendAllText(file, Encoding.UTF8.GetString(JsonCanonicalizer.Canonicalize(Encoding.UTF8.GetBytes(forged.ToJsonString()))) + "\n");
+
+        await using (var appender = Reopen(AuditLogBuilder.Day1.AddHours(1)))
+        {
+            await appender.AppendAsync(new AuditEnvelope { Tool = "after-restart", Status = "ok" });
+        }
+
+        Assert.DoesNotContain("Payments.Refund", File.ReadAllText(file));
+        Assert.Contains(Verify().Problems, p => p.Kind == AuditProblemKind.Rejected);
+    }
+
+    [Fact]
     public async Task Forged_lines_on_a_crashed_checkpoint_log_are_reported_as_unauthenticated_after_restart()
     {
         await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 1, perDay: 15, AuditSigningMode.Checkpoint, checkpointEvery: 10);
@@ -207,6 +255,103 @@ public sealed class AuditAttackTests : IDisposable
         Assert.Equal(4, report.Files);
     }
 
+    [Fact]
+    public async Task A_genuine_line_copied_into_a_file_retention_deletes_does_not_anchor_over_files_deleted_inside_the_window()
+    {
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 10, perDay: 3);
+        var files = AuditLogBuilder.Files(_dir.Path);
+
+        // Retention below (35 days, on 04-10) deletes 03-01 to 03-05; 03-06 to 03-09 are inside the window.
+        // The attacker deletes those and appends to 03-05 a copy of the line 03-10's file_start chains from,
+        // so the file retention deletes seems to end exactly where the kept log starts.
+        File.AppendAllText(files[4], File.ReadAllLines(files[8])[^1] + "\n");
+        for (var i = 5; i <= 8; i++)
+        {
+            File.Delete(files[i]);
+        }
+
+        await using (Reopen(AuditLogBuilder.Day1.AddDays(40), retentionDays: 35))
+        {
+        }
+
+        Assert.Equal(["audit-2026-03-10.ndjson", "audit-2026-04-10.ndjson"], AuditLogBuilder.Files(_dir.Path).Select(Path.GetFileName));
+        var report = Verify();
+        Assert.False(report.IsIntact, Report(report));
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.MissingStart && p.File == "audit-2026-03-10.ndjson");
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.Gap && p.File == "audit-2026-04-10.ndjson");
+    }
+
+    [Fact]
+    public async Task Newer_files_merged_into_a_file_retention_deletes_do_not_buy_an_anchor()
+    {
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 10, perDay: 3);
+        var files = AuditLogBuilder.Files(_dir.Path);
+
+        // 03-06 to 03-09 appended to 03-05: one unbroken chain of genuine lines from 03-05's file_start to the
+        // line 03-10 chains from, and retention would delete all of it as if it were old.
+        for (var i = 5; i <= 8; i++)
+        {
+            File.AppendAllText(files[4], File.ReadAllText(files[i]));
+            File.Delete(files[i]);
+        }
+
+        await using (Reopen(AuditLogBuilder.Day1.AddDays(40), retentionDays: 35))
+        {
+        }
+
+        var report = Verify();
+        Assert.False(report.IsIntact, Report(report));
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.MissingStart && p.File == "audit-2026-03-10.ndjson");
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.Gap && p.File == "audit-2026-04-10.ndjson");
+    }
+
+    [Fact]
+    public async Task Deleting_every_file_but_one_retention_deletes_is_not_anchored_by_a_copy_of_the_last_line()
+    {
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 10, perDay: 3);
+        var files = AuditLogBuilder.Files(_dir.Path);
+
+        // The whole window deleted, the last line of the log copied to the end of 03-05, where the head file
+        // says the log ends: a restart that chained on from the copy would leave nothing to see once
+        // retention deleted 03-05.
+        File.AppendAllText(files[4], File.ReadAllLines(files[9])[^1] + "\n");
+        for (var i = 5; i <= 9; i++)
+        {
+            File.Delete(files[i]);
+        }
+
+        await using (Reopen(AuditLogBuilder.Day1.AddDays(40), retentionDays: 35))
+        {
+        }
+
+        // Recovery moves the copy aside (it does not chain from the line before it) and records that the log
+        // ends before the head; retention then anchors the real end of 03-05, which it did delete.
+        Assert.Equal(["audit-2026-04-10.ndjson"], AuditLogBuilder.Files(_dir.Path).Select(Path.GetFileName));
+        var report = Verify();
+        Assert.False(report.IsIntact, Report(report));
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.Rejected);
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.TailCut && p.Message.Contains("seq 40", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_file_planted_with_a_later_date_does_not_pin_the_writer_to_it()
+    {
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 1, perDay: 3);
+
+        // The writer never goes back to an older day's file: an empty file named for 2099 would have taken every
+        // line from now on, never rotated, so retention at rotation never ran again.
+        File.WriteAllBytes(Path.Combine(_dir.Path, "audit-2099-01-01.ndjson"), []);
+
+        await using (var appender = Reopen(AuditLogBuilder.Day1.AddDays(1), retentionDays: 30))
+        {
+            await appender.AppendAsync(AuditLogBuilder.Envelope(4, AuditLogBuilder.Day1.AddDays(1)));
+        }
+
+        Assert.Equal(["audit-2026-03-01.ndjson", "audit-2026-03-02.ndjson"], AuditLogBuilder.Files(_dir.Path).Select(Path.GetFileName));
+        var report = Verify();
+        Assert.True(report.IsIntact, Report(report));
+    }
+
     // --- 3. A cut tail stays visible after a restart ---------------------------------------------------------
 
     [Fact]
@@ -288,6 +433,59 @@ public sealed class AuditAttackTests : IDisposable
         Assert.Equal(AuditProblemKind.HeadMismatch, problem.Kind);
     }
 
+    // --- 4. Hostile files never stop the verifier ------------------------------------------------------------
+
+    [Fact]
+    public async Task A_pipe_or_a_link_to_a_device_in_place_of_a_file_is_reported_without_blocking_or_reading_forever()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // no named pipes or /dev/zero in a folder there
+        }
+
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 3, perDay: 3);
+        var files = AuditLogBuilder.Files(_dir.Path);
+        File.Delete(files[1]);
+        File.CreateSymbolicLink(files[1], "/dev/zero"); // endless bytes, never a newline
+        MakeFifo(Path.Combine(_dir.Path, "audit-2026-03-04.ndjson")); // opening it waits for a writer
+
+        // A guard, not a timing assertion: before the fix neither returned.
+        var report = await Task.Run(Verify).WaitAsync(TimeSpan.FromMinutes(5));
+        var head = await Task.Run(() => AuditHead.FromLog(_dir.Path)).WaitAsync(TimeSpan.FromMinutes(5));
+
+        Assert.Equal(12, head?.Seq); // sec0 head: the last line of 03-03, the newest file with lines
+
+        Assert.False(report.IsIntact, Report(report));
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.BrokenChain && p.File == "audit-2026-03-03.ndjson");
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.Empty && p.File == "audit-2026-03-04.ndjson");
+    }
+
+    [Fact]
+    public async Task A_file_of_countless_bad_lines_is_reported_with_a_bounded_list()
+    {
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 1, perDay: 2);
+
+        // One problem per two bytes: a 1 GB file of these made the report (and the process) 70 times its size.
+        var badLines = AuditLogVerifier.MaxListedProblems + 25_000;
+        File.AppendAllText(AuditLogBuilder.Files(_dir.Path)[0], new string('\n', badLines));
+
+        var report = Verify();
+
+        Assert.False(report.IsIntact);
+        Assert.Equal(AuditLogVerifier.MaxListedProblems, report.Problems.Count);
+        Assert.Equal(25_000, report.UnlistedProblems);
+        Assert.All(report.Problems, p => Assert.Equal(AuditProblemKind.Malformed, p.Kind));
+        Assert.Equal(4, report.Problems[0].Line); // the first bad line, right after the genuine ones
+        Assert.Contains($"{badLines} problems", report.Summary);
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+    }
+
     // --- 5. Files not written by Sec0 are never touched ----------------------------------------------------
 
     [Fact]
@@ -305,6 +503,90 @@ public sealed class AuditAttackTests : IDisposable
         Assert.Contains("appenderDir", ex.Message);
         Assert.Equal(before, File.ReadAllBytes(ts));
         Assert.Equal([ts], Directory.GetFiles(_dir.Path, "audit-*"));
+    }
+
+    [Fact]
+    public async Task Links_planted_in_the_folder_never_make_the_writer_write_or_truncate_files_outside_it()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // creating links needs privileges there
+        }
+
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 1, perDay: 3);
+        using var outside = new TempDirectory("attack-outside");
+        const string Precious = "# a file the service may write, outside the audit folder\nkeep: every byte of this\n";
+        var victims = new[] { Path.Combine(outside.Path, "head-victim.conf"), Path.Combine(outside.Path, "pid-victim.conf") };
+        foreach (var victim in victims)
+        {
+            File.WriteAllText(victim, Precious);
+        }
+
+        var head = Path.Combine(_dir.Path, AuditHead.FileName);
+        File.Delete(head);
+        File.CreateSymbolicLink(head, victims[0]);
+        var pid = Path.Combine(_dir.Path, ".sec0-audit.pid");
+        File.Delete(pid);
+        File.CreateSymbolicLink(pid, victims[1]);
+
+        await using (var appender = Reopen(AuditLogBuilder.Day1.AddHours(1)))
+        {
+            await appender.AppendAsync(new AuditEnvelope { Tool = "after-links", Status = "ok" });
+        }
+
+        Assert.All(victims, victim => Assert.Equal(Precious, File.ReadAllText(victim)));
+        Assert.Null(new FileInfo(head).LinkTarget);
+        Assert.Equal(AuditHead.FromLog(_dir.Path), AuditHead.Read(_dir.Path));
+    }
+
+    [Fact]
+    public async Task An_audit_file_that_is_a_link_is_refused_and_what_it_points_to_left_as_it_is()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // Another Sec0 log, out of the attacker's reach, whose writer crashed mid-line: recovery through a link
+        // would cut its torn end.
+        using var other = new TempDirectory("attack-other-log");
+        await AuditLogBuilder.WriteDaysAsync(other.Path, _signer, days: 1, perDay: 3);
+        var target = AuditLogBuilder.Files(other.Path)[0];
+        File.AppendAllText(target, "{\"agentRef\":\"torn");
+        var before = File.ReadAllBytes(target);
+
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 1, perDay: 3);
+        var link = Path.Combine(_dir.Path, "audit-2026-03-02.ndjson");
+        File.CreateSymbolicLink(link, target);
+
+        var ex = Assert.Throws<Sec0AuditException>(() => Reopen(AuditLogBuilder.Day1.AddDays(1)));
+        Assert.Equal(Sec0AuditException.ForeignFileCode, ex.Code);
+        Assert.Contains("symbolic link", ex.Message);
+        Assert.Equal(before, File.ReadAllBytes(target));
+    }
+
+    [Fact]
+    public async Task A_named_pipe_in_place_of_the_newest_file_does_not_block_the_writer()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 1, perDay: 3);
+        MakeFifo(Path.Combine(_dir.Path, "audit-2026-03-02.ndjson"));
+
+        // A guard, not a timing assertion: before the fix opening the appender never returned.
+        await Task.Run(async () =>
+        {
+            await using var appender = Reopen(AuditLogBuilder.Day1.AddDays(1));
+            await appender.AppendAsync(new AuditEnvelope { Tool = "after-pipe", Status = "ok" });
+        }).WaitAsync(TimeSpan.FromMinutes(5));
+
+        // The pipe held nothing; a regular file took its place and the log goes on in it.
+        var report = Verify();
+        Assert.True(report.IsIntact, Report(report));
+        Assert.Equal(2, report.Files);
     }
 
     [Fact]

@@ -90,6 +90,21 @@ public sealed class AuditHeadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_head_file_the_writer_created_but_had_not_yet_written_is_not_a_cut()
+    {
+        // A new log's writer creates the head file, writes its first batch, and is killed before the head
+        // write that follows it: the head file is there, empty.
+        await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 1, perDay: 3);
+        File.WriteAllBytes(HeadPath, []);
+
+        await ReopenAsync(AuditLogBuilder.Day1.AddHours(1));
+
+        var report = Verify();
+        Assert.True(report.IsIntact, string.Join("\n", report.Problems));
+        Assert.Equal(AuditHead.FromLog(_dir.Path), AuditHead.Read(_dir.Path));
+    }
+
+    [Fact]
     public async Task Every_file_start_names_the_signing_mode_and_the_same_instance_across_days_and_restarts()
     {
         await AuditLogBuilder.WriteDaysAsync(_dir.Path, _signer, days: 2, perDay: 2);

@@ -308,6 +308,31 @@ public sealed class AuditLogVerifierTests : IDisposable
     }
 
     [Fact]
+    public void A_log_far_from_seq_1_reports_gaps_and_duplicates_by_their_seq()
+    {
+        // Retention keeps a log that starts hundreds of millions of lines in: sequence numbers are tracked
+        // from where it starts, not from 0.
+        using var dir = new TempDirectory();
+        var file = Path.Combine(dir.Path, "audit-2026-03-01.ndjson");
+        var builder = new AuditLineBuilder(_signer, new AuditChain(400_000_000, new string('a', 64)));
+        var lines = new List<string> { Encoding.UTF8.GetString(builder.BuildRecord(AuditRecordKinds.FileStart, AuditLogBuilder.Day1, new JsonObject { ["file"] = "audit-2026-03-01.ndjson" })) };
+        for (var i = 1; i <= 5; i++)
+        {
+            lines.Add(Encoding.UTF8.GetString(builder.BuildEnvelope(AuditLogBuilder.Envelope(i, AuditLogBuilder.Day1.AddMinutes(i)), sign: true)));
+        }
+
+        lines.RemoveAt(3); // seq 400000004
+        lines.Add(lines[2]); // seq 400000003 again, at the end
+        Save(file, lines);
+
+        using var verifier = _signer.CreateVerifier();
+        var report = new AuditLogVerifier(verifier).Verify(file);
+
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.Gap && p.Line == 4 && p.Message.Contains("seq 400000004..400000004", StringComparison.Ordinal));
+        Assert.Contains(report.Problems, p => p.Kind == AuditProblemKind.Duplicate && p.Line == 6 && p.Message.Contains("seq 400000003 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Lines_are_judged_in_parallel_batches_but_reported_in_order()
     {
         using var dir = new TempDirectory();
