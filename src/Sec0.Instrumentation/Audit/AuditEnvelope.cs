@@ -187,6 +187,15 @@ public sealed class AuditEnvelope
     /// <summary><c>hop_hash</c>: the compile-time body hash of the hop or tool.</summary>
     public string? HopHash { get; set; }
 
+    /// <summary><c>gateway</c>: the gateway that handled the request, <c>name@version</c> (gateway envelopes).</summary>
+    public string? Gateway { get; set; }
+
+    /// <summary><c>http_status</c>: the HTTP status the gateway answered with (gateway envelopes).</summary>
+    public int? HttpStatus { get; set; }
+
+    /// <summary><c>user</c>: the caller's user, from its verified credential (a hash of it when identities are redacted).</summary>
+    public string? User { get; set; }
+
     // Ids kept as values on the caller's thread and formatted by the writer, so an instrumented call
     // doesn't allocate their strings; used when the matching string property is null.
     internal Sec0.Hops.TraceIds Ids;

@@ -93,7 +93,14 @@ internal sealed class AuditLineBuilder
         Str(b, ref first, "escalation_error"u8, e.EscalationError);
         Str(b, ref first, "escalation_id"u8, e.EscalationId);
         Str(b, ref first, "escalation_status"u8, e.EscalationStatus);
+        Str(b, ref first, "gateway"u8, e.Gateway);
         Str(b, ref first, "hop_hash"u8, e.HopHash);
+        if (e.HttpStatus is { } httpStatus)
+        {
+            Key(b, ref first, "http_status"u8);
+            JsonCanonicalizer.WriteInteger(httpStatus, b);
+        }
+
         Str(b, ref first, "idempotency_key"u8, e.IdempotencyKey);
         Str(b, ref first, "input_sha256"u8, e.InputSha256);
         Key(b, ref first, "key_id"u8);
@@ -173,6 +180,7 @@ internal sealed class AuditLineBuilder
         Id(b, ref first, "trace_id"u8, e.TraceId, e.Ids, trace: true);
         Key(b, ref first, "ts"u8);
         WriteTimestamp(b, e.Timestamp);
+        Str(b, ref first, "user"u8, e.User);
         Key(b, ref first, "v"u8);
         JsonCanonicalizer.WriteInteger(FormatVersion, b);
         b.WriteByte((byte)'}');

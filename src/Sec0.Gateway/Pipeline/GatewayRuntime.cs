@@ -1,0 +1,125 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sec0.Audit;
+using Sec0.Gateway.Auth;
+using Sec0.Gateway.Entitlements;
+using Sec0.Gateway.State;
+using Sec0.Gateway.Upstreams;
+using Sec0.Policy;
+
+namespace Sec0.Gateway.Pipeline;
+
+/// <summary>
+/// What every request shares, built once from <see cref="Sec0GatewayOptions"/> when the gateway starts: the
+/// decision engine, entitlements, stores, upstreams and the audit appender. Every option problem is found
+/// here, with a message that names the option.
+/// </summary>
+internal sealed class GatewayRuntime : IAsyncDisposable
+{
+    public GatewayRuntime(Sec0GatewayOptions options, Func<string, GatewayTarget, IGatewayUpstream> upstreamFactory, ILoggerFactory? loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        Logger = (ILogger?)loggerFactory?.CreateLogger("Sec0.Gateway") ?? NullLogger.Instance;
+        Appender = options.Appender ?? throw Invalid("an audit appender is required: set Sec0GatewayOptions.Appender (an AuditAppender on the gateway's audit folder), or load the gateway from sec0.config.yaml, which opens controlPlane.appenderDir with controlPlane.localSignerPath.");
+        Tenant = string.IsNullOrWhiteSpace(options.Tenant)
+            ? throw Invalid("gateway.tenant is required (or app.tenant): the tenant callers belong to when no authentication is configured, and of every envelope.")
+            : options.Tenant.Trim();
+        GatewayId = $"{Require(options.Name, "gateway.name")}@{Require(options.Version, "gateway.version")}";
+        Time = options.TimeProvider ?? throw Invalid("TimeProvider must not be null.");
+
+        var policy = options.Policy ?? new PolicyDocument { Tenant = Tenant };
+        Engine = DecisionEngine.Create(policy);
+        MaxBodyBytes = policy.Security.Limits.MaxPayloadKb is { } kb ? (long)(kb * 1024) : options.DefaultMaxBodyBytes;
+        MaxDuration = policy.Security.Limits.MaxDurationMs is { } ms ? TimeSpan.FromMilliseconds(ms) : options.DefaultMaxDuration;
+        if (MaxBodyBytes <= 0 || MaxDuration <= TimeSpan.Zero)
+        {
+            throw Invalid("the body size and duration limits must be positive.");
+        }
+
+        Entitlements = options.Entitlements is { } e ? new EntitlementChecker(e) : null;
+        Validators = [.. options.CredentialValidators];
+        if (options.Entitlements is { } ent && HasQuotas(ent) && options.QuotaStore is null)
+        {
+            throw Invalid("quotas adapter required: use the in-memory store for development (gateway.quotas.store: memory, or Sec0GatewayOptions.QuotaStore = new InMemoryQuotaStore()); the entitlements set rate or daily limits, and they need a store.");
+        }
+
+        Quotas = options.QuotaStore;
+        Dedupe = options.Dedupe.Enabled ? options.Dedupe.Store ?? new InMemoryIdempotencyStore(Time) : null;
+        DedupeTtl = options.Dedupe.Ttl;
+        DedupeWait = options.Dedupe.WaitForFirst;
+        DedupeLease = options.Dedupe.Lease ?? MaxDuration + TimeSpan.FromSeconds(30);
+
+        var upstreams = new Dictionary<string, IGatewayUpstream>(StringComparer.Ordinal);
+        foreach (var (server, upstream) in options.Upstreams)
+        {
+            upstreams[server] = upstream;
+        }
+
+        foreach (var (server, target) in options.Targets)
+        {
+            if (!upstreams.ContainsKey(server))
+            {
+                upstreams[server] = upstreamFactory(server, target);
+            }
+        }
+
+        if (upstreams.Count == 0)
+        {
+            throw Invalid("gateway.targets is empty: name at least one server, e.g. targets: { weather: { mcp: http://127.0.0.1:5001/mcp } }.");
+        }
+
+        Upstreams = upstreams;
+    }
+
+    public Sec0GatewayOptions Options { get; }
+
+    public ILogger Logger { get; }
+
+    public AuditAppender Appender { get; }
+
+    public string Tenant { get; }
+
+    public string GatewayId { get; }
+
+    public TimeProvider Time { get; }
+
+    public DecisionEngine Engine { get; }
+
+    public long MaxBodyBytes { get; }
+
+    public TimeSpan MaxDuration { get; }
+
+    public EntitlementChecker? Entitlements { get; }
+
+    public IReadOnlyList<IGatewayCredentialValidator> Validators { get; }
+
+    public IQuotaStore? Quotas { get; }
+
+    public IIdempotencyStore? Dedupe { get; }
+
+    public TimeSpan DedupeTtl { get; }
+
+    public TimeSpan DedupeWait { get; }
+
+    public TimeSpan DedupeLease { get; }
+
+    public IReadOnlyDictionary<string, IGatewayUpstream> Upstreams { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var upstream in Upstreams.Values)
+        {
+            await upstream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static bool HasQuotas(GatewayEntitlements entitlements)
+        => entitlements.Plans.Values.Any(static p => p is not null)
+            || entitlements.Tenants.Values.Any(static t => t.PerTool.Values.Any(static l => l.RatePerSecond is not null || l.CallsPerDay is not null));
+
+    private static string Require(string? value, string name)
+        => string.IsNullOrWhiteSpace(value) ? throw Invalid($"{name} must not be empty.") : value.Trim();
+
+    internal static Sec0GatewayOptionsException Invalid(string message) => new("[sec0-gateway] " + message);
+}

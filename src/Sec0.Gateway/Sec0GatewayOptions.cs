@@ -1,0 +1,73 @@
+using Sec0.Audit;
+using Sec0.Gateway.Auth;
+using Sec0.Gateway.Entitlements;
+using Sec0.Gateway.State;
+using Sec0.Gateway.Upstreams;
+using Sec0.Policy;
+
+namespace Sec0.Gateway;
+
+/// <summary>
+/// Everything the gateway needs, from code (<c>AddSec0Gateway(o =&gt; ...)</c>) or from the <c>gateway:</c> block of
+/// sec0.config.yaml (<c>GatewayConfigLoader</c>). Checked once when the gateway starts: a missing or wrong
+/// option fails start-up with a message that names it, never the first request.
+/// </summary>
+public sealed class Sec0GatewayOptions
+{
+    /// <summary>The gateway's name, in every envelope's <c>gateway</c> field as <c>name@version</c>.</summary>
+    public string Name { get; set; } = "sec0-gateway";
+
+    /// <summary>The gateway's version.</summary>
+    public string Version { get; set; } = "1.0.0";
+
+    /// <summary>The tenant of callers when no authentication is configured, and of the envelopes. Required.</summary>
+    public string? Tenant { get; set; }
+
+    /// <summary>The <c>environment</c> written in envelopes (dev, staging, prod), if any.</summary>
+    public string? Environment { get; set; }
+
+    /// <summary>For <c>Sec0Gateway.StartAsync</c>: the address to listen on (default 127.0.0.1).</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>For <c>Sec0Gateway.StartAsync</c>: the port (default 8080; 0 picks a free one).</summary>
+    public int Port { get; set; } = 8080;
+
+    /// <summary>The servers behind the gateway, by the name callers use in <c>/mcp/{server}/...</c>.</summary>
+    public IDictionary<string, GatewayTarget> Targets { get; } = new Dictionary<string, GatewayTarget>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The validators of bearer credentials (service tokens, OIDC JWTs). None: no authentication, every caller
+    /// is <see cref="Tenant"/> (and an <c>x-tenant</c> naming another tenant is refused).
+    /// </summary>
+    public IList<IGatewayCredentialValidator> CredentialValidators { get; } = new List<IGatewayCredentialValidator>();
+
+    /// <summary>Who may call what, and the quotas; null: every authenticated caller may call every tool, no quotas.</summary>
+    public GatewayEntitlements? Entitlements { get; set; }
+
+    /// <summary>Where quota counters live. Required when entitlements set any quota (<c>InMemoryQuotaStore</c> for one process).</summary>
+    public IQuotaStore? QuotaStore { get; set; }
+
+    /// <summary>Idempotency: on by default, in memory unless <see cref="GatewayDedupeOptions.Store"/> is set.</summary>
+    public GatewayDedupeOptions Dedupe { get; } = new();
+
+    /// <summary>The policy every call is decided with (tools allowlist, version pinning, limits, enforcement); null: allow, record only.</summary>
+    public PolicyDocument? Policy { get; set; }
+
+    /// <summary>The signed audit log every request is recorded in. Required.</summary>
+    public AuditAppender? Appender { get; set; }
+
+    /// <summary>Record a hash of the caller's user and agent instead of the names (<c>privacy.redact_identities</c>).</summary>
+    public bool RedactIdentities { get; set; }
+
+    /// <summary>The largest request body accepted when the policy sets no <c>max_payload_kb</c> (default 1 MiB).</summary>
+    public long DefaultMaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>How long a tool call may run when the policy sets no <c>max_duration_ms</c> (default 30 s).</summary>
+    public TimeSpan DefaultMaxDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The clock (tests use a fake one).</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Upstreams made by hand (tests, custom transports), by server name; they take precedence over <see cref="Targets"/>.</summary>
+    public IDictionary<string, IGatewayUpstream> Upstreams { get; } = new Dictionary<string, IGatewayUpstream>(StringComparer.Ordinal);
+}
