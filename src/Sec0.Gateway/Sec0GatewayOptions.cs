@@ -68,6 +68,9 @@ public sealed class Sec0GatewayOptions
     /// <summary>The clock (tests use a fake one).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>What the gateway opened for these options (the audit log and key of a config file) and disposes when it stops.</summary>
+    internal List<object> Owned { get; } = [];
+
     /// <summary>Upstreams made by hand (tests, custom transports), by server name; they take precedence over <see cref="Targets"/>.</summary>
     public IDictionary<string, IGatewayUpstream> Upstreams { get; } = new Dictionary<string, IGatewayUpstream>(StringComparer.Ordinal);
 }

@@ -110,40 +110,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
                 throw new InvalidOperationException("[sec0] The policy enables dast but no scanner is set: set Sec0AppOptions.DastScanner (for example to NucleiScanner.FromEnvironment()).");
             }
 
-            var keyPath = config.ControlPlane.LocalSignerPath;
-            AuditSigner signer;
-            if (options.CreateSigningKeyIfMissing && !File.Exists(keyPath))
-            {
-                signer = SigningKeyFile.Create(keyPath, SigningAlgorithm.Ed25519);
-                logger?.LogInformation("[sec0] Created a new Ed25519 signing key at {Path}.", keyPath);
-            }
-            else
-            {
-                signer = LocalDevSigner.FromFile(keyPath, config.Directory, logger, options.Environment);
-            }
-
-            AuditAppender appender;
-            try
-            {
-                appender = AuditAppender.Open(new AuditAppenderOptions
-                {
-                    Directory = config.ControlPlane.AppenderDir,
-                    Signer = signer,
-                    Flush = config.Audit.Flush,
-                    SigningMode = config.Audit.Signing,
-                    CheckpointEvery = config.Audit.CheckpointEvery,
-                    CheckpointInterval = TimeSpan.FromMilliseconds(config.Audit.CheckpointIntervalMs),
-                    ChannelCapacity = config.Audit.ChannelCapacity,
-                    RetentionDays = config.ControlPlane.RetentionDays,
-                    TimeProvider = options.TimeProvider,
-                    Logger = logger,
-                });
-            }
-            catch
-            {
-                signer.Dispose();
-                throw;
-            }
+            var (signer, appender) = ConfiguredAuditLog.Open(config, options.CreateSigningKeyIfMissing, options.TimeProvider, logger, options.Environment);
 
             var scanOptions = options.ScanOptions ?? new ScanCacheOptions { TimeProvider = options.TimeProvider, Logger = logger };
             var sast = policy.Sast.Enabled ? new SastVerdictCache(options.SastScanner!, policy.Sast, scanOptions) : null;

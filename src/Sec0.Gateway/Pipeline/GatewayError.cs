@@ -50,6 +50,14 @@ internal sealed record GatewayError(int Status, string Code, string Message, str
 
     public static GatewayError UpstreamTimeout(double ms) => new(504, "UPSTREAM_TIMEOUT", $"[sec0-gateway] The tool server did not answer within {ms:0} ms (security.limits.max_duration_ms).", "upstream_timeout");
 
+    public static GatewayError UnsupportedMediaType(string media) => new(415, "UNSUPPORTED_MEDIA_TYPE", $"[sec0-gateway] The body is \"{Clip(media)}\": send the tool arguments as a JSON object with Content-Type: application/json.", "unsupported_media_type");
+
+    public static GatewayError UpstreamFailed(string server, int? status, string? detail) => new(502, "UPSTREAM_ERROR", $"[sec0-gateway] The tool server \"{server}\" answered with an error{(status is { } s ? $" (HTTP {s})" : string.Empty)}: {Clip(detail ?? "no detail")}.", "upstream_error");
+
+    public static GatewayError UpstreamUnreachable(string server, string? detail) => new(502, "UPSTREAM_UNREACHABLE", $"[sec0-gateway] The tool server \"{server}\" could not be reached: {Clip(detail ?? "no detail")}. Check gateway.targets.{server}.", "upstream_unreachable");
+
+    public static GatewayError UpstreamUnavailable(string server, int? status, string? detail) => new(503, "UPSTREAM_UNAVAILABLE", $"[sec0-gateway] The tool server \"{server}\" is unavailable{(status is { } s ? $" (HTTP {s})" : string.Empty)}: {Clip(detail ?? "retry later")}.", "upstream_unavailable");
+
     public static GatewayError Internal() => new(500, "INTERNAL", "[sec0-gateway] The gateway failed unexpectedly; the request was recorded. See the gateway's log.", "internal");
 
     /// <summary>Caller text echoed in a message, cut short and without control characters.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sec0.Audit;
@@ -16,6 +17,9 @@ namespace Sec0.Gateway.Pipeline;
 /// </summary>
 internal sealed class GatewayRuntime : IAsyncDisposable
 {
+    /// <summary>The gateway's spans, on the same "Sec0" source as hops and MCP tool calls.</summary>
+    internal static readonly ActivitySource Source = new(Sec0App.ActivitySourceName, typeof(GatewayRuntime).Assembly.GetName().Version?.ToString());
+
     public GatewayRuntime(Sec0GatewayOptions options, Func<string, GatewayTarget, IGatewayUpstream> upstreamFactory, ILoggerFactory? loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -111,6 +115,19 @@ internal sealed class GatewayRuntime : IAsyncDisposable
         foreach (var upstream in Upstreams.Values)
         {
             await upstream.DisposeAsync().ConfigureAwait(false);
+        }
+
+        // The audit log goes before its key: the appender signs its last records while closing.
+        foreach (var owned in Options.Owned)
+        {
+            if (owned is IAsyncDisposable asyncDisposable)
+            {
+                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+            }
+            else if (owned is IDisposable disposable)
+            {
+                disposable.Dispose();
+            }
         }
     }
 

@@ -92,6 +92,13 @@ public readonly struct DecisionContext
     /// range), so it cannot be hashed: <c>malformed_input</c>, which denies in every mode.
     /// </summary>
     public bool MalformedInput { get; init; }
+
+    /// <summary>
+    /// True when the caller is not entitled to the tool (the gateway's tenant, user, role and agent lists):
+    /// <c>tool_not_in_allowlist</c>, weighed like the policy's own allowlist.
+    /// </summary>
+    public bool NotEntitled { get; init; }
+
     /// <summary>True when a hop's body was entered without a decision by its interceptor and its guard decides the call.</summary>
     public bool UninterceptedCall { get; init; }
 }

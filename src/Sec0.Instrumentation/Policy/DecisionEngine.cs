@@ -223,6 +223,11 @@ public sealed class DecisionEngine
             }
         }
 
+        if (context.NotEntitled)
+        {
+            found = found.Add(PolicyReason.ToolNotInAllowlist);
+        }
+
         if (_requireIdempotencyKey && context.IsSideEffect && !context.HasIdempotencyKey)
         {
             found = found.Add(PolicyReason.MissingIdempotencyForSideEffect);

@@ -1,0 +1,375 @@
+using Microsoft.Extensions.Logging;
+using Sec0.Audit;
+using Sec0.Config;
+using Sec0.Config.Yaml;
+using Sec0.Gateway.Auth;
+using Sec0.Gateway.Entitlements;
+using Sec0.Gateway.State;
+using Sec0.Gateway.Upstreams;
+using Sec0.Policy;
+using YamlDotNet.RepresentationModel;
+
+namespace Sec0.Gateway;
+
+/// <summary>
+/// Reads the gateway's options from the <c>gateway:</c> block of <c>sec0.config.yaml</c> (docs/gateway.md lists every
+/// key) and opens the signed audit log the rest of the file describes. Every problem is a
+/// <see cref="Sec0ConfigException"/> naming the file, line and key, raised here, at start-up.
+/// </summary>
+public static class GatewayConfigLoader
+{
+    private const string Block = "gateway";
+
+    /// <summary>Loads the gateway options from <paramref name="configPath"/> and opens its audit log (owned by the gateway).</summary>
+    /// <param name="configPath">The config file.</param>
+    /// <param name="environment">Reads environment variables (default: the process's).</param>
+    /// <param name="loggerFactory">For the audit log's and the loader's messages.</param>
+    /// <param name="timeProvider">The clock (default: the system's).</param>
+    /// <exception cref="Sec0ConfigException">The file or its <c>gateway</c> block is missing or invalid.</exception>
+    /// <exception cref="Sec0.Signing.Sec0SignerException">The signing key can't be loaded.</exception>
+    /// <exception cref="Sec0AuditException">The audit folder can't be opened or is in use.</exception>
+    public static Sec0GatewayOptions Load(string configPath = Sec0ConfigLoader.DefaultFileName, Func<string, string?>? environment = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        timeProvider ??= TimeProvider.System;
+        var config = Sec0ConfigLoader.Load(configPath, new Sec0ConfigLoadOptions { Environment = environment });
+        var text = YamlTextFile.Read(config.FilePath, Sec0ConfigLoader.MaxFileBytes, () => ConfigErrors.NotFound(config.FilePath), (detail, inner) => ConfigErrors.Invalid(config.FilePath, detail, inner: inner));
+        var root = YamlDocumentParser.ParseSingleDocument(text, YamlLimits.MaxNestingDepth, (line, column, message, inner) => ConfigErrors.Syntax(config.FilePath, line, column, message, inner), second => ConfigErrors.Invalid(config.FilePath, "the file holds more than one YAML document"));
+        var reader = new YamlConfigReader(config.FilePath);
+        var rootMapping = reader.ReadMapping(root, "the root");
+        var gateway = reader.ReadMapping(rootMapping, Block, string.Empty)
+            ?? throw ConfigErrors.Invalid(config.FilePath, "has no gateway block: add gateway: { port: 8088, targets: { <server>: { mcp: http://127.0.0.1:5001/mcp } } } (docs/gateway.md)");
+
+        var options = new Sec0GatewayOptions
+        {
+            Name = reader.ReadString(gateway, "name", Block) ?? "sec0-gateway",
+            Version = reader.ReadString(gateway, "version", Block) ?? "1.0.0",
+            Tenant = reader.ReadString(gateway, "tenant", Block) ?? config.App.Tenant,
+            Environment = config.App.Environment,
+            Host = reader.ReadString(gateway, "host", Block) ?? "127.0.0.1",
+            Port = reader.ReadInt(gateway, "port", Block, minimum: 0) ?? 8080,
+            RedactIdentities = reader.ReadBool(reader.ReadMapping(gateway, "privacy", Block), "redact_identities", Block + ".privacy") ?? false,
+            TimeProvider = timeProvider,
+        };
+        if (options.Port > 65535)
+        {
+            throw reader.Error(Block + ".port", "must be a TCP port, 0 to 65535 (0 picks a free one)", YamlConfigReader.Get(gateway, "port"));
+        }
+
+        ReadTargets(reader, gateway, config.Directory, options);
+        ReadAuthn(reader, gateway, environment, timeProvider, options);
+        options.Entitlements = ReadEntitlements(reader, gateway);
+        ReadQuotas(reader, gateway, options);
+        ReadDedupe(reader, gateway, options);
+        options.Policy = ReadPolicy(reader, gateway, config, options.Tenant!);
+
+        var logger = loggerFactory?.CreateLogger("Sec0.Gateway");
+        var (signer, appender) = ConfiguredAuditLog.Open(config, createKeyIfMissing: false, timeProvider, logger, environment);
+        options.Appender = appender;
+        options.Owned.Add(appender);
+        options.Owned.Add(signer);
+        return options;
+    }
+
+    private static void ReadTargets(YamlConfigReader reader, ConfigMapping gateway, string directory, Sec0GatewayOptions options)
+    {
+        const string path = Block + ".targets";
+        var targets = reader.ReadMapping(gateway, "targets", Block)
+            ?? throw reader.Error(path, "is required: name at least one server, e.g. targets: { weather: { mcp: http://127.0.0.1:5001/mcp } }", gateway.Node);
+        foreach (var entry in targets.Entries)
+        {
+            var server = entry.Key;
+            var at = YamlConfigReader.Join(path, server);
+            if (entry.Value is YamlScalarNode)
+            {
+                // A bare URL is a Sec0 TypeScript-style tool server, as in the TS gateway's targets map.
+                options.Targets[server] = new GatewayTarget { Kind = GatewayTargetKind.LegacyHttp, Url = Url(reader, targets, server, path) };
+                continue;
+            }
+
+            var target = reader.ReadMapping(entry.Value, at)!;
+            var mcp = YamlConfigReader.Get(target, "mcp") is not null;
+            var http = YamlConfigReader.Get(target, "http") is not null;
+            var stdio = YamlConfigReader.Get(target, "stdio") is not null;
+            if ((mcp ? 1 : 0) + (http ? 1 : 0) + (stdio ? 1 : 0) != 1)
+            {
+                throw reader.Error(at, "must name exactly one of mcp (an MCP server's Streamable HTTP URL), stdio (a command that starts an MCP server) or http (a Sec0 tool server's base URL)", entry.Value);
+            }
+
+            if (stdio)
+            {
+                var env = new Dictionary<string, string>(StringComparer.Ordinal);
+                if (reader.ReadMapping(target, "env", at) is { } envMapping)
+                {
+                    foreach (var variable in envMapping.Entries)
+                    {
+                        env[variable.Key] = reader.ReadString(envMapping, variable.Key, YamlConfigReader.Join(at, "env")) ?? string.Empty;
+                    }
+                }
+
+                var cwd = reader.ReadString(target, "cwd", at);
+                options.Targets[server] = new GatewayTarget
+                {
+                    Kind = GatewayTargetKind.McpStdio,
+                    Command = reader.ReadString(target, "stdio", at),
+                    Arguments = reader.ReadStringList(target, "args", at) ?? [],
+                    WorkingDirectory = cwd is null ? null : Path.GetFullPath(cwd, directory),
+                    Environment = env,
+                    PoolSize = reader.ReadInt(target, "pool", at, minimum: 1) ?? 1,
+                };
+            }
+            else
+            {
+                options.Targets[server] = new GatewayTarget { Kind = mcp ? GatewayTargetKind.McpHttp : GatewayTargetKind.LegacyHttp, Url = Url(reader, target, mcp ? "mcp" : "http", at) };
+            }
+        }
+    }
+
+    private static Uri Url(YamlConfigReader reader, ConfigMapping mapping, string key, string parentPath)
+    {
+        var text = reader.ReadString(mapping, key, parentPath);
+        if (text is null || !Uri.TryCreate(text, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+        {
+            throw reader.Error(YamlConfigReader.Join(parentPath, key), "must be an absolute http:// or https:// URL", YamlConfigReader.Get(mapping, key));
+        }
+
+        return url;
+    }
+
+    private static void ReadAuthn(YamlConfigReader reader, ConfigMapping gateway, Func<string, string?> environment, TimeProvider time, Sec0GatewayOptions options)
+    {
+        const string path = Block + ".authn";
+        var authn = reader.ReadMapping(gateway, "authn", Block);
+        if (authn is null)
+        {
+            return;
+        }
+
+        if (reader.ReadMapping(authn, "service_token", path) is { } token)
+        {
+            var at = path + ".service_token";
+            var variable = reader.ReadString(token, "secret_env", at) ?? "SEC0_GATEWAY_TOKEN_SECRET";
+            var secret = environment(variable);
+            if (string.IsNullOrWhiteSpace(secret))
+            {
+                throw reader.Error(at + ".secret_env", $"names the environment variable {variable}, which is not set: set it to the base64 HMAC secret service tokens are signed with", token.Node);
+            }
+
+            var skew = reader.ReadNumber(token, "clock_skew_seconds", at, 0, 3600) ?? 60;
+            options.CredentialValidators.Add(GatewayValidatorFactory.ServiceToken(secret, TimeSpan.FromSeconds(skew), time, at));
+        }
+
+        if (reader.ReadMapping(authn, "oidc", path) is { } oidc)
+        {
+            var at = path + ".oidc";
+            string Required(string key) => reader.ReadString(oidc, key, at) ?? throw reader.Error(YamlConfigReader.Join(at, key), "is required for OIDC", oidc.Node);
+            options.CredentialValidators.Add(GatewayValidatorFactory.Oidc(
+                Required("issuer"),
+                Required("audience"),
+                Required("jwks_uri"),
+                reader.ReadString(oidc, "tenantClaim", at),
+                reader.ReadString(oidc, "userClaim", at),
+                reader.ReadString(oidc, "rolesClaim", at),
+                time,
+                at));
+        }
+
+        if (options.CredentialValidators.Count == 0 && reader.ReadBool(authn, "allowUnauthenticated", path) != true)
+        {
+            throw reader.Error(path, "names no credential: set service_token or oidc, or allowUnauthenticated: true to trust every caller as the gateway's tenant", authn.Node);
+        }
+    }
+
+    private static GatewayEntitlements? ReadEntitlements(YamlConfigReader reader, ConfigMapping gateway)
+    {
+        const string path = Block + ".entitlements";
+        var mapping = reader.ReadMapping(gateway, "entitlements", Block);
+        if (mapping is null)
+        {
+            return null;
+        }
+
+        var plans = new Dictionary<string, long?>(StringComparer.Ordinal);
+        if (reader.ReadMapping(mapping, "plans", path) is { } planMapping)
+        {
+            foreach (var plan in planMapping.Entries)
+            {
+                var at = YamlConfigReader.Join(path + ".plans", plan.Key);
+                var daily = reader.ReadNumber(reader.ReadMapping(plan.Value, at), "calls_per_day", at, 0, long.MaxValue);
+                plans[plan.Key] = daily is { } d ? (long)d : null;
+            }
+        }
+
+        var defaultPlan = reader.ReadString(mapping, "default_plan", path) ?? "default";
+        var tenants = new Dictionary<string, TenantEntitlement>(StringComparer.Ordinal);
+        if (reader.ReadMapping(mapping, "tenants", path) is { } tenantMapping)
+        {
+            foreach (var tenant in tenantMapping.Entries)
+            {
+                var at = YamlConfigReader.Join(path + ".tenants", tenant.Key);
+                var t = reader.ReadMapping(tenant.Value, at) ?? throw reader.Error(at, "must be a mapping with allowlist (and optionally plan, denylist, per_tool, users, roles, agents)", tenant.Value);
+                var planName = reader.ReadString(t, "plan", at);
+                if (planName is not null && !plans.ContainsKey(planName))
+                {
+                    throw reader.Error(at + ".plan", $"names the plan \"{planName}\", which is not under {path}.plans", YamlConfigReader.Get(t, "plan"));
+                }
+
+                var perTool = new Dictionary<string, ToolLimits>(StringComparer.Ordinal);
+                if (reader.ReadMapping(t, "per_tool", at) is { } tools)
+                {
+                    foreach (var tool in tools.Entries)
+                    {
+                        var toolAt = YamlConfigReader.Join(at + ".per_tool", tool.Key);
+                        if (!ToolRefPattern.TryParse(tool.Key, out _, out var why))
+                        {
+                            throw reader.Error(toolAt, why, tool.KeyNode);
+                        }
+
+                        var limits = reader.ReadMapping(tool.Value, toolAt);
+                        var rate = reader.ReadNumber(limits, "rate_per_sec", toolAt, 0.001, 1_000_000);
+                        var daily = reader.ReadNumber(limits, "calls_per_day", toolAt, 0, long.MaxValue);
+                        perTool[tool.Key] = new ToolLimits(rate, daily is { } d ? (long)d : null);
+                    }
+                }
+
+                tenants[tenant.Key] = new TenantEntitlement
+                {
+                    Plan = planName,
+                    Allowlist = Patterns(reader, t, "allowlist", at),
+                    Denylist = Patterns(reader, t, "denylist", at),
+                    PerTool = perTool,
+                    Users = Principals(reader, t, "users", at),
+                    Roles = Principals(reader, t, "roles", at),
+                    Agents = Principals(reader, t, "agents", at),
+                };
+            }
+        }
+
+        return new GatewayEntitlements { DefaultPlan = defaultPlan, Plans = plans, Tenants = tenants };
+    }
+
+    private static Dictionary<string, PrincipalEntitlement> Principals(YamlConfigReader reader, ConfigMapping tenant, string key, string parentPath)
+    {
+        var result = new Dictionary<string, PrincipalEntitlement>(StringComparer.Ordinal);
+        var at = YamlConfigReader.Join(parentPath, key);
+        if (reader.ReadMapping(tenant, key, parentPath) is { } mapping)
+        {
+            foreach (var entry in mapping.Entries)
+            {
+                var entryAt = YamlConfigReader.Join(at, entry.Key);
+                var principal = reader.ReadMapping(entry.Value, entryAt);
+                result[entry.Key] = new PrincipalEntitlement { Allowlist = Patterns(reader, principal, "allowlist", entryAt), Denylist = Patterns(reader, principal, "denylist", entryAt) };
+            }
+        }
+
+        return result;
+    }
+
+    private static ToolRefPattern[] Patterns(YamlConfigReader reader, ConfigMapping? mapping, string key, string parentPath)
+    {
+        var items = reader.ReadStringItems(mapping, key, parentPath);
+        if (items is null)
+        {
+            return [];
+        }
+
+        var patterns = new ToolRefPattern[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            patterns[i] = ToolRefPattern.TryParse(items[i].Value, out var pattern, out var why)
+                ? pattern
+                : throw reader.Error(YamlConfigReader.Join(parentPath, key), why, items[i].Node);
+        }
+
+        return patterns;
+    }
+
+    private static void ReadQuotas(YamlConfigReader reader, ConfigMapping gateway, Sec0GatewayOptions options)
+    {
+        const string path = Block + ".quotas";
+        var quotas = reader.ReadMapping(gateway, "quotas", Block);
+        var store = reader.ReadString(quotas, "store", path);
+        switch (store)
+        {
+            case null:
+                break;
+            case "memory":
+                options.QuotaStore = new InMemoryQuotaStore();
+                break;
+            default:
+                throw reader.Error(path + ".store", $"is \"{store}\": the stores are memory (one process)", YamlConfigReader.Get(quotas, "store"));
+        }
+    }
+
+    private static void ReadDedupe(YamlConfigReader reader, ConfigMapping gateway, Sec0GatewayOptions options)
+    {
+        const string path = Block + ".dedupe";
+        var dedupe = reader.ReadMapping(gateway, "dedupe", Block);
+        if (dedupe is null)
+        {
+            return;
+        }
+
+        options.Dedupe.Enabled = reader.ReadBool(dedupe, "enabled", path) ?? true;
+        if (reader.ReadNumber(dedupe, "ttlSec", path, 1, 30 * 86400) is { } ttl)
+        {
+            options.Dedupe.Ttl = TimeSpan.FromSeconds(ttl);
+        }
+
+        if (reader.ReadNumber(dedupe, "wait_ms", path, 0, 600_000) is { } wait)
+        {
+            options.Dedupe.WaitForFirst = TimeSpan.FromMilliseconds(wait);
+        }
+
+        switch (reader.ReadString(dedupe, "duplicatePolicy", path))
+        {
+            case null or "replay":
+                break;
+            case "reject":
+                options.Dedupe.WaitForFirst = TimeSpan.Zero;
+                break;
+            case var other:
+                throw reader.Error(path + ".duplicatePolicy", $"is \"{other}\": use replay (a duplicate waits for the first answer) or reject (409 at once)", YamlConfigReader.Get(dedupe, "duplicatePolicy"));
+        }
+
+        switch (reader.ReadString(dedupe, "store", path))
+        {
+            case null or "memory":
+                break;
+            case var other:
+                throw reader.Error(path + ".store", $"is \"{other}\": the stores are memory (one process)", YamlConfigReader.Get(dedupe, "store"));
+        }
+    }
+
+    /// <summary>
+    /// The policy calls are decided with: the file named by the config's <c>policy</c>, or the gateway block's own
+    /// <c>enforcement</c>, <c>security</c> and <c>tools</c> (as Sec0's TS gateway takes them), read by the one policy loader.
+    /// </summary>
+    private static PolicyDocument? ReadPolicy(YamlConfigReader reader, ConfigMapping gateway, Sec0Config config, string tenant)
+    {
+        var inline = new YamlMappingNode();
+        foreach (var key in (string[])["enforcement", "security", "tools"])
+        {
+            if (YamlConfigReader.Get(gateway, key) is { } node)
+            {
+                inline.Add(key, node);
+            }
+        }
+
+        if (inline.Children.Count == 0)
+        {
+            return config.PolicyPath is { } policyPath ? PolicyLoader.Load(policyPath) : null;
+        }
+
+        if (config.PolicyPath is not null)
+        {
+            throw reader.Error(Block, "sets enforcement, security or tools while the config also names a policy file: keep them in one place", gateway.Node);
+        }
+
+        inline.Add("tenant", tenant);
+        var stream = new YamlStream(new YamlDocument(inline));
+        using var writer = new StringWriter();
+        stream.Save(writer, assignAnchors: false);
+        return PolicyLoader.Parse(writer.ToString(), config.FilePath + " (gateway block)");
+    }
+}

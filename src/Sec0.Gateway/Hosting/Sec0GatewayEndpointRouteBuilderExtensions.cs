@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Sec0.Gateway.Pipeline;
+
+namespace Sec0.Gateway;
+
+/// <summary>Maps the gateway's routes.</summary>
+public static class Sec0GatewayEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Serves <c>POST /mcp/{server}/{tool}@{version}</c> (every other method on it is a 405). With
+    /// <paramref name="answerUnknownRoutes"/>, every route the app does not serve gets the gateway's 404 JSON and
+    /// an envelope; leave it false when the app serves its own pages.
+    /// </summary>
+    public static IEndpointConventionBuilder MapSec0Gateway(this IEndpointRouteBuilder endpoints, bool answerUnknownRoutes = true)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var handler = endpoints.ServiceProvider.GetRequiredService<GatewayRequestHandler>();
+        RequestDelegate handle = handler.HandleAsync;
+        var builder = endpoints.Map(ToolRoute.Prefix + "{**path}", handle).WithDisplayName("Sec0 gateway");
+        if (answerUnknownRoutes)
+        {
+            endpoints.MapFallback("{**path}", handle).WithDisplayName("Sec0 gateway (unknown route)");
+        }
+
+        return builder;
+    }
+}

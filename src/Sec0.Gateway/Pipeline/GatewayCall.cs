@@ -1,0 +1,39 @@
+using Sec0.Gateway.Auth;
+using Sec0.Policy;
+
+namespace Sec0.Gateway.Pipeline;
+
+/// <summary>What one request has established so far, for its response and its envelope.</summary>
+internal sealed class GatewayCall(GatewayTrace trace, long started)
+{
+    public GatewayTrace Trace { get; } = trace;
+
+    public long Started { get; } = started;
+
+    public ToolRoute? Route { get; set; }
+
+    public CallerHeaders? Headers { get; set; }
+
+    public GatewayPrincipal? Principal { get; set; }
+
+    /// <summary>Why the credential was refused (logged, never returned to the caller).</summary>
+    public string? AuthFailure { get; set; }
+
+    public long PayloadBytes { get; set; }
+
+    /// <summary>The arguments' canonical JSON, the bytes <c>input_sha256</c> is over.</summary>
+    public byte[]? CanonicalInput { get; set; }
+
+    public Decision? Decision { get; set; }
+
+    public GatewayLease? Lease { get; set; }
+
+    public bool Replayed { get; set; }
+
+    public int? UpstreamStatus { get; set; }
+
+    /// <summary>The bytes of the answer, the bytes <c>output_sha256</c> is over.</summary>
+    public byte[]? ResponseBody { get; set; }
+
+    public bool Aborted { get; set; }
+}

@@ -1,0 +1,425 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Sec0.Audit;
+using Sec0.Gateway.Auth;
+using Sec0.Gateway.State;
+using Sec0.Gateway.Upstreams;
+using Sec0.Hops;
+using Sec0.Policy;
+
+namespace Sec0.Gateway.Pipeline;
+
+/// <summary>
+/// Handles one gateway request from route to response: route, caller headers, credential, body, decision
+/// (entitlements and policy through the one <see cref="DecisionEngine"/>), idempotency, quotas, the upstream call.
+/// Every request ends in exactly one signed envelope, whatever its status.
+/// </summary>
+internal sealed class GatewayRequestHandler
+{
+    private const string Op = "tools/call";
+    private const string JsonContentType = "application/json";
+
+    private readonly GatewayRuntime _runtime;
+    private readonly GatewayAuthenticator _authenticator;
+
+    public GatewayRequestHandler(GatewayRuntime runtime)
+    {
+        _runtime = runtime;
+        _authenticator = new GatewayAuthenticator(runtime.Validators, runtime.Tenant);
+    }
+
+    public async Task HandleAsync(HttpContext http)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var request = http.Request;
+        var parent = GatewayTrace.ParseParent(request.Headers[GatewayTrace.TraceParentHeader], request.Headers[GatewayTrace.TraceStateHeader]);
+        using var activity = !GatewayRuntime.Source.HasListeners() ? null
+            : parent is { } p
+                ? GatewayRuntime.Source.StartActivity("POST /mcp", ActivityKind.Server, p)
+                : GatewayRuntime.Source.StartActivity("POST /mcp", ActivityKind.Server);
+        var call = new GatewayCall(GatewayTrace.Create(parent, activity), started);
+        WriteTraceHeaders(http.Response, call);
+
+        GatewayOutcome outcome;
+        try
+        {
+            outcome = await RunAsync(http, call).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away: nothing to answer, but the request is still on the record.
+            outcome = GatewayOutcome.Failed(new GatewayError(499, "CLIENT_CLOSED_REQUEST", "[sec0-gateway] The caller closed the connection before the answer.", "client_closed_request"));
+            call.Aborted = true;
+        }
+        catch (Exception ex)
+        {
+            _runtime.Logger.LogError(ex, "[sec0-gateway] Request {Path} failed unexpectedly.", GatewayError.Clip(request.Path.Value ?? string.Empty));
+            outcome = GatewayOutcome.Failed(GatewayError.Internal());
+        }
+
+        if (!call.Aborted)
+        {
+            try
+            {
+                await WriteResponseAsync(http, call, outcome).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException)
+            {
+                // The caller went away while the answer was written; the record below still says what it was.
+            }
+        }
+
+        if (call.Lease is { } lease)
+        {
+            await ReleaseOrCompleteAsync(call, lease, outcome).ConfigureAwait(false);
+        }
+
+        Record(call, outcome, activity);
+    }
+
+    private async Task<GatewayOutcome> RunAsync(HttpContext http, GatewayCall call)
+    {
+        var request = http.Request;
+        var rawTarget = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? string.Empty;
+        var route = ToolRoute.Parse(rawTarget, out var routeError);
+        if (route is null)
+        {
+            return GatewayOutcome.Failed(routeError ?? GatewayError.NotFound(rawTarget));
+        }
+
+        call.Route = route.Value;
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            http.Response.Headers.Allow = "POST";
+            return GatewayOutcome.Failed(GatewayError.MethodNotAllowed(request.Method));
+        }
+
+        var headers = CallerHeaders.Read(request.Headers, out var headerError);
+        if (headers is null)
+        {
+            return GatewayOutcome.Failed(headerError!);
+        }
+
+        call.Headers = headers;
+        http.Response.Headers[CallerHeaders.IdempotencyKeyHeader] = headers.IdempotencyKey;
+
+        var auth = await _authenticator.AuthenticateAsync(request.Headers.Authorization, request.Headers[GatewayAuthenticator.TenantHeader], http.RequestAborted).ConfigureAwait(false);
+        if (!auth.Succeeded)
+        {
+            call.AuthFailure = auth.Failure;
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+            return GatewayOutcome.Failed(GatewayError.Unauthenticated());
+        }
+
+        var principal = auth.Principal!;
+        call.Principal = principal;
+
+        if (GatewayBody.ReadContentTypeError(request) is { } typeError)
+        {
+            return GatewayOutcome.Failed(typeError);
+        }
+
+        var body = await GatewayBody.ReadAsync(request, _runtime.MaxBodyBytes, http.RequestAborted).ConfigureAwait(false);
+        if (body.Error is { } bodyError)
+        {
+            call.PayloadBytes = body.Length;
+            return GatewayOutcome.Failed(bodyError);
+        }
+
+        using var arguments = body.Arguments;
+        call.PayloadBytes = body.Length;
+        call.CanonicalInput = body.Canonical;
+
+        var toolRoute = route.Value;
+        var toolRef = toolRoute.ToolRef;
+        var entitlement = _runtime.Entitlements?.Check(principal.Tenant, principal.User, principal.Roles, headers.NodeId, toolRoute.Server, toolRoute.Tool, toolRoute.Version, toolRef);
+        var decision = _runtime.Engine.Decide(new DecisionContext
+        {
+            Server = toolRoute.Server,
+            Tool = toolRoute.Tool,
+            Version = toolRoute.Version,
+            PayloadBytes = body.Length,
+            HasIdempotencyKey = true,
+            IsSideEffect = true,
+            MissingAuditSignature = _runtime.Appender.IsFaulted,
+            MalformedInput = body.Canonical is null,
+            NotEntitled = entitlement is { Allowed: false },
+        });
+        call.Decision = decision;
+        if (decision.IsBlocked)
+        {
+            if (decision.PrimaryReason == PolicyReason.MalformedInput)
+            {
+                return GatewayOutcome.Failed(GatewayError.MalformedInput(body.Problem ?? "not canonical JSON"));
+            }
+
+            var reason = decision.PrimaryReasonName;
+            return GatewayOutcome.Failed(reason == PolicyReasons.ToolNotInAllowlist
+                ? GatewayError.ToolNotAllowed(toolRef, principal.Tenant)
+                : GatewayError.PolicyDenied(reason, toolRef), escalated: decision.Outcome == DecisionOutcome.Escalate);
+        }
+
+        if (!_runtime.Upstreams.TryGetValue(toolRoute.Server, out var upstream))
+        {
+            return GatewayOutcome.Failed(GatewayError.TargetNotFound(toolRoute.Server));
+        }
+
+        // Idempotency before quotas: a replay is not a new call and does not spend quota.
+        if (_runtime.Dedupe is { } dedupe)
+        {
+            var key = new IdempotencyKey(principal.Tenant, toolRoute.Server, toolRoute.ToolAtVersion, headers.IdempotencyKey);
+            var requestHash = Sha256Hex.Of(body.Canonical!);
+            var claim = await dedupe.ClaimAsync(key, requestHash, _runtime.DedupeLease, _runtime.Time.GetUtcNow(), http.RequestAborted).ConfigureAwait(false);
+            if (claim.Kind == IdempotencyClaimKind.InFlight)
+            {
+                claim = await dedupe.WaitAsync(key, requestHash, _runtime.DedupeLease, _runtime.DedupeWait, _runtime.Time, http.RequestAborted).ConfigureAwait(false);
+            }
+
+            switch (claim.Kind)
+            {
+                case IdempotencyClaimKind.Completed:
+                    call.Replayed = true;
+                    return GatewayOutcome.Replay(claim.Response!);
+                case IdempotencyClaimKind.Mismatch:
+                    return GatewayOutcome.Failed(GatewayError.KeyReused());
+                case IdempotencyClaimKind.InFlight:
+                    return GatewayOutcome.Failed(GatewayError.Duplicate());
+                default:
+                    call.Lease = new GatewayLease(dedupe, key, claim.LeaseId!);
+                    break;
+            }
+        }
+
+        if (entitlement is { Limits: var limits } && _runtime.Quotas is { } quotas)
+        {
+            if (await GatewayQuota.CheckAsync(quotas, http.Response, principal.Tenant, toolRef, limits, _runtime.Time.GetUtcNow(), http.RequestAborted).ConfigureAwait(false) is { } quotaError)
+            {
+                return GatewayOutcome.Failed(quotaError);
+            }
+        }
+
+        return await CallUpstreamAsync(http, call, upstream, toolRoute, arguments!.RootElement, headers).ConfigureAwait(false);
+    }
+
+    private async Task<GatewayOutcome> CallUpstreamAsync(HttpContext http, GatewayCall call, IGatewayUpstream upstream, ToolRoute route, JsonElement arguments, CallerHeaders headers)
+    {
+        var forwarded = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["x-cause-trace"] = call.Trace.TraceId.ToHexString(),
+            ["x-cause-span"] = call.Trace.SpanId.ToHexString(),
+        };
+        foreach (var name in s_forwardedHeaders)
+        {
+            if (http.Request.Headers.TryGetValue(name, out var value) && value.Count == 1 && value[0] is { } text)
+            {
+                forwarded[name] = text;
+            }
+        }
+
+        // max_duration_ms is enforced while the call runs: the token fires and the upstream abandons the call.
+        using var timeout = new CancellationTokenSource(_runtime.MaxDuration, _runtime.Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, http.RequestAborted);
+        UpstreamResult result;
+        try
+        {
+            result = await upstream.CallToolAsync(
+                new UpstreamCall(route.Server, route.Tool, route.Version, arguments, headers.IdempotencyKey, call.Trace.ToTraceParent(), forwarded),
+                linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested)
+        {
+            return GatewayOutcome.Failed(GatewayError.UpstreamTimeout(_runtime.MaxDuration.TotalMilliseconds));
+        }
+
+        call.UpstreamStatus = result.UpstreamStatus;
+        return result.Outcome switch
+        {
+            UpstreamOutcome.Ok => GatewayOutcome.Forwarded(result.Body ?? "{}"u8.ToArray()),
+            UpstreamOutcome.Unavailable => GatewayOutcome.Failed(GatewayError.UpstreamUnavailable(route.Server, result.UpstreamStatus, result.Message)),
+            UpstreamOutcome.Unreachable => GatewayOutcome.Failed(GatewayError.UpstreamUnreachable(route.Server, result.Message)),
+            _ => GatewayOutcome.Failed(GatewayError.UpstreamFailed(route.Server, result.UpstreamStatus, result.Message)),
+        };
+    }
+
+    private static readonly string[] s_forwardedHeaders = ["x-node-id", "x-agent-ref", "x-agent-state", "x-agent-parent-ref", "baggage"];
+
+    private static void WriteTraceHeaders(HttpResponse response, GatewayCall call)
+    {
+        response.Headers["x-trace-id"] = call.Trace.TraceId.ToHexString();
+        response.Headers["x-span-id"] = call.Trace.SpanId.ToHexString();
+        response.Headers[GatewayTrace.TraceParentHeader] = call.Trace.ToTraceParent();
+    }
+
+    private static async Task WriteResponseAsync(HttpContext http, GatewayCall call, GatewayOutcome outcome)
+    {
+        var response = http.Response;
+        if (response.HasStarted)
+        {
+            return;
+        }
+
+        response.ContentType = JsonContentType;
+        if (outcome.Error is { } error)
+        {
+            response.StatusCode = error.Status;
+            var body = GatewayErrorBody.Write(error, call.UpstreamStatus, outcome.Escalated);
+            call.ResponseBody = body;
+            response.ContentLength = body.Length;
+            await response.Body.WriteAsync(body, http.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        response.StatusCode = outcome.Stored?.StatusCode ?? StatusCodes.Status200OK;
+        if (outcome.Stored is not null)
+        {
+            response.Headers["x-dedupe"] = "replay";
+        }
+
+        var bytes = outcome.Body!;
+        call.ResponseBody = bytes;
+        response.ContentLength = bytes.Length;
+        await response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task ReleaseOrCompleteAsync(GatewayCall call, GatewayLease lease, GatewayOutcome outcome)
+    {
+        try
+        {
+            // Only a forwarded answer is kept for replays; after a failure the key is free for a retry.
+            if (outcome.Error is null && outcome.Stored is null && outcome.Body is { } body)
+            {
+                var stored = new StoredResponse(StatusCodes.Status200OK, JsonContentType, body);
+                if (!await lease.Store.CompleteAsync(lease.Key, lease.LeaseId, stored, _runtime.DedupeTtl, _runtime.Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false))
+                {
+                    _runtime.Logger.LogWarning("[sec0-gateway] The idempotency lease of {Key} expired before the call finished; its answer is not kept for replays.", call.Headers?.IdempotencyKey);
+                }
+            }
+            else
+            {
+                await lease.Store.ReleaseAsync(lease.Key, lease.LeaseId, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            _runtime.Logger.LogError(ex, "[sec0-gateway] The idempotency record of {Key} could not be updated.", call.Headers?.IdempotencyKey);
+        }
+    }
+
+    private void Record(GatewayCall call, GatewayOutcome outcome, Activity? activity)
+    {
+        var route = call.Route;
+        var principal = call.Principal;
+        var headers = call.Headers;
+        var e = new AuditEnvelope
+        {
+            Timestamp = _runtime.Time.GetUtcNow(),
+            Tenant = principal?.Tenant ?? _runtime.Tenant,
+            Environment = _runtime.Options.Environment,
+            ClientName = _runtime.Options.Name,
+            ClientVersion = _runtime.Options.Version,
+            NodeType = "gateway",
+            Gateway = _runtime.GatewayId,
+            Server = route?.Server,
+            Tool = route?.Tool,
+            ToolRef = route?.ToolRef,
+            Op = Op,
+            TraceId = call.Trace.TraceId.ToHexString(),
+            SpanId = call.Trace.SpanId.ToHexString(),
+            IdempotencyKey = headers?.IdempotencyKey,
+            NodeId = Identity(headers?.NodeId),
+            AgentRef = Identity(headers?.AgentRef),
+            User = Identity(principal?.User),
+            HttpStatus = outcome.Error?.Status ?? outcome.Stored?.StatusCode ?? StatusCodes.Status200OK,
+            LatencyMs = Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds,
+            Policy = AuditPolicyRecord.Allow,
+        };
+
+        // The caller across the boundary: its traceparent's span, else the cause ids it named.
+        if (call.Trace.Parent is { } parentSpan)
+        {
+            e.CauseTraceId = parentSpan.TraceId.ToHexString();
+            e.CauseSpanId = parentSpan.SpanId.ToHexString();
+        }
+        else if (headers is not null)
+        {
+            e.CauseTraceId = headers.CauseTrace;
+            e.CauseSpanId = headers.CauseSpan;
+        }
+
+        if (call.CanonicalInput is { } input)
+        {
+            e.SetInputToHash(input);
+        }
+
+        if (call.ResponseBody is { } output)
+        {
+            e.SetOutputToHash(output);
+        }
+
+        if (call.Decision is { } decision)
+        {
+            e.RiskTags = decision.GetRiskTagNames();
+            if (!decision.Violations.IsEmpty)
+            {
+                e.Policy = AuditPolicyRecord.For(decision.OutcomeName, decision.PrimaryReasonName);
+                e.DecisionReason = decision.PrimaryReasonName;
+                e.RiskScore = decision.RiskScore;
+            }
+        }
+
+        if (outcome.Error is { } error)
+        {
+            e.Status = "error";
+            e.DenialReason = error.Reason;
+            e.DecisionReason ??= error.Reason;
+            e.DenialLevel = DenialLevels.Gateway;
+            if (error.IsPolicyDenial)
+            {
+                e.DenialType = outcome.Escalated ? "escalation" : "policy";
+                e.Policy = AuditPolicyRecord.For(outcome.Escalated ? "escalate" : "deny", error.Reason);
+            }
+
+            activity?.SetStatus(ActivityStatusCode.Error, error.Code);
+        }
+        else
+        {
+            e.Status = outcome.Stored is null && GatewayBody.IsToolError(outcome.Body) ? "error" : "ok";
+            if (outcome.Stored is not null)
+            {
+                e.Op = Op + ".replay";
+            }
+        }
+
+        if (activity is not null && route is { } r)
+        {
+            activity.DisplayName = "POST /mcp/" + r.Server + "/" + r.ToolAtVersion;
+            activity.SetTag("mcp.server", r.Server);
+            activity.SetTag("mcp.tool", r.Tool);
+            activity.SetTag("sec0.tool_ref", r.ToolRef);
+            activity.SetTag("http.response.status_code", e.HttpStatus);
+        }
+
+        try
+        {
+            _runtime.Appender.Enqueue(e);
+        }
+        catch (Sec0AuditException ex)
+        {
+            _runtime.Logger.LogError(ex, "[sec0-gateway] The audit envelope of {ToolRef} (HTTP {Status}) could not be written.", e.ToolRef ?? "(no route)", e.HttpStatus);
+        }
+
+        if (call.AuthFailure is { } why)
+        {
+            _runtime.Logger.LogInformation("[sec0-gateway] Unauthenticated request to {ToolRef}: {Why}", e.ToolRef ?? "(no route)", why);
+        }
+    }
+
+    /// <summary>An identity as recorded: itself, or <c>sha256:&lt;hex&gt;</c> when identities are redacted.</summary>
+    private string? Identity(string? value)
+        => value is null || !_runtime.Options.RedactIdentities ? value : "sha256:" + Sha256Hex.Of(System.Text.Encoding.UTF8.GetBytes(value));
+}
