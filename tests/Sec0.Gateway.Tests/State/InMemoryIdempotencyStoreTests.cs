@@ -70,6 +70,37 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
+    public async Task ClaimReleaseChurn_NeverTwoHolders()
+    {
+        // Each winner holds the key a moment, then releases it (which drops the record, so racing claims often hold
+        // a slot that was just removed): at no time may two callers hold the key.
+        var holders = 0;
+        var overlaps = 0;
+        var wins = 0;
+        await Concurrently.Run(100_000, async () =>
+        {
+            var claim = await _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None);
+            if (claim.Kind == IdempotencyClaimKind.Claimed)
+            {
+                Interlocked.Increment(ref wins);
+                if (Interlocked.Increment(ref holders) != 1)
+                {
+                    Interlocked.Increment(ref overlaps);
+                }
+
+                Thread.SpinWait(50);
+                Interlocked.Decrement(ref holders);
+                await _store.ReleaseAsync(Key, claim.LeaseId!, CancellationToken.None);
+            }
+
+            return claim.Kind;
+        });
+
+        Assert.Equal(0, overlaps);
+        Assert.True(wins > 1);
+    }
+
+    [Fact]
     public async Task ThousandConcurrentClaimsAndWaits_AfterARelease_ExactlyOneWins()
     {
         var first = await _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None);

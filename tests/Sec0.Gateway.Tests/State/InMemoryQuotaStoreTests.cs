@@ -30,6 +30,23 @@ public sealed class InMemoryQuotaStoreTests
     }
 
     [Fact]
+    public async Task LongContention_LosesNoUpdate()
+    {
+        // 100,000 calls racing for one key whose allowance is half of them: every call until the allowance is gone
+        // writes the shared state, so a lost update (two takes seen as one) would let more than half through.
+        var store = new InMemoryQuotaStore();
+        var decisions = await Concurrently.Run(100_000, async () =>
+        {
+            var rate = await store.TryTakeAsync("t", "x", 0.0001, 50_000, T0, CancellationToken.None);
+            var daily = await store.TryCountAsync("t", "x", 50_000, T0, CancellationToken.None);
+            return (Rate: rate.Allowed, Daily: daily.Allowed);
+        });
+
+        Assert.Equal(50_000, decisions.Count(d => d.Rate));
+        Assert.Equal(50_000, decisions.Count(d => d.Daily));
+    }
+
+    [Fact]
     public async Task Bucket_StartsFull_ThenRefusesWithExactRetryAfter()
     {
         var store = new InMemoryQuotaStore();
