@@ -38,12 +38,12 @@ public static class GatewayUpstreamFactory
 
                 if (target.WorkingDirectory is { } directory && !Directory.Exists(directory))
                 {
-                    throw new Sec0GatewayOptionsException($"{at}.working_directory '{directory}' does not exist: create it or point {at}.working_directory to an existing folder.");
+                    throw new Sec0GatewayOptionsException($"{at}.working_directory '{directory}' does not exist: create it, or set {at}.working_directory to an existing folder.");
                 }
 
                 return new McpStdioUpstream(server, target, loggerFactory);
             default:
-                throw new Sec0GatewayOptionsException($"{at}.kind '{target.Kind}' is unknown: use McpHttp, McpStdio or LegacyHttp.");
+                throw new Sec0GatewayOptionsException($"{at}.kind '{target.Kind}' is unknown: set {at}.kind to McpHttp, McpStdio or LegacyHttp.");
         }
     }
 
@@ -59,7 +59,7 @@ public static class GatewayUpstreamFactory
         {
             if (target.Kind == GatewayTargetKind.LegacyHttp)
             {
-                throw new Sec0GatewayOptionsException($"{at}.url must not have a query or fragment: /invoke/<tool@version> is appended to it; remove them.");
+                throw new Sec0GatewayOptionsException($"{at}.url must not have a query or fragment (/invoke/<tool@version> is appended to it): set {at}.url to the bare base URL.");
             }
         }
 

@@ -15,10 +15,12 @@ namespace Sec0.Gateway.Upstreams;
 /// connect at a time.
 /// </summary>
 /// <remarks>
-/// The idempotency key and <c>traceparent</c> travel both in the request's <c>_meta</c>
+/// With ModelContextProtocol 2.4 the client first offers the session-less protocol revision 2026-07-28
+/// (<c>server/discover</c>, no <c>Mcp-Session-Id</c>) and falls back to the initialize handshake and a session
+/// for older servers. The idempotency key and <c>traceparent</c> travel both in the request's <c>_meta</c>
 /// (<c>x-idempotency-key</c>, <c>traceparent</c>) and as HTTP headers of the tool call's POST, together with
-/// <see cref="UpstreamCall.Headers"/>. A call whose session had expired (HTTP 404, the request was never
-/// processed) is retried once on a new session; no other failure is retried, because the tool may have run.
+/// <see cref="UpstreamCall.Headers"/>. With a session, a call whose session had expired (HTTP 404, the request
+/// was never processed) is retried once on a new session; no other failure is retried, because the tool may have run.
 /// </remarks>
 public sealed class McpHttpUpstream : IGatewayUpstream
 {
@@ -28,6 +30,7 @@ public sealed class McpHttpUpstream : IGatewayUpstream
     private readonly HttpClient _httpClient;
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private readonly CancellationTokenSource _disposed = new();
+    private readonly string? _protocolVersion;
     private McpClient? _client;
 
     /// <summary>Creates the upstream; nothing connects until the first call.</summary>
@@ -35,7 +38,17 @@ public sealed class McpHttpUpstream : IGatewayUpstream
     /// <param name="endpoint">The MCP endpoint, an absolute http(s) URL.</param>
     /// <param name="loggerFactory">Logs of the SDK client, or none.</param>
     public McpHttpUpstream(string server, Uri endpoint, ILoggerFactory? loggerFactory = null)
+        : this(server, endpoint, loggerFactory, protocolVersion: null)
     {
+    }
+
+    /// <summary>
+    /// With a pinned MCP protocol version (tests: <c>2025-11-25</c> forces the initialize handshake and a
+    /// Streamable HTTP session; by default the SDK prefers the session-less <c>2026-07-28</c> and falls back).
+    /// </summary>
+    internal McpHttpUpstream(string server, Uri endpoint, ILoggerFactory? loggerFactory, string? protocolVersion)
+    {
+        _protocolVersion = protocolVersion;
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(endpoint);
         _server = server;
@@ -93,7 +106,8 @@ public sealed class McpHttpUpstream : IGatewayUpstream
             }
             catch (Exception exception)
             {
-                var sessionExpired = UpstreamFailures.HttpStatus(exception) == HttpStatusCode.NotFound && client.Completion.IsCompleted;
+                // MCP: a 404 to a request carrying Mcp-Session-Id means the server no longer knows the session.
+                var sessionExpired = UpstreamFailures.HttpStatus(exception) == HttpStatusCode.NotFound && client.SessionId is not null;
                 var mapped = UpstreamFailures.FromMcpException(_server, exception);
                 if (sessionExpired || mapped.Outcome == UpstreamOutcome.Unreachable || client.Completion.IsCompleted)
                 {
@@ -192,7 +206,7 @@ public sealed class McpHttpUpstream : IGatewayUpstream
 
             // The connect is cancelled by the caller who started it, or by disposal.
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-            client = await McpClient.CreateAsync(transport, ClientOptions(), _loggerFactory, linked.Token).ConfigureAwait(false);
+            client = await McpClient.CreateAsync(transport, ClientOptions(_protocolVersion), _loggerFactory, linked.Token).ConfigureAwait(false);
             Volatile.Write(ref _client, client);
             return client;
         }
@@ -202,8 +216,9 @@ public sealed class McpHttpUpstream : IGatewayUpstream
         }
     }
 
-    internal static McpClientOptions ClientOptions() => new()
+    internal static McpClientOptions ClientOptions(string? protocolVersion = null) => new()
     {
+        ProtocolVersion = protocolVersion,
         ClientInfo = new Implementation { Name = "sec0-gateway", Version = typeof(McpHttpUpstream).Assembly.GetName().Version?.ToString() ?? "0.0.0" },
     };
 

@@ -1,0 +1,53 @@
+using Sec0.Gateway.Upstreams;
+
+namespace Sec0.Gateway.Tests.Upstreams;
+
+/// <summary><see cref="GatewayUpstreamFactory"/>: the class by kind, and target errors naming the setting to fix.</summary>
+public sealed class GatewayUpstreamFactoryTests
+{
+    [Fact]
+    public async Task Create_PicksTheClassByKind()
+    {
+        await using var http = GatewayUpstreamFactory.Create("a", new GatewayTarget { Kind = GatewayTargetKind.McpHttp, Url = new Uri("http://127.0.0.1:1/mcp") }, null);
+        await using var legacy = GatewayUpstreamFactory.Create("b", new GatewayTarget { Kind = GatewayTargetKind.LegacyHttp, Url = new Uri("https://tools.example/") }, null);
+        await using var stdio = GatewayUpstreamFactory.Create("c", new GatewayTarget { Kind = GatewayTargetKind.McpStdio, Command = "dotnet", PoolSize = 64 }, null);
+
+        Assert.IsType<McpHttpUpstream>(http);
+        Assert.IsType<LegacyHttpUpstream>(legacy);
+        Assert.IsType<McpStdioUpstream>(stdio);
+    }
+
+    public static TheoryData<GatewayTarget, string> BadTargets => new()
+    {
+        { new GatewayTarget { Kind = GatewayTargetKind.McpHttp }, "gateway.targets.srv.url" },
+        { new GatewayTarget { Kind = GatewayTargetKind.McpHttp, Url = new Uri("/mcp", UriKind.Relative) }, "gateway.targets.srv.url" },
+        { new GatewayTarget { Kind = GatewayTargetKind.LegacyHttp, Url = new Uri("ftp://tools.example/") }, "gateway.targets.srv.url" },
+        { new GatewayTarget { Kind = GatewayTargetKind.LegacyHttp, Url = new Uri("http://tools.example/?a=1") }, "gateway.targets.srv.url" },
+        { new GatewayTarget { Kind = GatewayTargetKind.McpStdio }, "gateway.targets.srv.command" },
+        { new GatewayTarget { Kind = GatewayTargetKind.McpStdio, Command = " " }, "gateway.targets.srv.command" },
+        { new GatewayTarget { Kind = GatewayTargetKind.McpStdio, Command = "dotnet", PoolSize = 0 }, "gateway.targets.srv.pool_size" },
+        { new GatewayTarget { Kind = GatewayTargetKind.McpStdio, Command = "dotnet", PoolSize = 65 }, "gateway.targets.srv.pool_size" },
+        { new GatewayTarget { Kind = GatewayTargetKind.McpStdio, Command = "dotnet", WorkingDirectory = "/no/such/folder/sec0" }, "gateway.targets.srv.working_directory" },
+        { new GatewayTarget { Kind = (GatewayTargetKind)42 }, "gateway.targets.srv.kind" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadTargets))]
+    public void Create_RejectsABadTarget_NamingTheSetting(GatewayTarget target, string setting)
+    {
+        var error = Assert.Throws<Sec0GatewayOptionsException>(() => GatewayUpstreamFactory.Create("srv", target, null));
+
+        Assert.Contains(setting, error.Message, StringComparison.Ordinal);
+        Assert.Contains("set", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Create_DoesNotQuoteTheUrl()
+    {
+        var target = new GatewayTarget { Kind = GatewayTargetKind.McpHttp, Url = new Uri("ftp://user:secret@tools.example/") };
+
+        var error = Assert.Throws<Sec0GatewayOptionsException>(() => GatewayUpstreamFactory.Create("srv", target, null));
+
+        Assert.DoesNotContain("secret", error.Message, StringComparison.Ordinal);
+    }
+}
