@@ -119,7 +119,17 @@ internal sealed record CallerHeaders(string IdempotencyKey, string? CauseTrace, 
         }
 
         var bytes = new byte[Base64Url.GetMaxDecodedLength(value.Length)];
-        if (!Base64Url.TryDecodeFromChars(value, bytes, out var length))
+        int length;
+        try
+        {
+            // TryDecodeFromChars returns false for a short buffer but throws for characters outside the alphabet.
+            if (!Base64Url.TryDecodeFromChars(value, bytes, out length))
+            {
+                why = "not base64url.";
+                return false;
+            }
+        }
+        catch (FormatException)
         {
             why = "not base64url.";
             return false;

@@ -56,9 +56,10 @@ public sealed class GatewayRequestTests : IAsyncLifetime
     [InlineData("mcp/tools/echo")]
     [InlineData("mcp/tools/%2e%2e@1.0.0")]
     [InlineData("mcp/to%2Fols/echo@1.0.0")]
-    [InlineData("mcp/tools/ec%00ho@1.0.0")]
+    [InlineData("mcp/tools/ec%01ho@1.0.0")]
     [InlineData("mcp/.hidden/echo@1.0.0")]
-    [InlineData("mcp/tools/echo@1.0.0 ")]
+    [InlineData("mcp/tools/echo@1.0.0%20")]
+    [InlineData("mcp/tools/echo@1.0.0%0A")]
     public async Task A_path_segment_outside_the_name_alphabet_is_a_400(string path)
     {
         using var response = await _gateway.PostAsync(path);
@@ -75,6 +76,16 @@ public sealed class GatewayRequestTests : IAsyncLifetime
         using var response = await _gateway.PostAsync(path);
 
         await AssertRefusedAsync(response, 404, "NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task A_nul_in_the_path_is_refused_by_the_server_before_the_gateway()
+    {
+        // Kestrel answers 400 itself for a %00 in the path; nothing reaches the gateway or a tool.
+        using var response = await _gateway.PostAsync("mcp/tools/ec%00ho@1.0.0");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Empty(await _gateway.EnvelopesAsync());
     }
 
     [Fact]
