@@ -68,6 +68,10 @@ internal static class UpstreamFailures
                 case IOException:
                     reason = "the connection or process closed";
                     return true;
+                case OperationCanceledException:
+                    // Callers rethrow their own token's cancellation first: this one is the SDK's (the session closed).
+                    reason = "the connection was closed";
+                    return true;
                 case ObjectDisposedException:
                     reason = "the MCP session was closed";
                     return true;

@@ -187,7 +187,7 @@ public sealed class McpStdioUpstreamTests
     }
 
     [Fact]
-    public async Task CallWaitingForABusyPool_IsCancelledByItsToken()
+    public async Task CallWithACancelledToken_ThrowsAtOnce_AndThePoolStillServes()
     {
         using var directory = new TempDirectory("gateway-stdio");
         await using var upstream = new McpStdioUpstream("srv", Target(directory));
