@@ -28,22 +28,22 @@ public static class GatewayUpstreamFactory
             case GatewayTargetKind.McpStdio:
                 if (string.IsNullOrWhiteSpace(target.Command))
                 {
-                    throw new Sec0GatewayOptionsException($"{at}: a stdio target needs a command: set {at}.command to the program that starts the MCP server (e.g. dotnet), and its arguments in {at}.arguments.");
+                    throw new Sec0GatewayOptionsException($"{at}: a stdio target needs a command: set {at}.stdio to the program that starts the MCP server (e.g. dotnet), and its arguments in {at}.args.");
                 }
 
                 if (target.PoolSize is < 1 or > MaxPoolSize)
                 {
-                    throw new Sec0GatewayOptionsException($"{at}.pool_size is {target.PoolSize}: set it between 1 and {MaxPoolSize} (the number of server processes run at once).");
+                    throw new Sec0GatewayOptionsException($"{at}.pool is {target.PoolSize}: set it between 1 and {MaxPoolSize} (the number of server processes run at once).");
                 }
 
                 if (target.WorkingDirectory is { } directory && !Directory.Exists(directory))
                 {
-                    throw new Sec0GatewayOptionsException($"{at}.working_directory '{directory}' does not exist: create it, or set {at}.working_directory to an existing folder.");
+                    throw new Sec0GatewayOptionsException($"{at}.cwd '{directory}' does not exist: create it, or set {at}.cwd to an existing folder.");
                 }
 
                 return new McpStdioUpstream(server, target, loggerFactory);
             default:
-                throw new Sec0GatewayOptionsException($"{at}.kind '{target.Kind}' is unknown: set {at}.kind to McpHttp, McpStdio or LegacyHttp.");
+                throw new Sec0GatewayOptionsException($"is of an unknown kind ({target.Kind}): name exactly one of mcp, stdio or http under {at}.");
         }
     }
 
@@ -52,14 +52,14 @@ public static class GatewayUpstreamFactory
         if (target.Url is not { IsAbsoluteUri: true } url || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
         {
             // The URL itself is not quoted: it may carry credentials.
-            throw new Sec0GatewayOptionsException($"{at}: a {target.Kind} target needs an absolute http:// or https:// url: set {at}.url to {what}.");
+            throw new Sec0GatewayOptionsException($"{at}: a {target.Kind} target needs an absolute http:// or https:// URL: set {at}.{(target.Kind == GatewayTargetKind.McpHttp ? "mcp" : "http")} to {what}.");
         }
 
         if (!string.IsNullOrEmpty(url.Query) || !string.IsNullOrEmpty(url.Fragment))
         {
             if (target.Kind == GatewayTargetKind.LegacyHttp)
             {
-                throw new Sec0GatewayOptionsException($"{at}.url must not have a query or fragment (/invoke/<tool@version> is appended to it): set {at}.url to the bare base URL.");
+                throw new Sec0GatewayOptionsException($"{at}.http must not have a query or fragment (/invoke/<tool@version> is appended to it): set it to the bare base URL.");
             }
         }
 

@@ -19,16 +19,16 @@ public sealed class GatewayUpstreamFactoryTests
 
     public static TheoryData<GatewayTarget, string> BadTargets => new()
     {
-        { new GatewayTarget { Kind = GatewayTargetKind.McpHttp }, "gateway.targets.srv.url" },
-        { new GatewayTarget { Kind = GatewayTargetKind.McpHttp, Url = new Uri("/mcp", UriKind.Relative) }, "gateway.targets.srv.url" },
-        { new GatewayTarget { Kind = GatewayTargetKind.LegacyHttp, Url = new Uri("ftp://tools.example/") }, "gateway.targets.srv.url" },
-        { new GatewayTarget { Kind = GatewayTargetKind.LegacyHttp, Url = new Uri("http://tools.example/?a=1") }, "gateway.targets.srv.url" },
-        { new GatewayTarget { Kind = GatewayTargetKind.McpStdio }, "gateway.targets.srv.command" },
-        { new GatewayTarget { Kind = GatewayTargetKind.McpStdio, Command = " " }, "gateway.targets.srv.command" },
-        { new GatewayTarget { Kind = GatewayTargetKind.McpStdio, Command = "dotnet", PoolSize = 0 }, "gateway.targets.srv.pool_size" },
-        { new GatewayTarget { Kind = GatewayTargetKind.McpStdio, Command = "dotnet", PoolSize = 65 }, "gateway.targets.srv.pool_size" },
-        { new GatewayTarget { Kind = GatewayTargetKind.McpStdio, Command = "dotnet", WorkingDirectory = "/no/such/folder/sec0" }, "gateway.targets.srv.working_directory" },
-        { new GatewayTarget { Kind = (GatewayTargetKind)42 }, "gateway.targets.srv.kind" },
+        { new GatewayTarget { Kind = GatewayTargetKind.McpHttp }, "gateway.targets.srv.mcp" },
+        { new GatewayTarget { Kind = GatewayTargetKind.McpHttp, Url = new Uri("/mcp", UriKind.Relative) }, "gateway.targets.srv.mcp" },
+        { new GatewayTarget { Kind = GatewayTargetKind.LegacyHttp, Url = new Uri("ftp://tools.example/") }, "gateway.targets.srv.http" },
+        { new GatewayTarget { Kind = GatewayTargetKind.LegacyHttp, Url = new Uri("http://tools.example/?a=1") }, "gateway.targets.srv.http" },
+        { new GatewayTarget { Kind = GatewayTargetKind.McpStdio }, "gateway.targets.srv.stdio" },
+        { new GatewayTarget { Kind = GatewayTargetKind.McpStdio, Command = " " }, "gateway.targets.srv.stdio" },
+        { new GatewayTarget { Kind = GatewayTargetKind.McpStdio, Command = "dotnet", PoolSize = 0 }, "gateway.targets.srv.pool" },
+        { new GatewayTarget { Kind = GatewayTargetKind.McpStdio, Command = "dotnet", PoolSize = 65 }, "gateway.targets.srv.pool" },
+        { new GatewayTarget { Kind = GatewayTargetKind.McpStdio, Command = "dotnet", WorkingDirectory = "/no/such/folder/sec0" }, "gateway.targets.srv.cwd" },
+        { new GatewayTarget { Kind = (GatewayTargetKind)42 }, "gateway.targets.srv" },
     };
 
     [Theory]
