@@ -156,22 +156,32 @@ public static class GatewayConfigLoader
             }
 
             var skew = reader.ReadNumber(token, "clock_skew_seconds", at, 0, 3600) ?? 60;
-            options.CredentialValidators.Add(GatewayValidatorFactory.ServiceToken(secret, TimeSpan.FromSeconds(skew), time, at));
+            options.CredentialValidators.Add(GatewayValidatorFactory.ServiceToken(secret, TimeSpan.FromSeconds(skew), time, at, reader.FilePath));
         }
 
         if (reader.ReadMapping(authn, "oidc", path) is { } oidc)
         {
             var at = path + ".oidc";
             string Required(string key) => reader.ReadString(oidc, key, at) ?? throw reader.Error(YamlConfigReader.Join(at, key), "is required for OIDC", oidc.Node);
-            options.CredentialValidators.Add(GatewayValidatorFactory.Oidc(
-                Required("issuer"),
-                Required("audience"),
-                Required("jwks_uri"),
-                reader.ReadString(oidc, "tenantClaim", at),
-                reader.ReadString(oidc, "userClaim", at),
-                reader.ReadString(oidc, "rolesClaim", at),
-                time,
-                at));
+            var jwks = Required("jwks_uri");
+            var validator = GatewayValidatorFactory.Oidc(
+                new OidcJwtValidatorOptions
+                {
+                    Issuer = Required("issuer"),
+                    Audience = Required("audience"),
+                    JwksUri = Uri.TryCreate(jwks, UriKind.Absolute, out var jwksUri) ? jwksUri : throw reader.Error(at + ".jwks_uri", "must be an absolute URL", YamlConfigReader.Get(oidc, "jwks_uri")),
+                    TenantClaim = reader.ReadString(oidc, "tenantClaim", at) ?? "tenant",
+                    UserClaim = reader.ReadString(oidc, "userClaim", at) ?? "sub",
+                    RolesClaim = reader.ReadString(oidc, "rolesClaim", at) ?? "roles",
+                    TimeProvider = time,
+                },
+                at,
+                reader.FilePath);
+            options.CredentialValidators.Add(validator);
+            if (validator is IDisposable owned)
+            {
+                options.Owned.Add(owned);
+            }
         }
 
         if (options.CredentialValidators.Count == 0 && reader.ReadBool(authn, "allowUnauthenticated", path) != true)
