@@ -163,12 +163,14 @@ public static class GatewayConfigLoader
         {
             var at = path + ".oidc";
             string Required(string key) => reader.ReadString(oidc, key, at) ?? throw reader.Error(YamlConfigReader.Join(at, key), "is required for OIDC", oidc.Node);
+            var issuer = Required("issuer");
+            var audience = Required("audience");
             var jwks = Required("jwks_uri");
             var validator = GatewayValidatorFactory.Oidc(
                 new OidcJwtValidatorOptions
                 {
-                    Issuer = Required("issuer"),
-                    Audience = Required("audience"),
+                    Issuer = issuer,
+                    Audience = audience,
                     JwksUri = Uri.TryCreate(jwks, UriKind.Absolute, out var jwksUri) ? jwksUri : throw reader.Error(at + ".jwks_uri", "must be an absolute URL", YamlConfigReader.Get(oidc, "jwks_uri")),
                     TenantClaim = reader.ReadString(oidc, "tenantClaim", at) ?? "tenant",
                     UserClaim = reader.ReadString(oidc, "userClaim", at) ?? "sub",

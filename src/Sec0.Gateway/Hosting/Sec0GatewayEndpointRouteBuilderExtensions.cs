@@ -17,8 +17,14 @@ public static class Sec0GatewayEndpointRouteBuilderExtensions
     public static IEndpointConventionBuilder MapSec0Gateway(this IEndpointRouteBuilder endpoints, bool answerUnknownRoutes = true)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var handler = endpoints.ServiceProvider.GetRequiredService<GatewayRequestHandler>();
-        RequestDelegate handle = handler.HandleAsync;
+        if (endpoints.ServiceProvider.GetService<IServiceProviderIsService>()?.IsService(typeof(GatewayRequestHandler)) == false)
+        {
+            throw new InvalidOperationException("[sec0-gateway] MapSec0Gateway needs the gateway's services: call builder.Services.AddSec0Gateway(...) first.");
+        }
+
+        // Resolved per request, not here: option errors then surface when the host starts (GatewayStartupService), as documented.
+        GatewayRequestHandler? handler = null;
+        RequestDelegate handle = context => (handler ??= context.RequestServices.GetRequiredService<GatewayRequestHandler>()).HandleAsync(context);
         var builder = endpoints.Map(ToolRoute.Prefix + "{**path}", handle).WithDisplayName("Sec0 gateway");
         if (answerUnknownRoutes)
         {
