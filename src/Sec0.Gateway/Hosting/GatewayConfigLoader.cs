@@ -172,8 +172,10 @@ public static class GatewayConfigLoader
                     Issuer = issuer,
                     Audience = audience,
                     JwksUri = Uri.TryCreate(jwks, UriKind.Absolute, out var jwksUri) ? jwksUri : throw reader.Error(at + ".jwks_uri", "must be an absolute URL", YamlConfigReader.Get(oidc, "jwks_uri")),
-                    TenantClaim = reader.ReadString(oidc, "tenantClaim", at) ?? "tenant",
-                    UserClaim = reader.ReadString(oidc, "userClaim", at) ?? "sub",
+                    // The TS gateway's defaults (org, email), so its authn.oidc blocks mean the same here.
+                    TenantClaim = reader.ReadString(oidc, "tenantClaim", at) ?? "org",
+                    FallbackTenantClaim = null,
+                    UserClaim = reader.ReadString(oidc, "userClaim", at) ?? "email",
                     RolesClaim = reader.ReadString(oidc, "rolesClaim", at) ?? "roles",
                     TimeProvider = time,
                 },

@@ -25,33 +25,41 @@ public sealed class Sec0Gateway : IAsyncDisposable
     /// <summary>Where the gateway listens, e.g. <c>http://127.0.0.1:8080/</c>.</summary>
     public Uri Url { get; }
 
-    /// <summary>Starts a gateway with <paramref name="options"/> on <see cref="Sec0GatewayOptions.Host"/>:<see cref="Sec0GatewayOptions.Port"/>.</summary>
-    /// <exception cref="Sec0GatewayOptionsException">An option is missing or wrong.</exception>
-    public static Task<Sec0Gateway> StartAsync(Sec0GatewayOptions options, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts a gateway with <paramref name="options"/> on <see cref="Sec0GatewayOptions.Host"/>:<see cref="Sec0GatewayOptions.Port"/>.
+    /// It runs until disposed; a console app that should stop on Ctrl+C disposes it then (samples/Gateway shows how).
+    /// </summary>
+    /// <exception cref="Sec0GatewayOptionsException">An option is missing or wrong; what the options' loader opened is closed again.</exception>
+    public static async Task<Sec0Gateway> StartAsync(Sec0GatewayOptions options, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return StartCoreAsync(options.Host, options.Port, services => Sec0GatewayServiceCollectionExtensions.AddCore(services, _ => options), logging, cancellationToken);
-    }
-
-    /// <summary>Starts the gateway of the <c>gateway:</c> block of <paramref name="configPath"/>.</summary>
-    /// <exception cref="Sec0.Config.Sec0ConfigException">The config is missing or invalid.</exception>
-    public static async Task<Sec0Gateway> StartAsync(string configPath, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
-    {
-        var options = GatewayConfigLoader.Load(configPath);
         try
         {
-            return await StartAsync(options, logging, cancellationToken).ConfigureAwait(false);
+            return await StartCoreAsync(options.Host, options.Port, services => Sec0GatewayServiceCollectionExtensions.AddCore(services, _ => options), logging, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
+            // A config-loaded audit log and key would otherwise keep the audit folder locked.
             foreach (var owned in options.Owned)
             {
-                (owned as IDisposable)?.Dispose();
+                if (owned is IAsyncDisposable asyncDisposable)
+                {
+                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                }
+                else
+                {
+                    (owned as IDisposable)?.Dispose();
+                }
             }
 
             throw;
         }
     }
+
+    /// <summary>Starts the gateway of the <c>gateway:</c> block of <paramref name="configPath"/>.</summary>
+    /// <exception cref="Sec0.Config.Sec0ConfigException">The config is missing or invalid.</exception>
+    public static Task<Sec0Gateway> StartAsync(string configPath, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
+        => StartAsync(GatewayConfigLoader.Load(configPath), logging, cancellationToken);
 
     /// <summary>Stops accepting requests, lets running ones finish, flushes the audit log and closes the upstreams.</summary>
     public async ValueTask DisposeAsync()

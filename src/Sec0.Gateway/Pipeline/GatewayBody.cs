@@ -11,7 +11,13 @@ namespace Sec0.Gateway.Pipeline;
 /// chunked bodies), a JSON object of tool arguments or nothing, and its canonical JSON, which is what is hashed,
 /// measured and compared for idempotency.
 /// </summary>
-internal readonly record struct GatewayBody(JsonDocument? Arguments, byte[]? Canonical, string? Problem, long Length, GatewayError? Error)
+/// <param name="Arguments">The parsed arguments.</param>
+/// <param name="Canonical">Their canonical JSON; null when canonical JSON cannot hold them (<see cref="Problem"/> says why).</param>
+/// <param name="Problem">Why the arguments are malformed input.</param>
+/// <param name="Received">For malformed input only: the bytes as received, which <c>input_sha256</c> then fingerprints.</param>
+/// <param name="Length">The body's size in bytes.</param>
+/// <param name="Error">Why the body is refused outright.</param>
+internal readonly record struct GatewayBody(JsonDocument? Arguments, byte[]? Canonical, string? Problem, byte[]? Received, long Length, GatewayError? Error)
 {
     private static readonly JsonDocumentOptions s_parseOptions = new() { MaxDepth = 64 };
     private static readonly byte[] s_emptyObject = "{}"u8.ToArray();
@@ -36,7 +42,7 @@ internal readonly record struct GatewayBody(JsonDocument? Arguments, byte[]? Can
     {
         if (request.ContentLength is { } declared && declared > maxBytes)
         {
-            return new GatewayBody(null, null, null, declared, GatewayError.PayloadTooLarge(maxBytes));
+            return new GatewayBody(null, null, null, null, declared, GatewayError.PayloadTooLarge(maxBytes));
         }
 
         // The server's own limit must not be hit first (its 30 MB default, or below ours): this check answers with the gateway's error.
@@ -55,7 +61,7 @@ internal readonly record struct GatewayBody(JsonDocument? Arguments, byte[]? Can
                 {
                     if (length > maxBytes)
                     {
-                        return new GatewayBody(null, null, null, length, GatewayError.PayloadTooLarge(maxBytes));
+                        return new GatewayBody(null, null, null, null, length, GatewayError.PayloadTooLarge(maxBytes));
                     }
 
                     var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes + 1));
@@ -72,7 +78,7 @@ internal readonly record struct GatewayBody(JsonDocument? Arguments, byte[]? Can
                 catch (BadHttpRequestException ex)
                 {
                     // The server refused the body itself (its size limit, a broken chunk): a 4xx, never a 500.
-                    return new GatewayBody(null, null, null, length, ex.StatusCode == StatusCodes.Status413PayloadTooLarge
+                    return new GatewayBody(null, null, null, null, length, ex.StatusCode == StatusCodes.Status413PayloadTooLarge
                         ? GatewayError.PayloadTooLarge(maxBytes)
                         : GatewayError.MalformedBody("the body could not be read (" + ex.Message + ")"));
                 }
@@ -85,7 +91,7 @@ internal readonly record struct GatewayBody(JsonDocument? Arguments, byte[]? Can
                 length += read;
                 if (length > maxBytes)
                 {
-                    return new GatewayBody(null, null, null, length, GatewayError.PayloadTooLarge(maxBytes));
+                    return new GatewayBody(null, null, null, null, length, GatewayError.PayloadTooLarge(maxBytes));
                 }
             }
 
@@ -103,37 +109,38 @@ internal readonly record struct GatewayBody(JsonDocument? Arguments, byte[]? Can
         var length = bytes.Length;
         if (bytes.Trim(" \t\r\n"u8).IsEmpty)
         {
-            return new GatewayBody(JsonDocument.Parse(s_emptyObject), s_emptyObject, null, length, null);
+            return new GatewayBody(JsonDocument.Parse(s_emptyObject), s_emptyObject, null, null, length, null);
         }
 
         JsonDocument document;
+        var received = bytes.ToArray();
         try
         {
-            document = JsonDocument.Parse(bytes.ToArray(), s_parseOptions);
+            document = JsonDocument.Parse(received, s_parseOptions);
         }
         catch (JsonException ex)
         {
-            return new GatewayBody(null, null, null, length, GatewayError.MalformedBody("not valid JSON (" + Where(ex) + ")"));
+            return new GatewayBody(null, null, null, null, length, GatewayError.MalformedBody("not valid JSON (" + Where(ex) + ")"));
         }
 
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             var kind = document.RootElement.ValueKind.ToString().ToLowerInvariant();
             document.Dispose();
-            return new GatewayBody(null, null, null, length, GatewayError.MalformedBody("it is a JSON " + kind));
+            return new GatewayBody(null, null, null, null, length, GatewayError.MalformedBody("it is a JSON " + kind));
         }
 
         try
         {
             var canonical = new ArrayBufferWriter<byte>(length + 16);
             JsonCanonicalizer.WriteElement(document.RootElement, canonical);
-            return new GatewayBody(document, canonical.WrittenSpan.ToArray(), null, length, null);
+            return new GatewayBody(document, canonical.WrittenSpan.ToArray(), null, null, length, null);
         }
         catch (FormatException ex)
         {
             // Valid JSON that canonical JSON cannot hold (a duplicate member, a number beyond double): decided as
             // malformed_input, which denies in every mode.
-            return new GatewayBody(document, null, ex.Message, length, null);
+            return new GatewayBody(document, null, ex.Message, received, length, null);
         }
     }
 

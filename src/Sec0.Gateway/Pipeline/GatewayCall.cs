@@ -19,16 +19,12 @@ internal sealed class GatewayCall(GatewayTrace trace, long started)
     /// <summary>Why the credential was refused (logged, never returned to the caller).</summary>
     public string? AuthFailure { get; set; }
 
-    public long PayloadBytes { get; set; }
-
-    /// <summary>The arguments' canonical JSON, the bytes <c>input_sha256</c> is over.</summary>
+    /// <summary>The arguments' canonical JSON (as received for malformed input), the bytes <c>input_sha256</c> is over.</summary>
     public byte[]? CanonicalInput { get; set; }
 
     public Decision? Decision { get; set; }
 
     public GatewayLease? Lease { get; set; }
-
-    public bool Replayed { get; set; }
 
     public int? UpstreamStatus { get; set; }
 

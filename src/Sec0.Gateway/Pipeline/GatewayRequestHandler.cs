@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -127,13 +125,11 @@ internal sealed class GatewayRequestHandler
         var body = await GatewayBody.ReadAsync(request, _runtime.MaxBodyBytes, http.RequestAborted).ConfigureAwait(false);
         if (body.Error is { } bodyError)
         {
-            call.PayloadBytes = body.Length;
             return GatewayOutcome.Failed(bodyError);
         }
 
         using var arguments = body.Arguments;
-        call.PayloadBytes = body.Length;
-        call.CanonicalInput = body.Canonical;
+        call.CanonicalInput = body.Canonical ?? body.Received;
 
         var toolRoute = route.Value;
         var toolRef = toolRoute.ToolRef;
@@ -144,8 +140,9 @@ internal sealed class GatewayRequestHandler
             Tool = toolRoute.Tool,
             Version = toolRoute.Version,
             PayloadBytes = body.Length,
+            // Every gateway request carries a key (it is required above); whether the tool has side effects is the
+            // tool server's knowledge, so no side_effect risk tag is claimed here.
             HasIdempotencyKey = true,
-            IsSideEffect = true,
             MissingAuditSignature = _runtime.Appender.IsFaulted,
             MalformedInput = body.Canonical is null,
             NotEntitled = entitlement is { Allowed: false },
@@ -183,7 +180,6 @@ internal sealed class GatewayRequestHandler
             switch (claim.Kind)
             {
                 case IdempotencyClaimKind.Completed:
-                    call.Replayed = true;
                     return GatewayOutcome.Replay(claim.Response!);
                 case IdempotencyClaimKind.Mismatch:
                     return GatewayOutcome.Failed(GatewayError.KeyReused());
@@ -388,7 +384,7 @@ internal sealed class GatewayRequestHandler
         }
         else
         {
-            e.Status = outcome.Stored is null && GatewayBody.IsToolError(outcome.Body) ? "error" : "ok";
+            e.Status = GatewayBody.IsToolError(outcome.Body) ? "error" : "ok";
             if (outcome.Stored is not null)
             {
                 e.Op = Op + ".replay";

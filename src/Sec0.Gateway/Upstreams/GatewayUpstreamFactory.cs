@@ -43,7 +43,7 @@ public static class GatewayUpstreamFactory
 
                 return new McpStdioUpstream(server, target, loggerFactory);
             default:
-                throw new Sec0GatewayOptionsException($"is of an unknown kind ({target.Kind}): name exactly one of mcp, stdio or http under {at}.");
+                throw new Sec0GatewayOptionsException($"is of an unknown kind ({target.Kind}): set exactly one of mcp, stdio or http under {at}.");
         }
     }
 

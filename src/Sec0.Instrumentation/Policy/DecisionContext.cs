@@ -95,7 +95,7 @@ public readonly struct DecisionContext
 
     /// <summary>
     /// True when the caller is not entitled to the tool (the gateway's tenant, user, role and agent lists):
-    /// <c>tool_not_in_allowlist</c>, weighed like the policy's own allowlist.
+    /// <c>tool_not_in_allowlist</c>, which then denies whatever <c>deny_on</c> lists (observe mode only records it).
     /// </summary>
     public bool NotEntitled { get; init; }
 

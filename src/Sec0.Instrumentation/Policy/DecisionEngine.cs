@@ -13,7 +13,7 @@ namespace Sec0.Policy;
 /// <list type="bullet">
 /// <item>D, the denying reasons: V ∩ deny_on under <c>deny_on_match</c> (an empty deny_on denies nothing), all of V under <c>deny_on_any</c>.</item>
 /// <item>E, the escalating reasons: V ∩ escalate_on; when escalate_on is absent, V ∩ deny_on if <c>approve_high_risk</c> is true, else none.</item>
-/// <item>deny when <c>circuit_open</c> or <c>malformed_input</c> is in V or some reason of D is not in E; otherwise escalate when E is not empty; otherwise allow.</item>
+/// <item>deny when <c>circuit_open</c> or <c>malformed_input</c> is in V, the caller is not entitled (<see cref="DecisionContext.NotEntitled"/>), or some reason of D is not in E; otherwise escalate when E is not empty; otherwise allow.</item>
 /// <item>In <c>observe</c> mode a deny or escalate becomes <c>would_deny</c>: the call runs. Except with <c>malformed_input</c>,
 /// which denies in every mode: an input that cannot be hashed cannot be recorded faithfully, so it never runs.</item>
 /// </list>
@@ -165,6 +165,13 @@ public sealed class DecisionEngine
         }
 
         var hard = violations.Intersect(s_alwaysDeny);
+        if (context.NotEntitled)
+        {
+            // Entitlements are authorization: like the TS gateway's authz check they deny whatever deny_on lists
+            // (observe mode still only records them), so a gateway with entitlements and no policy is not open.
+            hard = hard.Add(PolicyReason.ToolNotInAllowlist);
+        }
+
         var soft = violations.Except(hard);
         var denying = _strategy == EnforcementStrategy.DenyOnAny ? soft : soft.Intersect(_denyOn);
         var escalating = soft.Intersect(_escalateOn);

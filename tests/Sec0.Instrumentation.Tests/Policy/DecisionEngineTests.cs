@@ -146,6 +146,28 @@ public sealed class DecisionEngineTests
     }
 
     [Fact]
+    public void A_caller_without_entitlement_is_denied_even_when_deny_on_does_not_list_the_reason()
+    {
+        var engine = Engine(DetectingPolicy("{ deny_on: [] }"));
+
+        var decision = engine.Decide(s_clean with { NotEntitled = true });
+
+        Assert.Equal(DecisionOutcome.Deny, decision.Outcome);
+        Assert.Equal(PolicyReason.ToolNotInAllowlist, decision.PrimaryReason);
+    }
+
+    [Fact]
+    public void A_caller_without_entitlement_is_only_recorded_in_observe_mode()
+    {
+        var engine = Engine(DetectingPolicy("{ mode: observe, deny_on: [] }"));
+
+        var decision = engine.Decide(s_clean with { NotEntitled = true });
+
+        Assert.Equal(DecisionOutcome.WouldDeny, decision.Outcome);
+        Assert.Equal(PolicyReason.ToolNotInAllowlist, decision.PrimaryReason);
+    }
+
+    [Fact]
     public void Observe_mode_records_would_deny_and_never_blocks()
     {
         var engine = Engine(DetectingPolicy("{ mode: observe, strategy: deny_on_any }"));
