@@ -22,6 +22,9 @@ internal sealed class GatewayCall(GatewayTrace trace, long started)
     /// <summary>The arguments' canonical JSON (as received for malformed input), the bytes <c>input_sha256</c> is over.</summary>
     public byte[]? CanonicalInput { get; set; }
 
+    /// <summary>SHA-256 hex of <see cref="CanonicalInput"/>, when idempotency already computed it.</summary>
+    public string? InputSha256 { get; set; }
+
     public Decision? Decision { get; set; }
 
     public GatewayLease? Lease { get; set; }

@@ -60,24 +60,26 @@ internal sealed class GatewayRequestHandler
             outcome = GatewayOutcome.Failed(GatewayError.Internal());
         }
 
-        if (!call.Aborted)
-        {
-            try
-            {
-                await WriteResponseAsync(http, call, outcome).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or IOException)
-            {
-                // The caller went away while the answer was written; the record below still says what it was.
-            }
-        }
-
+        // The answer is settled before it is sent: the key is completed or freed and the envelope is queued first,
+        // so a caller that has the answer finds the record, and a duplicate waiting on the key is released at once.
+        var answer = PrepareResponse(http, call, outcome);
         if (call.Lease is { } lease)
         {
             await ReleaseOrCompleteAsync(call, lease, outcome).ConfigureAwait(false);
         }
 
         Record(call, outcome, activity);
+        if (!call.Aborted && answer is not null)
+        {
+            try
+            {
+                await http.Response.Body.WriteAsync(answer, http.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException)
+            {
+                // The caller went away while the answer was written; the record already says what it was.
+            }
+        }
     }
 
     private async Task<GatewayOutcome> RunAsync(HttpContext http, GatewayCall call)
@@ -171,6 +173,7 @@ internal sealed class GatewayRequestHandler
         {
             var key = new IdempotencyKey(principal.Tenant, toolRoute.Server, toolRoute.ToolAtVersion, headers.IdempotencyKey);
             var requestHash = Sha256Hex.Of(body.Canonical!);
+            call.InputSha256 = requestHash;
             var claim = await dedupe.ClaimAsync(key, requestHash, _runtime.DedupeLease, _runtime.Time.GetUtcNow(), http.RequestAborted).ConfigureAwait(false);
             if (claim.Kind == IdempotencyClaimKind.InFlight)
             {
@@ -251,35 +254,41 @@ internal sealed class GatewayRequestHandler
         response.Headers[GatewayTrace.TraceParentHeader] = call.Trace.ToTraceParent();
     }
 
-    private static async Task WriteResponseAsync(HttpContext http, GatewayCall call, GatewayOutcome outcome)
+    /// <summary>Sets the status and headers and returns the body to send (null when the response already started).</summary>
+    private static byte[]? PrepareResponse(HttpContext http, GatewayCall call, GatewayOutcome outcome)
     {
         var response = http.Response;
-        if (response.HasStarted)
+        byte[] body;
+        if (outcome.Error is { } error)
         {
-            return;
+            body = GatewayErrorBody.Write(error, call.UpstreamStatus, outcome.Escalated);
+            call.ResponseBody = body;
+            if (response.HasStarted)
+            {
+                return null;
+            }
+
+            response.StatusCode = error.Status;
+        }
+        else
+        {
+            body = outcome.Body!;
+            call.ResponseBody = body;
+            if (response.HasStarted)
+            {
+                return null;
+            }
+
+            response.StatusCode = outcome.Stored?.StatusCode ?? StatusCodes.Status200OK;
+            if (outcome.Stored is not null)
+            {
+                response.Headers["x-dedupe"] = "replay";
+            }
         }
 
         response.ContentType = JsonContentType;
-        if (outcome.Error is { } error)
-        {
-            response.StatusCode = error.Status;
-            var body = GatewayErrorBody.Write(error, call.UpstreamStatus, outcome.Escalated);
-            call.ResponseBody = body;
-            response.ContentLength = body.Length;
-            await response.Body.WriteAsync(body, http.RequestAborted).ConfigureAwait(false);
-            return;
-        }
-
-        response.StatusCode = outcome.Stored?.StatusCode ?? StatusCodes.Status200OK;
-        if (outcome.Stored is not null)
-        {
-            response.Headers["x-dedupe"] = "replay";
-        }
-
-        var bytes = outcome.Body!;
-        call.ResponseBody = bytes;
-        response.ContentLength = bytes.Length;
-        await response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
+        response.ContentLength = body.Length;
+        return body;
     }
 
     private async Task ReleaseOrCompleteAsync(GatewayCall call, GatewayLease lease, GatewayOutcome outcome)
@@ -347,7 +356,12 @@ internal sealed class GatewayRequestHandler
             e.CauseSpanId = headers.CauseSpan;
         }
 
-        if (call.CanonicalInput is { } input)
+        if (call.InputSha256 is { } inputHash)
+        {
+            // Already hashed for idempotency: not hashed again by the writer.
+            e.InputSha256 = inputHash;
+        }
+        else if (call.CanonicalInput is { } input)
         {
             e.SetInputToHash(input);
         }

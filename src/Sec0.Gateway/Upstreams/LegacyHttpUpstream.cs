@@ -135,20 +135,54 @@ public sealed class LegacyHttpUpstream : IGatewayUpstream
         var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            using var buffer = new MemoryStream();
-            var chunk = new byte[81920];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            // Sized by Content-Length when there is one, so a typical answer is read into its final array with no
+            // intermediate copies; a pooled buffer grows for chunked answers.
+            if (content.Headers.ContentLength is { } length)
             {
-                if (buffer.Length + read > _maxResponseBytes)
+                var exact = new byte[length];
+                var filled = 0;
+                while (filled < exact.Length)
                 {
-                    return null;
+                    var n = await stream.ReadAsync(exact.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        throw new IOException("the answer ended before its Content-Length");
+                    }
+
+                    filled += n;
                 }
 
-                buffer.Write(chunk, 0, read);
+                return exact;
             }
 
-            return buffer.ToArray();
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(4096);
+            var used = 0;
+            try
+            {
+                int read;
+                while ((read = await stream.ReadAsync(buffer.AsMemory(used), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    used += read;
+                    if (used > _maxResponseBytes)
+                    {
+                        return null;
+                    }
+
+                    if (used == buffer.Length)
+                    {
+                        var bigger = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        buffer.AsSpan(0, used).CopyTo(bigger);
+                        System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = bigger;
+                    }
+                }
+
+                return buffer.AsSpan(0, used).ToArray();
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 
