@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -121,7 +122,8 @@ try
     gateway = await Sec0Gateway.StartAsync(options, logging => logging
         .AddSimpleConsole(o => o.SingleLine = true)
         .SetMinimumLevel(once ? LogLevel.Warning : LogLevel.Information)
-        .AddFilter("Microsoft", LogLevel.Warning));
+        .AddFilter("Microsoft", LogLevel.Warning)
+        .AddFilter("ModelContextProtocol", LogLevel.Warning));
 }
 catch (IOException e)
 {
@@ -151,12 +153,16 @@ Console.WriteLine($"  curl -s -i -X POST {toolUrl} -H 'Authorization: Bearer {to
 var exitCode = 0;
 if (!once)
 {
-    var stop = new TaskCompletionSource();
-    Console.CancelKeyPress += (_, e) =>
+    // Ctrl+C (SIGINT) or SIGTERM: stop cleanly, so the MCP server exits and the audit log is flushed and sealed.
+    var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    void OnSignal(PosixSignalContext context)
     {
-        e.Cancel = true;
+        context.Cancel = true;
         stop.TrySetResult();
-    };
+    }
+
+    using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+    using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
     Console.WriteLine("Press Ctrl+C to stop.");
     await stop.Task;
     Console.WriteLine("stopping...");
