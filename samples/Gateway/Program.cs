@@ -123,7 +123,9 @@ try
         .AddSimpleConsole(o => o.SingleLine = true)
         .SetMinimumLevel(once ? LogLevel.Warning : LogLevel.Information)
         .AddFilter("Microsoft", LogLevel.Warning)
-        .AddFilter("ModelContextProtocol", LogLevel.Warning));
+        .AddFilter("ModelContextProtocol", LogLevel.Warning)
+        .AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical)); // a failed bind is reported below, without the stack
+
 }
 catch (IOException e)
 {
