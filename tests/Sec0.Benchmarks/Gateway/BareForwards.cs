@@ -93,6 +93,15 @@ internal sealed class BareForwards : IAsyncDisposable
             await context.Response.Body.WriteAsync(answer, context.RequestAborted);
         });
 
+        // No upstream at all: the body back (for the breakdown of where the gateway's time goes).
+        app.MapPost("/local/{toolAtVersion}", async (HttpContext context) =>
+        {
+            var body = await ReadBodyAsync(context.Request, context.RequestAborted);
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength = body.Length;
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        });
+
         app.MapForwarder("/yarp/legacy/{toolAtVersion}", legacyBase, transforms => transforms.AddPathRouteValues("/invoke/{toolAtVersion}"));
 
         app.MapPost("/mcp/tools/{toolAtVersion}", async (HttpContext context, string toolAtVersion) =>

@@ -137,6 +137,9 @@ internal sealed class GatewayBenchRig : IAsyncDisposable
         await Task.WhenAll(workers).ConfigureAwait(false);
     }
 
+    /// <summary>A scratch folder inside the rig's, deleted with it.</summary>
+    public string Folder(string name) => Path.Combine(_directory.Path, name);
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
@@ -167,7 +170,7 @@ internal sealed class GatewayBenchRig : IAsyncDisposable
 
         public Uri Url => _gateway.Url;
 
-        public static async Task<GatewayUnderTest> StartAsync(string directory, AuditSigningMode signing, GatewayBenchUpstreams upstreams)
+        public static async Task<GatewayUnderTest> StartAsync(string directory, AuditSigningMode signing, GatewayBenchUpstreams upstreams, Action<Sec0GatewayOptions>? configure = null)
         {
             var signer = new Ed25519Signer(RandomNumberGenerator.GetBytes(32));
             var appender = AuditAppender.Open(new AuditAppenderOptions { Directory = directory, Signer = signer, SigningMode = signing });
@@ -184,6 +187,7 @@ internal sealed class GatewayBenchRig : IAsyncDisposable
             options.Dedupe.Ttl = TimeSpan.FromMinutes(1);
             options.Targets["legacy"] = new GatewayTarget { Kind = GatewayTargetKind.LegacyHttp, Url = upstreams.LegacyUrl };
             options.Targets["tools"] = new GatewayTarget { Kind = GatewayTargetKind.McpHttp, Url = upstreams.McpUrl };
+            configure?.Invoke(options);
             var gateway = await Sec0Gateway.StartAsync(options);
             return new GatewayUnderTest(directory, signer, appender, gateway);
         }

@@ -5,7 +5,8 @@ namespace Sec0.Benchmarks.Gateway;
 
 /// <summary>
 /// Per-request latency percentiles for the gateway benchmarks (BenchmarkDotNet reports per-batch statistics only):
-/// <c>dotnet run -c Release --project tests/Sec0.Benchmarks -- --gateway-latency [requests] [legacy|mcp]...</c>.
+/// <c>dotnet run -c Release --project tests/Sec0.Benchmarks -- --gateway-latency [requests] [legacy|mcp]... [variant]...</c>
+/// (variants: bare, yarp, gatewaycheckpoint, gatewayperenvelope; all when none is named).
 /// One process, one rig (<see cref="GatewayBenchRig"/>); for each upstream, every variant gets a warm-up and then
 /// <c>requests</c> timed requests in interleaved batches of 1,000 (8 in flight, as in the BenchmarkDotNet class), so
 /// slow drifts of a shared machine hit every variant alike. Prints requests/s (requests over the summed wall time
@@ -20,16 +21,17 @@ internal static class GatewayLatency
     {
         var requests = args.Length > 1 && int.TryParse(args[1], CultureInfo.InvariantCulture, out var n) ? n : 20_000;
         var upstreams = args.Skip(2).Where(a => a is "legacy" or "mcp").ToArray();
+        var only = args.Skip(2).Where(a => a is not ("legacy" or "mcp")).Select(a => Enum.Parse<GatewayBenchVariant>(a, ignoreCase: true)).ToArray();
         if (upstreams.Length == 0)
         {
             upstreams = ["legacy", "mcp"];
         }
 
         requests = Math.Max(Batch, requests / Batch * Batch);
-        RunAsync(requests, upstreams).GetAwaiter().GetResult();
+        RunAsync(requests, upstreams, only).GetAwaiter().GetResult();
     }
 
-    private static async Task RunAsync(int requests, string[] upstreams)
+    private static async Task RunAsync(int requests, string[] upstreams, GatewayBenchVariant[] only)
     {
         await using var rig = await GatewayBenchRig.StartAsync();
         var concurrency = GatewayThroughputBenchmarks.Concurrency;
@@ -39,6 +41,12 @@ internal static class GatewayLatency
             GatewayBenchVariant[] variants = upstream == "legacy"
                 ? [GatewayBenchVariant.Bare, GatewayBenchVariant.Yarp, GatewayBenchVariant.GatewayCheckpoint, GatewayBenchVariant.GatewayPerEnvelope]
                 : [GatewayBenchVariant.Bare, GatewayBenchVariant.GatewayCheckpoint, GatewayBenchVariant.GatewayPerEnvelope];
+            if (only.Length > 0)
+            {
+                // For profiling one variant alone (e.g. under perf): only the variants named.
+                variants = [.. variants.Where(only.Contains)];
+            }
+
             var urls = variants.Select(v => rig.UrlOf(v, upstream)).ToArray();
             foreach (var url in urls)
             {
@@ -66,7 +74,7 @@ internal static class GatewayLatency
             Console.WriteLine($"## upstream: {upstream} (load average {LoadAverage()})");
             Console.WriteLine("| variant | req/s | p50 | p99 | req/s ratio to bare | CPU per request (whole process) | envelopes written |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-            var bareRate = requests / wall[0];
+            var bareRate = variants[0] == GatewayBenchVariant.Bare ? requests / wall[0] : double.NaN;
             for (var v = 0; v < variants.Length; v++)
             {
                 Array.Sort(latencies[v]);
