@@ -25,6 +25,18 @@ if (args is ["--quick-mcp", ..])
     return;
 }
 
+if (args is ["--gateway-latency", ..])
+{
+    Sec0.Benchmarks.Gateway.GatewayLatency.Run(args);
+    return;
+}
+
+if (args is ["--gateway-breakdown", ..])
+{
+    Sec0.Benchmarks.Gateway.GatewayBreakdown.Run(args);
+    return;
+}
+
 if (args is ["--make-log", var logDirectory, var megabytes, ..])
 {
     Sec0.Benchmarks.AuditLogMaker.Run(logDirectory, long.Parse(megabytes, System.Globalization.CultureInfo.InvariantCulture), args is [.., "checkpoint"] ? Sec0.Audit.AuditSigningMode.Checkpoint : Sec0.Audit.AuditSigningMode.PerEnvelope);
