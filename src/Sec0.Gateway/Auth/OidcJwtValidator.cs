@@ -57,6 +57,11 @@ public sealed class OidcJwtValidator : IGatewayCredentialValidator, IDisposable
             throw new ArgumentException("OIDC: ClockSkew must not be negative.", nameof(options));
         }
 
+        if (options.TimeProvider is null)
+        {
+            throw new ArgumentException("OIDC: TimeProvider must not be null.", nameof(options));
+        }
+
         _options = options;
         var httpClient = options.HttpClient;
         if (httpClient is null)
