@@ -57,6 +57,11 @@ public sealed class OidcJwtValidator : IGatewayCredentialValidator, IDisposable
             throw new ArgumentException("OIDC: ClockSkew must not be negative.", nameof(options));
         }
 
+        if (options.TimeProvider is null)
+        {
+            throw new ArgumentException("OIDC: TimeProvider must not be null.", nameof(options));
+        }
+
         _options = options;
         var httpClient = options.HttpClient;
         if (httpClient is null)
@@ -136,6 +141,23 @@ public sealed class OidcJwtValidator : IGatewayCredentialValidator, IDisposable
         if (!CanValidate(token))
         {
             return GatewayAuthResult.Fail("The JWT must have three dot-separated parts.");
+        }
+
+        // The header is read before any key is fetched: an unreadable token or a refused algorithm ("none",
+        // HS256 keyed with the public key, ...) is turned away cheaply and with a precise reason.
+        string? algorithm;
+        try
+        {
+            algorithm = new JsonWebToken(token).Alg;
+        }
+        catch (Exception)
+        {
+            return GatewayAuthResult.Fail("The JWT is malformed.");
+        }
+
+        if (algorithm is null || Array.IndexOf(Algorithms, algorithm) < 0)
+        {
+            return GatewayAuthResult.Fail("The JWT's algorithm is not allowed (RS256 or ES256 only).");
         }
 
         var configuration = await GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
@@ -275,7 +297,7 @@ public sealed class OidcJwtValidator : IGatewayCredentialValidator, IDisposable
         SecurityTokenInvalidAlgorithmException => "The JWT's algorithm is not allowed (RS256 or ES256 only).",
         SecurityTokenSignatureKeyNotFoundException => "The JWT is signed with a key the issuer does not publish.",
         SecurityTokenInvalidSignatureException => "The JWT's signature is missing or does not verify.",
-        SecurityTokenMalformedException => "The JWT is malformed.",
+        SecurityTokenMalformedException or ArgumentException => "The JWT is malformed.",
         null => "The JWT is not valid.",
         _ => $"The JWT is not valid ({exception.GetType().Name}).",
     };
