@@ -76,6 +76,11 @@ internal readonly record struct GatewayBody(JsonDocument? Arguments, byte[]? Can
                         ? GatewayError.PayloadTooLarge(maxBytes)
                         : GatewayError.MalformedBody("the body could not be read (" + ex.Message + ")"));
                 }
+                catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Kestrel reports some broken framing as an IOException (a chunk size that overflows: "Bad chunk size data").
+                    return new GatewayBody(null, null, null, length, GatewayError.MalformedBody("the body could not be read (" + ex.Message + ")"));
+                }
 
                 if (read == 0)
                 {
