@@ -13,7 +13,10 @@ namespace Sec0.Gateway.Pipeline;
 /// </summary>
 internal readonly record struct GatewayBody(JsonDocument? Arguments, byte[]? Canonical, string? Problem, long Length, GatewayError? Error)
 {
-    private static readonly JsonDocumentOptions s_parseOptions = new() { MaxDepth = 64 };
+    // The arguments are forwarded inside a JSON-RPC request (params.arguments), two levels deeper, and the MCP
+    // client writes at most System.Text.Json's default 64: deeper arguments could be accepted but never forwarded.
+    internal const int MaxDepth = 62;
+    private static readonly JsonDocumentOptions s_parseOptions = new() { MaxDepth = MaxDepth };
     private static readonly byte[] s_emptyObject = "{}"u8.ToArray();
 
     /// <summary>A body that is not JSON: 415. A missing content type is taken as JSON (curl -d sends a form type, so that is refused with a hint).</summary>
