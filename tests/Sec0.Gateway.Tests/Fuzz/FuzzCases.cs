@@ -191,6 +191,10 @@ internal sealed class FuzzCases(int seed, long maxBodyBytes, int port)
                 var size = (int)maxBodyBytes + _random.Next(-2, 3) + (_random.Next(3) == 0 ? _random.Next(1, 60_000) : 0);
                 r.Body = Encoding.UTF8.GetBytes("{\"a\":\"" + new string('x', Math.Max(0, size - 8)) + "\"}");
                 r.Framing = _random.Next(2) == 0 ? FuzzFraming.Chunked : FuzzFraming.ContentLength;
+
+                // Raw: the gateway answers 413 before the body is all sent and the connection closes, and HttpClient,
+                // still sending, then reports a send error instead of the answer (the raw client reads while it writes).
+                r.RequiresRaw = true;
                 r.Description = $"body of {r.Body.Length} bytes (limit {maxBodyBytes})";
                 return "body.oversized";
             }
