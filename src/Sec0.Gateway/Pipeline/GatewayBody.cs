@@ -19,7 +19,10 @@ namespace Sec0.Gateway.Pipeline;
 /// <param name="Error">Why the body is refused outright.</param>
 internal readonly record struct GatewayBody(JsonDocument? Arguments, byte[]? Canonical, string? Problem, byte[]? Received, long Length, GatewayError? Error)
 {
-    private static readonly JsonDocumentOptions s_parseOptions = new() { MaxDepth = 64 };
+    // The arguments are forwarded inside a JSON-RPC request (params.arguments), two levels deeper, and the MCP
+    // client writes at most System.Text.Json's default 64: deeper arguments could be accepted but never forwarded.
+    internal const int MaxDepth = 62;
+    private static readonly JsonDocumentOptions s_parseOptions = new() { MaxDepth = MaxDepth };
     private static readonly byte[] s_emptyObject = "{}"u8.ToArray();
 
     /// <summary>A body that is not JSON: 415. A missing content type is taken as JSON (curl -d sends a form type, so that is refused with a hint).</summary>
@@ -81,6 +84,11 @@ internal readonly record struct GatewayBody(JsonDocument? Arguments, byte[]? Can
                     return new GatewayBody(null, null, null, null, length, ex.StatusCode == StatusCodes.Status413PayloadTooLarge
                         ? GatewayError.PayloadTooLarge(maxBytes)
                         : GatewayError.MalformedBody("the body could not be read (" + ex.Message + ")"));
+                }
+                catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Kestrel reports some broken framing as an IOException (a chunk size that overflows: "Bad chunk size data").
+                    return new GatewayBody(null, null, null, null, length, GatewayError.MalformedBody("the body could not be read (" + ex.Message + ")"));
                 }
 
                 if (read == 0)

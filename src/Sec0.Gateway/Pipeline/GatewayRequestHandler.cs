@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -214,7 +215,9 @@ internal sealed class GatewayRequestHandler
         };
         foreach (var name in s_forwardedHeaders)
         {
-            if (http.Request.Headers.TryGetValue(name, out var value) && value.Count == 1 && value[0] is { } text)
+            // Kestrel takes UTF-8 header values, HttpClient sends only ASCII: a value it would refuse is not passed on
+            // (it is still in the envelope), rather than failing the upstream call.
+            if (http.Request.Headers.TryGetValue(name, out var value) && value.Count == 1 && value[0] is { } text && Ascii.IsValid(text))
             {
                 forwarded[name] = text;
             }

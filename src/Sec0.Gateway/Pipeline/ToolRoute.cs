@@ -28,6 +28,14 @@ internal readonly record struct ToolRoute(string Server, string Tool, string Ver
     public static ToolRoute? Parse(string rawPath, out GatewayError? error)
     {
         error = null;
+
+        // HTTP/1.1 allows the absolute form (POST http://host/mcp/...): only its path names the tool.
+        if (rawPath.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || rawPath.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            var pathStart = rawPath.IndexOf('/', rawPath.IndexOf("://", StringComparison.Ordinal) + 3);
+            rawPath = pathStart < 0 ? "/" : rawPath[pathStart..];
+        }
+
         if (!rawPath.StartsWith(Prefix, StringComparison.Ordinal))
         {
             return null;
