@@ -44,7 +44,10 @@ public sealed class Sec0GatewayOptions
     /// <summary>Who may call what, and the quotas; null: every authenticated caller may call every tool, no quotas.</summary>
     public GatewayEntitlements? Entitlements { get; set; }
 
-    /// <summary>Where quota counters live. Required when entitlements set any quota (<c>InMemoryQuotaStore</c> for one process).</summary>
+    /// <summary>
+    /// Where quota counters live. Required when entitlements set any quota (<c>InMemoryQuotaStore</c> for one process),
+    /// unless <see cref="PostgresState"/> is set.
+    /// </summary>
     public IQuotaStore? QuotaStore { get; set; }
 
     /// <summary>Idempotency: on by default, in memory unless <see cref="GatewayDedupeOptions.Store"/> is set.</summary>
@@ -52,6 +55,20 @@ public sealed class Sec0GatewayOptions
 
     /// <summary>The policy every call is decided with (tools allowlist, version pinning, limits, enforcement); null: allow, record only.</summary>
     public PolicyDocument? Policy { get; set; }
+
+    /// <summary>
+    /// Idempotency records and quota counters in PostgreSQL, shared by replicas (<c>gateway.state</c>); opened, and its
+    /// tables migrated, when the gateway starts. Null (the default): both in this process's memory. Not together with
+    /// <see cref="QuotaStore"/> or <see cref="GatewayDedupeOptions.Store"/>.
+    /// </summary>
+    public GatewayPostgresStateOptions? PostgresState { get; set; }
+
+    /// <summary>
+    /// What a request does when the shared state (idempotency records, quota counters) cannot be reached:
+    /// false (the default) answers 503 <c>STATE_UNAVAILABLE</c>; true forwards the call without that state
+    /// (no replay protection, no quota), recorded as <c>state_unavailable</c>. <c>gateway.state.fail_open</c>.
+    /// </summary>
+    public bool StateFailOpen { get; set; }
 
     /// <summary>The signed audit log every request is recorded in. Required.</summary>
     public AuditAppender? Appender { get; set; }

@@ -31,6 +31,12 @@ if (args is ["--gateway-latency", ..])
     return;
 }
 
+if (args is ["--gateway-state", ..])
+{
+    Sec0.Benchmarks.Gateway.GatewayStateLatency.Run(args);
+    return;
+}
+
 if (args is ["--gateway-breakdown", ..])
 {
     Sec0.Benchmarks.Gateway.GatewayBreakdown.Run(args);

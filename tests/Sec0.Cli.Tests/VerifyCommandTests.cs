@@ -35,6 +35,57 @@ public sealed class VerifyCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Several_logs_are_verified_one_by_one_and_a_tampered_one_fails_the_run()
+    {
+        // Three gateway replicas sharing one signing key, each with its own log and chain.
+        var (first, publicKeyPath, signer) = await WriteLogAsync();
+        string second = _temp.Combine("replica-2", "audit");
+        string third = _temp.Combine("replica-3", "audit");
+        await AuditLogFixture.WriteAsync(second, signer, 3);
+        await AuditLogFixture.WriteAsync(third, signer, 4);
+        signer.Dispose();
+
+        CliRun intact = CliRun.InProcess("verify", first, second, third, "--pub", publicKeyPath);
+
+        Assert.Equal(ExitCodes.Success, intact.ExitCode);
+        Assert.Equal("", intact.Error);
+        Assert.Equal(
+            $"{first}: {EnvelopeCount}/{EnvelopeCount} envelopes valid, chain intact, 1 file\n" +
+            $"{second}: 3/3 envelopes valid, chain intact, 1 file\n" +
+            $"{third}: 4/4 envelopes valid, chain intact, 1 file\n" +
+            "3 logs, all intact\n",
+            intact.Out);
+
+        string file = AuditLogFixture.SingleFile(second);
+        AuditLogFixture.FlipByteInLine(file, 2);
+        CliRun tampered = CliRun.InProcess("verify", first, second, third, "--pub", publicKeyPath);
+
+        Assert.Equal(ExitCodes.Failure, tampered.ExitCode);
+        string[] lines = tampered.Out.TrimEnd('\n').Split('\n');
+        Assert.StartsWith($"{file}:2: ", lines[1], StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.StartsWith($"{second}: ", StringComparison.Ordinal) && l.Contains("problem", StringComparison.Ordinal));
+        Assert.Equal($"{third}: 4/4 envelopes valid, chain intact, 1 file", lines[^2]);
+        Assert.Equal("3 logs, 1 not intact", lines[^1]);
+    }
+
+    [Fact]
+    public async Task Several_logs_with_one_missing_or_an_expected_head_are_usage_errors()
+    {
+        var (logDirectory, publicKeyPath, signer) = await WriteLogAsync();
+        signer.Dispose();
+
+        CliRun missing = CliRun.InProcess("verify", logDirectory, _temp.Combine("nowhere"), "--pub", publicKeyPath);
+        CliRun head = CliRun.InProcess("verify", logDirectory, logDirectory, "--pub", publicKeyPath, "--expect-head", "1:" + new string('a', 64));
+
+        Assert.Equal(ExitCodes.UsageError, missing.ExitCode);
+        Assert.Equal("", missing.Out);
+        Assert.StartsWith($"[sec0] No audit log at \"{_temp.Combine("nowhere")}\"", missing.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.UsageError, head.ExitCode);
+        Assert.Equal("", head.Out);
+        Assert.Contains("--expect-head names the end of one log", head.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_ecdsa_signed_single_file_verifies()
     {
         var (logDirectory, publicKeyPath, signer) = await WriteLogAsync(SigningAlgorithm.EcdsaP256);

@@ -6,17 +6,19 @@ using Sec0.Signing;
 namespace Sec0.Cli.Commands;
 
 /// <summary>
-/// <c>sec0 verify &lt;dir|file&gt; --pub &lt;key or key file&gt; [--expect-head &lt;seq&gt;:&lt;hash&gt;]</c>: runs
+/// <c>sec0 verify &lt;dir|file&gt;... --pub &lt;key or key file&gt; [--expect-head &lt;seq&gt;:&lt;hash&gt;]</c>: runs
 /// <see cref="AuditLogVerifier"/> and prints its summary, preceded by one <c>file:line: message</c> line per
-/// problem. Exit 0 only when intact.
+/// problem. Several paths (the logs of several gateway replicas, say) are verified one by one, each its own chain.
+/// Exit 0 only when every log is intact.
 /// </summary>
 internal static class VerifyCommand
 {
     public static Command Create(CommandRunner runner)
     {
-        Argument<string> path = new("path")
+        Argument<string[]> paths = new("path")
         {
-            Description = "An audit directory (audit-YYYY-MM-DD.ndjson files) or a single audit file.",
+            Description = "An audit directory (audit-YYYY-MM-DD.ndjson files) or a single audit file; several are verified one by one, each its own log.",
+            Arity = ArgumentArity.OneOrMore,
         };
         Option<string> publicKey = new("--pub")
         {
@@ -32,26 +34,35 @@ internal static class VerifyCommand
 
         Command command = new("verify", "Verify every signature, the hash chain and the sequence of an audit log.")
         {
-            path,
+            paths,
             publicKey,
             expectHead,
         };
         command.SetAction((parseResult, cancellationToken) => Task.FromResult(runner.Run(parseResult, "verify", () =>
-            Execute(runner.Context, parseResult.GetValue(path)!, parseResult.GetValue(publicKey)!, parseResult.GetValue(expectHead), cancellationToken))));
+            Execute(runner.Context, parseResult.GetValue(paths)!, parseResult.GetValue(publicKey)!, parseResult.GetValue(expectHead), cancellationToken))));
         return command;
     }
 
-    private static int Execute(CliContext context, string path, string publicKeyText, string? expectHeadText, CancellationToken cancellationToken)
+    private static int Execute(CliContext context, string[] paths, string publicKeyText, string? expectHeadText, CancellationToken cancellationToken)
     {
-        if (!File.Exists(path) && !Directory.Exists(path))
+        foreach (string path in paths)
         {
-            context.Error.WriteLine($"[sec0] No audit log at \"{Path.GetFullPath(path)}\": expected a directory of audit-YYYY-MM-DD.ndjson files or one such file.");
-            return ExitCodes.UsageError;
+            if (!File.Exists(path) && !Directory.Exists(path))
+            {
+                context.Error.WriteLine($"[sec0] No audit log at \"{Path.GetFullPath(path)}\": expected a directory of audit-YYYY-MM-DD.ndjson files or one such file.");
+                return ExitCodes.UsageError;
+            }
         }
 
         AuditVerifyOptions options = new();
         if (expectHeadText is not null)
         {
+            if (paths.Length > 1)
+            {
+                context.Error.WriteLine("[sec0] --expect-head names the end of one log, but several paths were given: verify each log with its own head, one command per log.");
+                return ExitCodes.UsageError;
+            }
+
             if (!AuditHead.TryParse(expectHeadText, out AuditHead head))
             {
                 context.Error.WriteLine($"[sec0] --expect-head \"{expectHeadText}\" is not an audit head: expected <seq>:<sha256 hex of the line>, as `sec0 head <dir>` prints it.");
@@ -72,22 +83,51 @@ internal static class VerifyCommand
             return ExitCodes.UsageError;
         }
 
-        AuditVerificationReport report;
         using (key)
         {
             AuditLogVerifier verifier = new(key);
-            try
+            if (paths.Length == 1)
             {
-                report = context.IsTerminal
-                    ? VerifyProgressDisplay.Run(context.Out, progress => verifier.Verify(path, options, progress, cancellationToken))
-                    : verifier.Verify(path, options, progress: null, cancellationToken);
+                return VerifyOne(context, verifier, paths[0], options, summaryPrefix: "", cancellationToken);
             }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+
+            // One log after the other, each its own chain; every summary names its log, the last line all of them.
+            int notIntact = 0;
+            foreach (string path in paths)
             {
-                // FileNotFoundException included: the log vanished between the check above and the read.
-                context.Error.WriteLine($"[sec0] Audit log at \"{Path.GetFullPath(path)}\" could not be read: {exception.Message}");
-                return ExitCodes.UsageError;
+                int code = VerifyOne(context, verifier, path, options, summaryPrefix: path + ": ", cancellationToken);
+                if (code == ExitCodes.UsageError)
+                {
+                    return code;
+                }
+
+                if (code != ExitCodes.Success)
+                {
+                    notIntact++;
+                }
             }
+
+            context.Out.WriteLine(notIntact == 0
+                ? $"{paths.Length} logs, all intact"
+                : $"{paths.Length} logs, {notIntact} not intact");
+            return notIntact == 0 ? ExitCodes.Success : ExitCodes.Failure;
+        }
+    }
+
+    private static int VerifyOne(CliContext context, AuditLogVerifier verifier, string path, AuditVerifyOptions options, string summaryPrefix, CancellationToken cancellationToken)
+    {
+        AuditVerificationReport report;
+        try
+        {
+            report = context.IsTerminal
+                ? VerifyProgressDisplay.Run(context.Out, progress => verifier.Verify(path, options, progress, cancellationToken))
+                : verifier.Verify(path, options, progress: null, cancellationToken);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // FileNotFoundException included: the log vanished between the check above and the read.
+            context.Error.WriteLine($"[sec0] Audit log at \"{Path.GetFullPath(path)}\" could not be read: {exception.Message}");
+            return ExitCodes.UsageError;
         }
 
         // Problems name a file inside the log; prefix the path as the user gave it, so each line opens in an editor.
@@ -109,7 +149,7 @@ internal static class VerifyCommand
             context.Out.WriteLine($"{path}: {report.UnlistedProblems} more problem(s) not listed (only the first {AuditLogVerifier.MaxListedProblems} are)");
         }
 
-        context.Out.WriteLine(report.Summary);
+        context.Out.WriteLine(summaryPrefix + report.Summary);
         return report.IsIntact ? ExitCodes.Success : ExitCodes.Failure;
     }
 }

@@ -59,6 +59,7 @@ public static class GatewayConfigLoader
         ReadTargets(reader, gateway, config.Directory, options);
         ReadAuthn(reader, gateway, environment, timeProvider, options);
         options.Entitlements = ReadEntitlements(reader, gateway);
+        ReadState(reader, gateway, environment, options);
         ReadQuotas(reader, gateway, options);
         ReadDedupe(reader, gateway, options);
         options.Policy = ReadPolicy(reader, gateway, config, options.Tenant!);
@@ -298,20 +299,93 @@ public static class GatewayConfigLoader
         return patterns;
     }
 
+    /// <summary>
+    /// <c>gateway.state</c>: where idempotency records and quota counters live. <c>memory</c> (the default) for one
+    /// process; <c>postgres</c> for replicas, with the connection string from an environment variable so that the
+    /// password stays out of the file.
+    /// </summary>
+    private static void ReadState(YamlConfigReader reader, ConfigMapping gateway, Func<string, string?> environment, Sec0GatewayOptions options)
+    {
+        const string path = Block + ".state";
+        var state = reader.ReadMapping(gateway, "state", Block);
+        if (state is null)
+        {
+            return;
+        }
+
+        options.StateFailOpen = reader.ReadBool(state, "fail_open", path) ?? false;
+        var store = reader.ReadString(state, "store", path);
+        switch (store)
+        {
+            case null or "memory":
+                foreach (var key in (string[])["connection_string_env", "schema"])
+                {
+                    if (YamlConfigReader.Get(state, key) is { } node)
+                    {
+                        throw reader.Error(path + "." + key, "applies to store: postgres only; the store is memory", node);
+                    }
+                }
+
+                return;
+            case "postgres":
+                break;
+            default:
+                throw reader.Error(path + ".store", $"is \"{store}\": use memory (one process, the default) or postgres (replicas sharing one database)", YamlConfigReader.Get(state, "store"));
+        }
+
+        var variable = reader.ReadString(state, "connection_string_env", path) ?? "SEC0_GATEWAY_POSTGRES";
+        var connectionString = environment(variable);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw reader.Error(
+                path + ".store",
+                $"is postgres, but the environment variable {variable} is not set: set it to an Npgsql connection string such as Host=127.0.0.1;Port=5432;Username=sec0;Password=...;Database=sec0" +
+                (YamlConfigReader.Get(state, "connection_string_env") is null ? " (or name another variable in gateway.state.connection_string_env)" : string.Empty),
+                YamlConfigReader.Get(state, "store"));
+        }
+
+        var schema = reader.ReadString(state, "schema", path) ?? "public";
+        try
+        {
+            _ = new State.Postgres.PostgresGatewaySchema(schema);
+        }
+        catch (ArgumentException)
+        {
+            throw reader.Error(path + ".schema", $"is \"{schema}\": use a lower-case identifier (a letter or underscore, then letters, digits or underscores, at most 63)", YamlConfigReader.Get(state, "schema"));
+        }
+
+        options.PostgresState = new GatewayPostgresStateOptions { ConnectionString = connectionString, Schema = schema };
+    }
+
     private static void ReadQuotas(YamlConfigReader reader, ConfigMapping gateway, Sec0GatewayOptions options)
     {
         const string path = Block + ".quotas";
         var quotas = reader.ReadMapping(gateway, "quotas", Block);
         var store = reader.ReadString(quotas, "store", path);
+        CheckStoreMatchesState(reader, quotas, path, store, options);
+        if (store == "memory")
+        {
+            options.QuotaStore = new InMemoryQuotaStore();
+        }
+    }
+
+    /// <summary>
+    /// <c>quotas.store</c> and <c>dedupe.store</c> (the TS gateway's keys) may repeat <c>gateway.state.store</c>, never
+    /// contradict it: half the state in one process's memory would break the replicas' guarantees without a word.
+    /// </summary>
+    private static void CheckStoreMatchesState(YamlConfigReader reader, ConfigMapping? block, string path, string? store, Sec0GatewayOptions options)
+    {
+        var stateStore = options.PostgresState is null ? "memory" : "postgres";
         switch (store)
         {
             case null:
-                break;
-            case "memory":
-                options.QuotaStore = new InMemoryQuotaStore();
-                break;
+                return;
+            case "memory" or "postgres" when store == stateStore:
+                return;
+            case "memory" or "postgres":
+                throw reader.Error(path + ".store", $"is {store}, but gateway.state.store is {stateStore}: the idempotency records and quota counters live in one place; remove {path}.store or make gateway.state.store {store}", YamlConfigReader.Get(block, "store"));
             default:
-                throw reader.Error(path + ".store", $"is \"{store}\": the stores are memory (one process)", YamlConfigReader.Get(quotas, "store"));
+                throw reader.Error(path + ".store", $"is \"{store}\": the stores are memory (one process) and postgres (set gateway.state.store: postgres)", YamlConfigReader.Get(block, "store"));
         }
     }
 
@@ -335,6 +409,11 @@ public static class GatewayConfigLoader
             options.Dedupe.WaitForFirst = TimeSpan.FromMilliseconds(wait);
         }
 
+        if (reader.ReadNumber(dedupe, "lease_ms", path, 1, 86_400_000) is { } lease)
+        {
+            options.Dedupe.Lease = TimeSpan.FromMilliseconds(lease);
+        }
+
         switch (reader.ReadString(dedupe, "duplicatePolicy", path))
         {
             case null or "replay":
@@ -346,13 +425,7 @@ public static class GatewayConfigLoader
                 throw reader.Error(path + ".duplicatePolicy", $"is \"{other}\": use replay (a duplicate waits for the first answer) or reject (409 at once)", YamlConfigReader.Get(dedupe, "duplicatePolicy"));
         }
 
-        switch (reader.ReadString(dedupe, "store", path))
-        {
-            case null or "memory":
-                break;
-            case var other:
-                throw reader.Error(path + ".store", $"is \"{other}\": the stores are memory (one process)", YamlConfigReader.Get(dedupe, "store"));
-        }
+        CheckStoreMatchesState(reader, dedupe, path, reader.ReadString(dedupe, "store", path), options);
     }
 
     /// <summary>

@@ -29,6 +29,9 @@ internal sealed class GatewayCall(GatewayTrace trace, long started)
 
     public GatewayLease? Lease { get; set; }
 
+    /// <summary>Which shared-state store failed for this request (idempotency or quota), if one did.</summary>
+    public string? StateFailure { get; set; }
+
     public int? UpstreamStatus { get; set; }
 
     /// <summary>The bytes of the answer, the bytes <c>output_sha256</c> is over.</summary>

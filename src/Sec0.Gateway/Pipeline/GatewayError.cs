@@ -58,6 +58,8 @@ internal sealed record GatewayError(int Status, string Code, string Message, str
 
     public static GatewayError UpstreamUnavailable(string server, int? status, string? detail) => new(503, "UPSTREAM_UNAVAILABLE", $"[sec0-gateway] The tool server \"{server}\" is unavailable{(status is { } s ? $" (HTTP {s})" : string.Empty)}: {Clip(detail ?? "retry later")}.", "upstream_unavailable");
 
+    public static GatewayError StateUnavailable() => new(503, "STATE_UNAVAILABLE", "[sec0-gateway] The gateway's shared state (idempotency records, quotas) cannot be reached, so the call was not forwarded: retry later with the same x-idempotency-key.", "state_unavailable");
+
     public static GatewayError Internal() => new(500, "INTERNAL", "[sec0-gateway] The gateway failed unexpectedly; the request was recorded. See the gateway's log.", "internal");
 
     /// <summary>Caller text echoed in a message, cut short and without control characters.</summary>

@@ -175,35 +175,79 @@ internal sealed class GatewayRequestHandler
             var key = new IdempotencyKey(principal.Tenant, toolRoute.Server, toolRoute.ToolAtVersion, headers.IdempotencyKey);
             var requestHash = Sha256Hex.Of(body.Canonical!);
             call.InputSha256 = requestHash;
-            var claim = await dedupe.ClaimAsync(key, requestHash, _runtime.DedupeLease, _runtime.Time.GetUtcNow(), http.RequestAborted).ConfigureAwait(false);
-            if (claim.Kind == IdempotencyClaimKind.InFlight)
+            IdempotencyClaim? claim;
+            try
             {
-                claim = await dedupe.WaitAsync(key, requestHash, _runtime.DedupeLease, _runtime.DedupeWait, _runtime.Time, http.RequestAborted).ConfigureAwait(false);
+                claim = await ClaimAsync(dedupe, key, requestHash, http.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsStateFailure(ex, http))
+            {
+                if (StateFailed(call, ex, "idempotency") is { } refused)
+                {
+                    return refused;
+                }
+
+                claim = null;
             }
 
-            switch (claim.Kind)
+            switch (claim?.Kind)
             {
+                case null:
+                    break;
                 case IdempotencyClaimKind.Completed:
-                    return GatewayOutcome.Replay(claim.Response!);
+                    return GatewayOutcome.Replay(claim.Value.Response!);
                 case IdempotencyClaimKind.Mismatch:
                     return GatewayOutcome.Failed(GatewayError.KeyReused());
                 case IdempotencyClaimKind.InFlight:
                     return GatewayOutcome.Failed(GatewayError.Duplicate());
                 default:
-                    call.Lease = new GatewayLease(dedupe, key, claim.LeaseId!);
+                    call.Lease = new GatewayLease(dedupe, key, claim.Value.LeaseId!);
                     break;
             }
         }
 
         if (entitlement is { Limits: var limits } && _runtime.Quotas is { } quotas)
         {
-            if (await GatewayQuota.CheckAsync(quotas, http.Response, principal.Tenant, toolRef, limits, _runtime.Time.GetUtcNow(), http.RequestAborted).ConfigureAwait(false) is { } quotaError)
+            GatewayError? quotaError;
+            try
+            {
+                quotaError = await GatewayQuota.CheckAsync(quotas, http.Response, principal.Tenant, toolRef, limits, _runtime.Time.GetUtcNow(), http.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsStateFailure(ex, http))
+            {
+                quotaError = StateFailed(call, ex, "quota")?.Error;
+            }
+
+            if (quotaError is not null)
             {
                 return GatewayOutcome.Failed(quotaError);
             }
         }
 
         return await CallUpstreamAsync(http, call, upstream, toolRoute, arguments!.RootElement, headers).ConfigureAwait(false);
+    }
+
+    private async ValueTask<IdempotencyClaim> ClaimAsync(IIdempotencyStore dedupe, IdempotencyKey key, string requestHash, CancellationToken cancellationToken)
+    {
+        var claim = await dedupe.ClaimAsync(key, requestHash, _runtime.DedupeLease, _runtime.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return claim.Kind == IdempotencyClaimKind.InFlight
+            ? await dedupe.WaitAsync(key, requestHash, _runtime.DedupeLease, _runtime.DedupeWait, _runtime.Time, cancellationToken).ConfigureAwait(false)
+            : claim;
+    }
+
+    /// <summary>A store failure, not the caller going away.</summary>
+    private static bool IsStateFailure(Exception ex, HttpContext http)
+        => !(ex is OperationCanceledException && http.RequestAborted.IsCancellationRequested);
+
+    /// <summary>
+    /// The shared state failed: fail closed (503, the default) or, with <see cref="Sec0GatewayOptions.StateFailOpen"/>,
+    /// go on without it. Either way the envelope carries <c>state_unavailable</c>.
+    /// </summary>
+    private GatewayOutcome? StateFailed(GatewayCall call, Exception ex, string what)
+    {
+        call.StateFailure = what;
+        _runtime.Logger.LogError(ex, "[sec0-gateway] The {What} store failed ({Error}); {Action}.", what, ex.GetType().Name, _runtime.Options.StateFailOpen ? "forwarding without it (state.fail_open)" : "answering 503");
+        return _runtime.Options.StateFailOpen ? null : GatewayOutcome.Failed(GatewayError.StateUnavailable());
     }
 
     private async Task<GatewayOutcome> CallUpstreamAsync(HttpContext http, GatewayCall call, IGatewayUpstream upstream, ToolRoute route, JsonElement arguments, CallerHeaders headers)
@@ -383,6 +427,12 @@ internal sealed class GatewayRequestHandler
                 e.DecisionReason = decision.PrimaryReasonName;
                 e.RiskScore = decision.RiskScore;
             }
+        }
+
+        if (call.StateFailure is not null && outcome.Error is null)
+        {
+            // Forwarded without its shared state (fail_open): the record says so.
+            e.DecisionReason ??= GatewayError.StateUnavailable().Reason;
         }
 
         if (outcome.Error is { } error)

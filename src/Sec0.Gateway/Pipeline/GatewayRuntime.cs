@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 using Sec0.Audit;
 using Sec0.Gateway.Auth;
 using Sec0.Gateway.Entitlements;
 using Sec0.Gateway.State;
+using Sec0.Gateway.State.Postgres;
 using Sec0.Gateway.Upstreams;
 using Sec0.Policy;
 
@@ -17,6 +19,8 @@ namespace Sec0.Gateway.Pipeline;
 /// </summary>
 internal sealed class GatewayRuntime : IAsyncDisposable
 {
+    private PostgresGatewayState? _state;
+
     /// <summary>The gateway's spans, on the same "Sec0" source as hops and MCP tool calls.</summary>
     internal static readonly ActivitySource Source = new(Sec0App.ActivitySourceName, typeof(GatewayRuntime).Assembly.GetName().Version?.ToString());
 
@@ -43,16 +47,44 @@ internal sealed class GatewayRuntime : IAsyncDisposable
 
         Entitlements = options.Entitlements is { } e ? new EntitlementChecker(e) : null;
         Validators = [.. options.CredentialValidators];
-        if (options.Entitlements is { } ent && HasQuotas(ent) && options.QuotaStore is null)
+        if (options.PostgresState is { } pg)
+        {
+            if (options.QuotaStore is not null || options.Dedupe.Store is not null)
+            {
+                throw Invalid("PostgresState replaces QuotaStore and Dedupe.Store (the replicas share both in PostgreSQL): set either PostgresState or the stores, not both.");
+            }
+
+            if (string.IsNullOrWhiteSpace(pg.ConnectionString))
+            {
+                throw Invalid("PostgresState.ConnectionString is empty: set it (from config, the variable gateway.state.connection_string_env names, default SEC0_GATEWAY_POSTGRES) to an Npgsql connection string such as Host=127.0.0.1;Port=5432;Username=sec0;Password=...;Database=sec0.");
+            }
+
+            // Checked now, so a bad name fails start-up before any connection is made.
+            try
+            {
+                _ = new PostgresGatewaySchema(pg.Schema);
+            }
+            catch (ArgumentException ex)
+            {
+                throw Invalid("gateway.state.schema: " + ex.Message);
+            }
+        }
+        else if (options.Entitlements is { } ent && HasQuotas(ent) && options.QuotaStore is null)
         {
             throw Invalid("quotas adapter required: use the in-memory store for development (gateway.quotas.store: memory, or Sec0GatewayOptions.QuotaStore = new InMemoryQuotaStore()); the entitlements set rate or daily limits, and they need a store.");
         }
 
+        // With PostgresState, both are set by OpenStateAsync when the host starts.
         Quotas = options.QuotaStore;
-        Dedupe = options.Dedupe.Enabled ? options.Dedupe.Store ?? new InMemoryIdempotencyStore(Time) : null;
+        Dedupe = options.Dedupe.Enabled && options.PostgresState is null ? options.Dedupe.Store ?? new InMemoryIdempotencyStore(Time) : null;
         DedupeTtl = options.Dedupe.Ttl;
         DedupeWait = options.Dedupe.WaitForFirst;
         DedupeLease = options.Dedupe.Lease ?? MaxDuration + TimeSpan.FromSeconds(30);
+        if (DedupeLease <= MaxDuration)
+        {
+            // A shorter lease lets another replica take a key over while its first call may still run: twice executed.
+            throw Invalid($"the idempotency lease ({DedupeLease.TotalMilliseconds:0} ms, gateway.dedupe.lease_ms) must be longer than the longest call ({MaxDuration.TotalMilliseconds:0} ms, security.limits.max_duration_ms): otherwise a call still running could be run again.");
+        }
 
         var upstreams = new Dictionary<string, IGatewayUpstream>(StringComparer.Ordinal);
         foreach (var (server, upstream) in options.Upstreams)
@@ -98,9 +130,9 @@ internal sealed class GatewayRuntime : IAsyncDisposable
 
     public IReadOnlyList<IGatewayCredentialValidator> Validators { get; }
 
-    public IQuotaStore? Quotas { get; }
+    public IQuotaStore? Quotas { get; private set; }
 
-    public IIdempotencyStore? Dedupe { get; }
+    public IIdempotencyStore? Dedupe { get; private set; }
 
     public TimeSpan DedupeTtl { get; }
 
@@ -110,11 +142,43 @@ internal sealed class GatewayRuntime : IAsyncDisposable
 
     public IReadOnlyDictionary<string, IGatewayUpstream> Upstreams { get; }
 
+    /// <summary>
+    /// Opens <see cref="Sec0GatewayOptions.PostgresState"/> (migrating its tables) and takes its stores; does nothing
+    /// without it. Called when the host starts, before the server takes requests.
+    /// </summary>
+    /// <exception cref="Sec0GatewayOptionsException">The database cannot be reached or refused the migrations.</exception>
+    public async Task OpenStateAsync(CancellationToken cancellationToken)
+    {
+        if (Options.PostgresState is not { } pg || _state is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            _state = await PostgresGatewayState.OpenAsync(pg.ConnectionString, pg.Schema, Time, Logger, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or ArgumentException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            // Npgsql's message names the host and the cause; the connection string (with its password) is not repeated.
+            throw Invalid($"gateway.state: the PostgreSQL state store could not be opened: {ex.Message} Check that the database is running and that the connection string (SEC0_GATEWAY_POSTGRES, or the variable gateway.state.connection_string_env names) is right.", ex);
+        }
+
+        Quotas = _state.Quotas;
+        Dedupe = Options.Dedupe.Enabled ? _state.Idempotency : null;
+        Logger.LogInformation("[sec0-gateway] Shared state in PostgreSQL, schema {Schema} (version {Version}).", pg.Schema, PostgresGatewaySchema.CurrentVersion);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var upstream in Upstreams.Values)
         {
             await upstream.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_state is not null)
+        {
+            await _state.DisposeAsync().ConfigureAwait(false);
         }
 
         // The audit log goes before its key: the appender signs its last records while closing.
@@ -139,4 +203,6 @@ internal sealed class GatewayRuntime : IAsyncDisposable
         => string.IsNullOrWhiteSpace(value) ? throw Invalid($"{name} must not be empty.") : value.Trim();
 
     internal static Sec0GatewayOptionsException Invalid(string message) => new("[sec0-gateway] " + message);
+
+    private static Sec0GatewayOptionsException Invalid(string message, Exception inner) => new("[sec0-gateway] " + message, inner);
 }

@@ -41,7 +41,12 @@ public sealed class GatewayConfigLoaderTests : IDisposable
         return path;
     }
 
-    private static string? Env(string name) => name == "GW_SECRET" ? Secret : null;
+    private static string? Env(string name) => name switch
+    {
+        "GW_SECRET" => Secret,
+        "GW_PG" => "Host=127.0.0.1;Port=1;Username=sec0",
+        _ => null,
+    };
 
     private static async Task DisposeOwnedAsync(Sec0GatewayOptions options)
     {
@@ -153,6 +158,14 @@ public sealed class GatewayConfigLoaderTests : IDisposable
     [InlineData("  targets: { a: http://127.0.0.1:1 }\n  entitlements: { tenants: { demo: { allowlist: [\"http://nope\"] } } }\n", "gateway.entitlements.tenants.demo.allowlist")]
     [InlineData("  targets: { a: http://127.0.0.1:1 }\n  quotas: { store: redis }\n", "gateway.quotas.store is \"redis\"")]
     [InlineData("  targets: { a: http://127.0.0.1:1 }\n  dedupe: { duplicatePolicy: maybe }\n", "gateway.dedupe.duplicatePolicy is \"maybe\"")]
+    [InlineData("  targets: { a: http://127.0.0.1:1 }\n  state: { store: redis }\n", "gateway.state.store is \"redis\": use memory")]
+    [InlineData("  targets: { a: http://127.0.0.1:1 }\n  state: { store: postgres }\n", "the environment variable SEC0_GATEWAY_POSTGRES is not set")]
+    [InlineData("  targets: { a: http://127.0.0.1:1 }\n  state: { store: postgres, connection_string_env: MY_PG }\n", "the environment variable MY_PG is not set")]
+    [InlineData("  targets: { a: http://127.0.0.1:1 }\n  state: { store: postgres, connection_string_env: GW_PG, schema: \"a;drop\" }\n", "gateway.state.schema is \"a;drop\": use a lower-case identifier")]
+    [InlineData("  targets: { a: http://127.0.0.1:1 }\n  state: { schema: gw }\n", "gateway.state.schema applies to store: postgres only")]
+    [InlineData("  targets: { a: http://127.0.0.1:1 }\n  state: { store: postgres, connection_string_env: GW_PG }\n  quotas: { store: memory }\n", "gateway.quotas.store is memory, but gateway.state.store is postgres")]
+    [InlineData("  targets: { a: http://127.0.0.1:1 }\n  state: { store: postgres, connection_string_env: GW_PG }\n  dedupe: { store: memory }\n", "gateway.dedupe.store is memory, but gateway.state.store is postgres")]
+    [InlineData("  targets: { a: http://127.0.0.1:1 }\n  quotas: { store: postgres }\n", "gateway.quotas.store is postgres, but gateway.state.store is memory")]
     public void A_mistake_in_the_block_is_a_config_error_that_names_the_key(string block, string expected)
     {
         var path = Write(block);
@@ -161,6 +174,47 @@ public sealed class GatewayConfigLoaderTests : IDisposable
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task State_postgres_takes_the_connection_string_from_the_environment_and_replaces_both_stores()
+    {
+        var path = Write("  targets: { a: http://127.0.0.1:1 }\n  state: { store: postgres, connection_string_env: GW_PG, schema: gw_state, fail_open: true }\n  quotas: { store: postgres }\n");
+
+        var options = GatewayConfigLoader.Load(path, Env);
+        try
+        {
+            Assert.Equal("Host=127.0.0.1;Port=1;Username=sec0", options.PostgresState!.ConnectionString);
+            Assert.Equal("gw_state", options.PostgresState.Schema);
+            Assert.True(options.StateFailOpen);
+            Assert.Null(options.QuotaStore);
+            Assert.Null(options.Dedupe.Store);
+        }
+        finally
+        {
+            await DisposeOwnedAsync(options);
+        }
+    }
+
+    [Fact]
+    public async Task State_postgres_with_an_unreachable_database_stops_start_up_without_showing_the_password()
+    {
+        var port = FreePort();
+        var path = Write($"  port: 0\n  targets: {{ a: http://127.0.0.1:1 }}\n  state: {{ store: postgres, connection_string_env: PG_UNREACHABLE }}\n");
+        var options = GatewayConfigLoader.Load(path, name => name == "PG_UNREACHABLE" ? $"Host=127.0.0.1;Port={port};Username=sec0;Password=hunter2-secret;Timeout=2" : Env(name));
+
+        var error = await Assert.ThrowsAsync<Sec0GatewayOptionsException>(() => Sec0Gateway.StartAsync(options));
+
+        Assert.StartsWith("[sec0-gateway] gateway.state: the PostgreSQL state store could not be opened", error.Message, StringComparison.Ordinal);
+        Assert.Contains("SEC0_GATEWAY_POSTGRES", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2-secret", error.Message, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [Fact]

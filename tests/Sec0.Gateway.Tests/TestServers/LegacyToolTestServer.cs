@@ -11,7 +11,7 @@ namespace Sec0.Gateway.Tests.TestServers;
 /// A Sec0 TS-style tool server on Kestrel (127.0.0.1, a free port): <c>POST /invoke/{tool@version}</c>. Tools:
 /// <c>echo</c> (the body back as JSON), <c>status-NNN</c> (status NNN with a JSON error body), <c>html-NNN</c>
 /// (status NNN with an HTML body), <c>text</c> (a plain-text 200), <c>hang</c> (never answers),
-/// <c>big-N</c> (N bytes of JSON). It records each request's headers and path.
+/// <c>big-N</c> (N bytes of JSON), <c>slow-N</c> (the body back after N ms). It records each request's headers and path.
 /// </summary>
 public sealed class LegacyToolTestServer : IAsyncDisposable
 {
@@ -74,6 +74,14 @@ public sealed class LegacyToolTestServer : IAsyncDisposable
         {
             response.ContentType = "text/plain";
             await response.WriteAsync("plain \"hello\"", context.RequestAborted);
+        }
+        else if (tool.StartsWith("slow-", StringComparison.Ordinal))
+        {
+            await Task.Delay(int.Parse(tool["slow-".Length..], System.Globalization.CultureInfo.InvariantCulture), context.RequestAborted);
+            using var reader = new StreamReader(context.Request.Body);
+            var body = await reader.ReadToEndAsync(context.RequestAborted);
+            response.ContentType = "application/json";
+            await response.WriteAsync(body, context.RequestAborted);
         }
         else if (tool == "hang")
         {
