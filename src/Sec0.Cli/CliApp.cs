@@ -65,6 +65,7 @@ public static class CliApp
             HeadCommand.Create(runner),
             HopsCommand.Create(runner),
             PolicyCommand.Create(runner),
+            ApprovalsCommand.Create(runner),
         };
         return root;
     }

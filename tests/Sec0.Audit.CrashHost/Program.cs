@@ -3,8 +3,14 @@ using Sec0.Audit;
 using Sec0.Signing;
 
 // Usage: Sec0.Audit.CrashHost <auditDir> <keyFile> <keyBaseDir> <runId> <writers>
+//    or: Sec0.Audit.CrashHost approvals <storeDir> <escalationId> <firstVoter>
 // Appends with flush: always from several tasks and prints "ACK <id>" once an append has completed,
 // so the parent knows exactly which envelopes were acknowledged before it kills this process.
+if (args[0] == "approvals")
+{
+    return await VoteUntilKilledAsync(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
+}
+
 var directory = args[0];
 using var signer = LocalDevSigner.FromFile(args[1], baseDirectory: args[2]);
 var runId = args[3];
@@ -33,3 +39,35 @@ await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
         }
     }
 })));
+
+return 0;
+
+// Votes as u<first>, u<first+1>, ... and prints "ACK u<n>" once each vote was taken; when the reviewers run out it waits to be killed.
+static async Task<int> VoteUntilKilledAsync(string storeDir, string escalationId, int first)
+{
+    await using var service = new Sec0.Approvals.ApprovalService(
+        new Sec0.Approvals.FileEscalationStore(storeDir),
+        Sec0.Approvals.ApproverGroups.None,
+        Sec0.Approvals.ApprovalTokens.FromKeyFile(Path.Combine(storeDir, "token.key")));
+    Console.WriteLine("READY");
+    for (var i = first; ; i++)
+    {
+        var result = await service.VoteAsync(escalationId, $"u{i}", "ops", Sec0.Approvals.ApprovalDecision.Approve, null, CancellationToken.None);
+        if (result.Refusal == Sec0.Approvals.VoteRefusal.NotAReviewer)
+        {
+            break;
+        }
+
+        if (!result.Accepted)
+        {
+            Console.Error.WriteLine($"vote u{i} refused: {result.Refusal}");
+            return 1;
+        }
+
+        Console.WriteLine($"ACK u{i}");
+        Console.Out.Flush();
+    }
+
+    await Task.Delay(Timeout.Infinite);
+    return 0;
+}

@@ -141,6 +141,12 @@ public sealed class AuditEnvelope
     /// <summary><c>escalation_error</c>.</summary>
     public string? EscalationError { get; set; }
 
+    /// <summary>
+    /// An approvals step (<c>op: approval.*</c>): <c>{event, user, role, decision, note, counted, resolution, refusal, votes}</c>,
+    /// the fields that apply (docs/approvals.md). Null on tool calls.
+    /// </summary>
+    public JsonNode? Approval { get; set; }
+
     /// <summary><c>sast_status</c>: pending, pass, fail or error.</summary>
     public string? SastStatus { get; set; }
 

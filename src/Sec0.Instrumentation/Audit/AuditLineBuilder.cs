@@ -78,6 +78,7 @@ internal sealed class AuditLineBuilder
             Str(b, ref first, "agentRef"u8, e.AgentRef);
         }
 
+        Node(b, ref first, "approval"u8, e.Approval);
         Id(b, ref first, "cause_span_id"u8, e.CauseSpanId, e.CauseIds, trace: false);
         Id(b, ref first, "cause_trace_id"u8, e.CauseTraceId, e.CauseIds, trace: true);
         Str(b, ref first, "client_name"u8, e.ClientName);

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Security;
+using Sec0.Approvals;
 using Sec0.Audit;
 using Sec0.Config.Yaml;
 using YamlDotNet.RepresentationModel;
@@ -47,6 +48,7 @@ internal sealed class ConfigModelBuilder
         var app = BuildApp(appMapping, auth, orchestrator);
         var (controlPlane, signerNode) = BuildControlPlane(root);
         var audit = BuildAudit(_reader.ReadMapping(root, "audit", string.Empty));
+        var approvals = BuildApprovals(_reader.ReadMapping(root, "approvals", string.Empty), controlPlane.Sec0Dir);
         var policyText = _reader.ReadString(root, "policy", string.Empty);
         var policyPath = policyText is null ? null : ConfigPathResolver.Resolve(policyText, _directory, _environment);
 
@@ -62,6 +64,7 @@ internal sealed class ConfigModelBuilder
             ControlPlane = controlPlane,
             Orchestrator = orchestrator,
             Audit = audit,
+            Approvals = approvals,
             PolicyPath = policyPath,
             FilePath = _filePath,
             Directory = _directory,
@@ -251,6 +254,77 @@ internal sealed class ConfigModelBuilder
         };
     }
 
+    // approvals: { dir, default_group, groups: { <approval_set_id>: [ { user, roles: [..] } ] } }
+    private ApprovalsConfig BuildApprovals(ConfigMapping? approvals, string sec0Dir)
+    {
+        const string path = "approvals";
+        var dirText = _reader.ReadString(approvals, "dir", path);
+        var directory = dirText is null ? Path.Combine(sec0Dir, "approvals") : ResolvePath(approvals!, "dir", dirText, path);
+        var groupsMapping = _reader.ReadMapping(approvals, "groups", path);
+        var groups = new Dictionary<string, IReadOnlyList<Reviewer>>(StringComparer.Ordinal);
+        foreach (var entry in groupsMapping?.Entries ?? [])
+        {
+            var groupPath = YamlConfigReader.Join(YamlConfigReader.Join(path, "groups"), entry.Key);
+            if (entry.Value is not YamlSequenceNode sequence || sequence.Children.Count == 0)
+            {
+                throw _reader.Error(groupPath, "must be a list of reviewers, such as - { user: alice, roles: [finance] }", entry.Value);
+            }
+
+            if (sequence.Children.Count > ApprovalsConfig.MaxReviewersPerGroup)
+            {
+                throw _reader.Error(groupPath, $"lists {sequence.Children.Count} reviewers; a group holds at most {ApprovalsConfig.MaxReviewersPerGroup}", entry.Value);
+            }
+
+            var reviewers = new List<Reviewer>(sequence.Children.Count);
+            for (var i = 0; i < sequence.Children.Count; i++)
+            {
+                var itemPath = $"{groupPath}[{i}]";
+                var item = _reader.ReadMapping(sequence.Children[i], itemPath)
+                    ?? throw _reader.Error(itemPath, "must be a reviewer: { user: alice, roles: [finance] }", sequence.Children[i]);
+                foreach (var key in item.Entries)
+                {
+                    if (key.Key is not ("user" or "roles"))
+                    {
+                        throw _reader.Error(YamlConfigReader.Join(itemPath, key.Key), "is not a reviewer key: a reviewer has user and roles", key.Value);
+                    }
+                }
+
+                var user = _reader.ReadString(item, "user", itemPath)
+                    ?? throw _reader.Error(YamlConfigReader.Join(itemPath, "user"), "is required: the name reviewers give with --as", item.Node);
+                var roles = _reader.ReadStringList(item, "roles", itemPath);
+                if (roles is null || roles.Count == 0)
+                {
+                    throw _reader.Error(YamlConfigReader.Join(itemPath, "roles"), "is required: the roles this reviewer may vote in, such as [finance]", item.Node);
+                }
+
+                if (reviewers.Exists(r => string.Equals(r.User, user, StringComparison.Ordinal)))
+                {
+                    throw _reader.Error(YamlConfigReader.Join(itemPath, "user"), $"\"{user}\" is listed twice in this group: give each person one entry with all their roles", YamlConfigReader.Get(item, "user"));
+                }
+
+                reviewers.Add(new Reviewer(user, [.. roles.Distinct(StringComparer.Ordinal)]));
+            }
+
+            groups[entry.Key] = reviewers.AsReadOnly();
+        }
+
+        var defaultGroup = _reader.ReadString(approvals, "default_group", path);
+        if (defaultGroup is not null && !groups.ContainsKey(defaultGroup))
+        {
+            throw _reader.Error(YamlConfigReader.Join(path, "default_group"), $"names the group \"{defaultGroup}\", which is not under approvals.groups", YamlConfigReader.Get(approvals, "default_group"));
+        }
+
+        foreach (var key in approvals?.Entries ?? [])
+        {
+            if (key.Key is not ("dir" or "groups" or "default_group"))
+            {
+                throw _reader.Error(YamlConfigReader.Join(path, key.Key), "is not an approvals key: use dir, groups or default_group (docs/approvals.md)", key.Value);
+            }
+        }
+
+        return new ApprovalsConfig { Directory = directory, Groups = groups.Count == 0 ? ApproverGroups.None : new ApproverGroups(groups, defaultGroup) };
+    }
+
     private (ControlPlaneConfig ControlPlane, YamlNode SignerNode) BuildControlPlane(ConfigMapping root)
     {
         const string path = "controlPlane";
@@ -277,7 +351,7 @@ internal sealed class ConfigModelBuilder
         return (result, YamlConfigReader.Get(controlPlane, "localSignerPath")!);
     }
 
-    private string ResolvePath(ConfigMapping controlPlane, string key, string value)
+    private string ResolvePath(ConfigMapping controlPlane, string key, string value, string parentPath = "controlPlane")
     {
         try
         {
@@ -287,8 +361,8 @@ internal sealed class ConfigModelBuilder
         {
             var node = YamlConfigReader.Get(controlPlane, key);
             throw node is null
-                ? ConfigErrors.Invalid(_filePath, $"controlPlane.{key} is not a valid path", inner: ex)
-                : ConfigErrors.Invalid(_filePath, $"controlPlane.{key} is not a valid path", YamlConfigReader.Line(node), YamlConfigReader.Column(node), ex);
+                ? ConfigErrors.Invalid(_filePath, $"{parentPath}.{key} is not a valid path", inner: ex)
+                : ConfigErrors.Invalid(_filePath, $"{parentPath}.{key} is not a valid path", YamlConfigReader.Line(node), YamlConfigReader.Column(node), ex);
         }
     }
 

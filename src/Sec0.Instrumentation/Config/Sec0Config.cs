@@ -22,6 +22,12 @@ public sealed record Sec0Config
     public AuditConfig Audit { get; init; } = AuditConfig.Default;
 
     /// <summary>
+    /// The optional <c>approvals</c> block: reviewer groups and the escalations' folder. Null only for configs built in
+    /// code; the loader always sets it (no block: no groups, folder <c>&lt;sec0Dir&gt;/approvals</c>).
+    /// </summary>
+    public ApprovalsConfig? Approvals { get; init; }
+
+    /// <summary>
     /// The optional top-level <c>policy</c>: the absolute path of the policy file every hop's decision
     /// uses (docs/policy.md). Null: no policy file, every call is allowed unless its enforcement block denies it.
     /// </summary>

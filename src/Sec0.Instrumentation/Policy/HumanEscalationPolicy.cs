@@ -2,7 +2,7 @@ namespace Sec0.Policy;
 
 /// <summary>
 /// <c>security.side_effects.human_escalation</c>: how an escalated call is approved. Parsed and validated
-/// here; approvals themselves are enforced by the approvals component.
+/// here; enforced by <c>Sec0.Approvals</c> (docs/approvals.md).
 /// </summary>
 public sealed record HumanEscalationPolicy
 {
@@ -26,4 +26,10 @@ public sealed record HumanEscalationPolicy
 
     /// <summary><c>approval_set_id</c>, null when absent.</summary>
     public string? ApprovalSetId { get; init; }
+
+    /// <summary>
+    /// <c>escalation_ttl_seconds</c> (at least 1): how long an escalation stays pending; null when absent. Also read from
+    /// <c>security.side_effects.escalation_ttl_seconds</c> / <c>ttl_seconds</c>, where Sec0's TS SDK reads it.
+    /// </summary>
+    public int? EscalationTtlSeconds { get; init; }
 }

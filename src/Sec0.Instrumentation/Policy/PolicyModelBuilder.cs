@@ -25,17 +25,18 @@ internal sealed partial class PolicyModelBuilder
     private static readonly string[] s_breakerKeys = ["error_rate_pct", "p95_latency_ms", "min_samples", "window_size", "cooldown_ms"];
     private static readonly string[] s_securityKeys = ["allow_versions", "egress_allowlist", "fs_allowlist", "limits", "side_effects"];
     private static readonly string[] s_limitsKeys = ["max_payload_kb", "max_duration_ms"];
-    private static readonly string[] s_sideEffectsKeys = ["require_idempotency_key", "approve_high_risk", "human_escalation", "humanEscalation"];
-    private static readonly string[] s_sideEffectsIgnoredKeys =
-        ["escalation_ttl_seconds", "ttl_seconds", "escalationTtlSeconds", "escalation_on_timeout", "timeout_action", "escalationOnTimeout"];
+    private static readonly string[] s_sideEffectsKeys =
+        ["require_idempotency_key", "approve_high_risk", "human_escalation", "humanEscalation", "escalation_ttl_seconds", "ttl_seconds", "timeout_action"];
+    private static readonly string[] s_sideEffectsIgnoredKeys = ["escalationTtlSeconds", "escalation_on_timeout", "escalationOnTimeout"];
     private static readonly string[] s_rootSideEffectsKeys = ["require_idempotency_key", "max_retries"];
     private static readonly string[] s_humanEscalationKeys =
-        ["approval_strategy", "timeout_action", "min_approvals", "min_rejections", "required_roles", "veto_roles", "approval_set_id"];
+        ["approval_strategy", "timeout_action", "min_approvals", "min_rejections", "required_roles", "veto_roles", "approval_set_id", "escalation_ttl_seconds"];
     private static readonly string[] s_sastKeys =
         ["enabled", "block_on_change", "block_on_severity", "cache_ttl_ms", "scan_all_on_server_change", "fail_on_error", "ruleset"];
     private static readonly string[] s_dastKeys =
         ["enabled", "block_on_change", "block_on_severity", "block_on_count", "rule_ttl_ms", "sandbox_url", "mode", "scope", "templates", "tags", "exclude_tags", "severity", "fail_on_error"];
     private static readonly string[] s_severities = ["low", "medium", "high", "critical"];
+    private static readonly string[] s_timeoutActions = ["auto_approve", "auto_reject"];
 
     private readonly string _sourceName;
     private readonly string _baseDirectory;
@@ -407,11 +408,27 @@ internal sealed partial class PolicyModelBuilder
         const string path = "security.side_effects";
         CheckKeys(sideEffects, path, s_sideEffectsKeys, s_sideEffectsIgnoredKeys);
         var escalationKey = YamlConfigReader.Get(sideEffects, "human_escalation") is not null ? "human_escalation" : "humanEscalation";
+        var escalation = ReadHumanEscalation(Read(() => _reader.ReadMapping(sideEffects, escalationKey, path)), YamlConfigReader.Join(path, escalationKey));
+
+        // Sec0's TS SDK reads the TTL and the timeout action beside human_escalation; the block's own keys win.
+        var ttlKey = YamlConfigReader.Get(sideEffects, "escalation_ttl_seconds") is not null ? "escalation_ttl_seconds" : "ttl_seconds";
+        var ttl = Read(() => _reader.ReadInt(sideEffects, ttlKey, path, 1));
+        var timeout = sideEffects is null ? -1 : ReadChoice(sideEffects, "timeout_action", path, s_timeoutActions);
+        if (ttl is not null || timeout >= 0)
+        {
+            escalation ??= new HumanEscalationPolicy();
+            escalation = escalation with
+            {
+                EscalationTtlSeconds = escalation.EscalationTtlSeconds ?? ttl,
+                TimeoutAction = escalation.TimeoutAction ?? (timeout < 0 ? null : s_timeoutActions[timeout]),
+            };
+        }
+
         return new SideEffectsPolicy
         {
             RequireIdempotencyKey = (Read(() => _reader.ReadBool(sideEffects, "require_idempotency_key", path)) ?? false) || rootRequiresIdempotency,
             ApproveHighRisk = Read(() => _reader.ReadBool(sideEffects, "approve_high_risk", path)) ?? false,
-            HumanEscalation = ReadHumanEscalation(Read(() => _reader.ReadMapping(sideEffects, escalationKey, path)), YamlConfigReader.Join(path, escalationKey)),
+            HumanEscalation = escalation,
         };
     }
 
@@ -424,18 +441,18 @@ internal sealed partial class PolicyModelBuilder
 
         CheckKeys(mapping, path, s_humanEscalationKeys);
         string[] strategies = ["auto_allow", "single_approver", "human_quorum"];
-        string[] timeoutActions = ["auto_approve", "auto_reject"];
         var strategy = ReadChoice(mapping, "approval_strategy", path, strategies);
-        var timeout = ReadChoice(mapping, "timeout_action", path, timeoutActions);
+        var timeout = ReadChoice(mapping, "timeout_action", path, s_timeoutActions);
         return new HumanEscalationPolicy
         {
             ApprovalStrategy = strategy < 0 ? null : strategies[strategy],
-            TimeoutAction = timeout < 0 ? null : timeoutActions[timeout],
+            TimeoutAction = timeout < 0 ? null : s_timeoutActions[timeout],
             MinApprovals = Read(() => _reader.ReadInt(mapping, "min_approvals", path, 1)),
             MinRejections = Read(() => _reader.ReadInt(mapping, "min_rejections", path, 1)),
             RequiredRoles = Read(() => _reader.ReadStringList(mapping, "required_roles", path)) ?? [],
             VetoRoles = Read(() => _reader.ReadStringList(mapping, "veto_roles", path)) ?? [],
             ApprovalSetId = Read(() => _reader.ReadString(mapping, "approval_set_id", path)),
+            EscalationTtlSeconds = Read(() => _reader.ReadInt(mapping, "escalation_ttl_seconds", path, 1)),
         };
     }
 

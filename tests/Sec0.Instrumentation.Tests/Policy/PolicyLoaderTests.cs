@@ -6,6 +6,29 @@ namespace Sec0.Instrumentation.Tests.Policy;
 
 public sealed class PolicyLoaderTests
 {
+    [Theory]
+    [InlineData("human_escalation: { escalation_ttl_seconds: 90 }", 90, null)]
+    [InlineData("escalation_ttl_seconds: 120\n    timeout_action: auto_approve", 120, "auto_approve")]
+    [InlineData("ttl_seconds: 30", 30, null)]
+    [InlineData("ttl_seconds: 30\n    human_escalation: { escalation_ttl_seconds: 60, timeout_action: auto_reject }\n    timeout_action: auto_approve", 60, "auto_reject")]
+    public void The_escalation_ttl_and_timeout_action_are_read_where_either_SDK_puts_them(string sideEffects, int ttl, string? timeoutAction)
+    {
+        var policy = PolicyLoader.Parse($"tenant: t\nsecurity:\n  side_effects:\n    {sideEffects}\n", "p.yaml");
+
+        Assert.Equal(ttl, policy.Security.SideEffects.HumanEscalation!.EscalationTtlSeconds);
+        Assert.Equal(timeoutAction, policy.Security.SideEffects.HumanEscalation.TimeoutAction);
+        Assert.DoesNotContain(policy.IgnoredKeys, k => k.Contains("ttl", StringComparison.Ordinal) || k.Contains("timeout", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("human_escalation: { escalation_ttl_seconds: 0 }", "human_escalation.escalation_ttl_seconds (line 4): must be an integer >= 1")]
+    [InlineData("timeout_action: later", "\"later\" is not valid; expected one of: auto_approve, auto_reject")]
+    public void A_bad_escalation_ttl_or_timeout_action_is_an_error(string sideEffects, string expected)
+    {
+        var error = Assert.ThrowsAny<Exception>(() => PolicyLoader.Parse($"tenant: t\nsecurity:\n  side_effects:\n    {sideEffects}\n", "p.yaml"));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Quickstart_policy_loads_as_it_is_with_defaults_for_everything_else()
     {
