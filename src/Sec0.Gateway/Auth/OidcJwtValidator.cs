@@ -23,6 +23,8 @@ public sealed class OidcJwtValidator : IGatewayCredentialValidator, IDisposable
     private readonly TokenValidationParameters _parameters;
     private readonly JsonWebTokenHandler _handler = new() { MaximumTokenSizeInBytes = MaxTokenLength };
     private readonly HttpClient? _ownedHttpClient;
+    private readonly Lock _firstLoadGate = new();
+    private Task<OpenIdConnectConfiguration>? _firstLoad;
 
     /// <summary>Creates a validator; nothing is fetched until the first token arrives.</summary>
     /// <param name="options">The issuer, audience, key location and claim names.</param>
@@ -167,7 +169,7 @@ public sealed class OidcJwtValidator : IGatewayCredentialValidator, IDisposable
         }
 
         var result = await ValidateWithAsync(token, configuration).ConfigureAwait(false);
-        if (result.Exception is SecurityTokenSignatureKeyNotFoundException)
+        if (result.Exception is SecurityTokenSignatureKeyNotFoundException && !HasKey(configuration, token))
         {
             // The issuer may have rotated its keys: ask for a refresh (throttled by RefreshInterval) and retry once
             // if newer keys are already here; otherwise a later request will see them.
@@ -192,13 +194,56 @@ public sealed class OidcJwtValidator : IGatewayCredentialValidator, IDisposable
         return ToPrincipal(jwt, identity);
     }
 
+    // Whether the token's kid is among the keys already fetched: then a key-not-found is not a rotation, and asking
+    // the issuer again would only spend the refresh allowance.
+    private static bool HasKey(OpenIdConnectConfiguration configuration, string token)
+    {
+        string? kid;
+        try
+        {
+            kid = new JsonWebToken(token).Kid;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+
+        if (kid is null)
+        {
+            return false;
+        }
+
+        foreach (var key in configuration.SigningKeys)
+        {
+            if (string.Equals(key.KeyId, kid, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Disposes the HTTP client the validator made (not one passed in the options).</summary>
     public void Dispose() => _ownedHttpClient?.Dispose();
 
     private async ValueTask<OpenIdConnectConfiguration?> GetConfigurationAsync(CancellationToken cancellationToken)
     {
+        // The first load is one fetch that every early request shares: requests arriving together at start-up
+        // would otherwise race inside the configuration manager and fetch the documents more than once.
+        Task<OpenIdConnectConfiguration> first;
+        lock (_firstLoadGate)
+        {
+            first = _firstLoad ??= _configuration.GetConfigurationAsync(CancellationToken.None);
+        }
+
         try
         {
+            if (!first.IsCompletedSuccessfully)
+            {
+                return await first.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             return await _configuration.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -207,7 +252,16 @@ public sealed class OidcJwtValidator : IGatewayCredentialValidator, IDisposable
         }
         catch (Exception)
         {
-            // Unreachable issuer, bad document, timeout: the caller is refused, the gateway keeps running.
+            // Unreachable issuer, bad document, timeout: the caller is refused, the gateway keeps running; a failed
+            // first load is tried again by the next request.
+            lock (_firstLoadGate)
+            {
+                if (ReferenceEquals(_firstLoad, first) && first.IsFaulted)
+                {
+                    _firstLoad = null;
+                }
+            }
+
             return null;
         }
     }
