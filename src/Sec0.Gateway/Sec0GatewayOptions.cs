@@ -70,6 +70,17 @@ public sealed class Sec0GatewayOptions
     /// </summary>
     public bool StateFailOpen { get; set; }
 
+    /// <summary>
+    /// Human approvals of escalated calls (docs/approvals.md): an escalated call gets an escalation, and a retry with
+    /// its approval token (<c>x-sec0-approval-token</c>) runs once. The config loader sets it when the policy sets
+    /// <c>security.side_effects.approve_high_risk: true</c> (escalations in <c>approvals.dir</c>, reviewers from
+    /// <c>approvals.groups</c>, records in the gateway's audit log). Null: escalated calls are refused without an escalation.
+    /// </summary>
+    public Sec0.Approvals.ApprovalService? Approvals { get; set; }
+
+    /// <summary>How long creating an escalation may take before the call is refused without one (<c>SEC0_ESCALATION_TIMEOUT_MS</c>, default 2.5 s).</summary>
+    public TimeSpan EscalationTimeout { get; set; } = TimeSpan.FromMilliseconds(2500);
+
     /// <summary>The signed audit log every request is recorded in. Required.</summary>
     public AuditAppender? Appender { get; set; }
 

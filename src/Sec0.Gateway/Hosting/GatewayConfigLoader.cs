@@ -67,9 +67,45 @@ public static class GatewayConfigLoader
         var logger = loggerFactory?.CreateLogger("Sec0.Gateway");
         var (signer, appender) = ConfiguredAuditLog.Open(config, createKeyIfMissing: false, timeProvider, logger, environment);
         options.Appender = appender;
+        if (options.Policy?.Security.SideEffects.ApproveHighRisk == true)
+        {
+            OpenApprovals(config, environment, timeProvider, logger, options);
+        }
+
         options.Owned.Add(appender);
         options.Owned.Add(signer);
         return options;
+    }
+
+    /// <summary>
+    /// The approvals of escalated calls: the store in <c>approvals.dir</c>, the reviewer groups, the token secret beside the
+    /// store, the gateway's audit log for the records, and a sweeper that applies timeouts. Disposed before the audit log.
+    /// </summary>
+    private static void OpenApprovals(Sec0Config config, Func<string, string?>? environment, TimeProvider? timeProvider, ILogger? logger, Sec0GatewayOptions options)
+    {
+        var approvals = config.Approvals!;
+        var timeoutText = (environment ?? Environment.GetEnvironmentVariable)("SEC0_ESCALATION_TIMEOUT_MS");
+        if (!string.IsNullOrWhiteSpace(timeoutText))
+        {
+            if (!int.TryParse(timeoutText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms) || ms < 1)
+            {
+                throw ConfigErrors.Invalid(config.FilePath, $"SEC0_ESCALATION_TIMEOUT_MS is \"{timeoutText}\": set it to a number of milliseconds, 1 or more (default 2500)");
+            }
+
+            options.EscalationTimeout = TimeSpan.FromMilliseconds(ms);
+        }
+
+        var service = new Sec0.Approvals.ApprovalService(
+            new Sec0.Approvals.FileEscalationStore(approvals.Directory),
+            approvals.Groups,
+            Sec0.Approvals.ApprovalTokens.FromKeyFile(Path.Combine(approvals.Directory, "token.key")),
+            options.Appender,
+            timeProvider,
+            logger,
+            config.App.Environment);
+        service.StartSweeper(TimeSpan.FromSeconds(5));
+        options.Approvals = service;
+        options.Owned.Insert(0, service);
     }
 
     private static void ReadTargets(YamlConfigReader reader, ConfigMapping gateway, string directory, Sec0GatewayOptions options)

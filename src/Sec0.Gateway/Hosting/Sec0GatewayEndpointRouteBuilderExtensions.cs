@@ -10,7 +10,8 @@ namespace Sec0.Gateway;
 public static class Sec0GatewayEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Serves <c>POST /mcp/{server}/{tool}@{version}</c> (every other method on it is a 405). With
+    /// Serves <c>POST /mcp/{server}/{tool}@{version}</c> (every other method on it is a 405) and
+    /// <c>GET /approvals/{id}</c> (an escalated call's status and approval token). With
     /// <paramref name="answerUnknownRoutes"/>, every route the app does not serve gets the gateway's 404 JSON and
     /// an envelope; leave it false when the app serves its own pages.
     /// </summary>
@@ -26,6 +27,11 @@ public static class Sec0GatewayEndpointRouteBuilderExtensions
         GatewayRequestHandler? handler = null;
         RequestDelegate handle = context => (handler ??= context.RequestServices.GetRequiredService<GatewayRequestHandler>()).HandleAsync(context);
         var builder = endpoints.Map(ToolRoute.Prefix + "{**path}", handle).WithDisplayName("Sec0 gateway");
+
+        // Where an escalated call stands, and its approval token once approved (docs/approvals.md).
+        GatewayApprovalStatusHandler? approvals = null;
+        endpoints.MapGet(GatewayApprovalStatusHandler.Route, context => (approvals ??= context.RequestServices.GetRequiredService<GatewayApprovalStatusHandler>()).HandleAsync(context))
+            .WithDisplayName("Sec0 gateway (approval status)");
         if (answerUnknownRoutes)
         {
             endpoints.MapFallback("{**path}", handle).WithDisplayName("Sec0 gateway (unknown route)");

@@ -41,6 +41,7 @@ public static class Sec0GatewayServiceCollectionExtensions
             (server, target) => GatewayUpstreamFactory.Create(server, target, sp.GetService<ILoggerFactory>()),
             sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton<GatewayRequestHandler>();
+        services.TryAddSingleton<GatewayApprovalStatusHandler>();
 
         // Resolving the runtime at start-up is what makes option errors fail start-up, not the first request.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GatewayStartupService>());

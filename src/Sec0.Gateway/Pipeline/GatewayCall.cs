@@ -29,6 +29,15 @@ internal sealed class GatewayCall(GatewayTrace trace, long started)
 
     public GatewayLease? Lease { get; set; }
 
+    /// <summary>The escalation of an escalated call, or of the approval token it presented.</summary>
+    public string? EscalationId { get; set; }
+
+    /// <summary>That escalation's status (<c>pending</c>, <c>approved</c>, …).</summary>
+    public string? EscalationStatus { get; set; }
+
+    /// <summary>Why no escalation could be created for an escalated call.</summary>
+    public string? EscalationError { get; set; }
+
     /// <summary>Which shared-state store failed for this request (idempotency or quota), if one did.</summary>
     public string? StateFailure { get; set; }
 

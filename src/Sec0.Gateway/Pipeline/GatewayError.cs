@@ -60,6 +60,8 @@ internal sealed record GatewayError(int Status, string Code, string Message, str
 
     public static GatewayError StateUnavailable() => new(503, "STATE_UNAVAILABLE", "[sec0-gateway] The gateway's shared state (idempotency records, quotas) cannot be reached, so the call was not forwarded: retry later with the same x-idempotency-key.", "state_unavailable");
 
+    public static GatewayError ApprovalTokenRefused(string refusal) => new(403, "APPROVAL_TOKEN_REFUSED", $"[sec0-gateway] The x-sec0-approval-token was refused ({refusal}): a token runs the approved call once, with the same tool, tenant, node and arguments.", "approval_token_" + refusal, IsPolicyDenial: true);
+
     public static GatewayError Internal() => new(500, "INTERNAL", "[sec0-gateway] The gateway failed unexpectedly; the request was recorded. See the gateway's log.", "internal");
 
     /// <summary>Caller text echoed in a message, cut short and without control characters.</summary>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
+using Sec0.Approvals;
 using Sec0.Audit;
 using Sec0.Gateway.Auth;
 using Sec0.Gateway.State;
@@ -159,9 +160,21 @@ internal sealed class GatewayRequestHandler
             }
 
             var reason = decision.PrimaryReasonName;
-            return GatewayOutcome.Failed(reason == PolicyReasons.ToolNotInAllowlist
-                ? GatewayError.ToolNotAllowed(toolRef, principal.Tenant)
-                : GatewayError.PolicyDenied(reason, toolRef), escalated: decision.Outcome == DecisionOutcome.Escalate);
+            var escalated = decision.Outcome == DecisionOutcome.Escalate;
+            var approval = escalated && _runtime.Options.Approvals is { } approvals
+                ? await ApproveAsync(http, call, approvals, decision, toolRef, principal.Tenant, headers, body.Canonical!).ConfigureAwait(false)
+                : null;
+            if (approval is { } refusal)
+            {
+                return refusal;
+            }
+
+            if (call.EscalationStatus != ApprovalNames.Of(EscalationStatus.Approved))
+            {
+                return GatewayOutcome.Failed(reason == PolicyReasons.ToolNotInAllowlist
+                    ? GatewayError.ToolNotAllowed(toolRef, principal.Tenant)
+                    : GatewayError.PolicyDenied(reason, toolRef), escalated);
+            }
         }
 
         if (!_runtime.Upstreams.TryGetValue(toolRoute.Server, out var upstream))
@@ -225,6 +238,66 @@ internal sealed class GatewayRequestHandler
         }
 
         return await CallUpstreamAsync(http, call, upstream, toolRoute, arguments!.RootElement, headers).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An escalated call: with an <c>x-sec0-approval-token</c>, spends it when it was approved for exactly this call
+    /// (the call then runs) or refuses it; without one, creates the escalation (bounded by the escalation timeout; a
+    /// failure is recorded as <c>escalation_error</c> and the call refused as before). <c>auto_allow</c> lets it run.
+    /// </summary>
+    /// <returns>A refusal of the token; null otherwise (<see cref="GatewayCall.EscalationStatus"/> says whether it may run).</returns>
+    private async Task<GatewayOutcome?> ApproveAsync(HttpContext http, GatewayCall call, ApprovalService approvals, Decision decision, string toolRef, string tenant, CallerHeaders headers, byte[] canonical)
+    {
+        var argumentsSha256 = Sha256Hex.Of(canonical);
+        var binding = new ApprovalBinding(tenant, toolRef, headers.NodeId ?? string.Empty, argumentsSha256);
+        var token = http.Request.Headers[ApprovalTokenHeader];
+        if (token.Count > 0)
+        {
+            // One token, once: a repeated header is refused rather than guessed at.
+            var redemption = await approvals.RedeemAsync(token.Count == 1 ? token[0] : null, binding, http.RequestAborted).ConfigureAwait(false);
+            call.EscalationId = redemption.Escalation?.Id;
+            call.EscalationStatus = redemption.Escalation is { } e ? ApprovalNames.Of(e.Status) : null;
+            return redemption.Accepted ? null : GatewayOutcome.Failed(GatewayError.ApprovalTokenRefused(ApprovalNames.Of(redemption.Refusal)), escalated: true);
+        }
+
+        try
+        {
+            var request = new EscalationRequest
+            {
+                Tenant = tenant,
+                ToolRef = toolRef,
+                NodeId = headers.NodeId ?? string.Empty,
+                ArgumentsSha256 = argumentsSha256,
+                Arguments = System.Text.Encoding.UTF8.GetString(canonical),
+                Violation = decision.PrimaryReasonName,
+                Reasons = decision.Violations.ToNames(),
+                RiskScore = decision.RiskScore,
+                RiskTags = decision.GetRiskTagNames(),
+                Layer = DenialLevels.Gateway,
+                TraceId = call.Trace.TraceId.ToHexString(),
+                Requirements = ApprovalRequirements.From(_runtime.Options.Policy?.Security.SideEffects.HumanEscalation),
+            };
+            var escalation = await approvals.CreateAsync(request, http.RequestAborted).WaitAsync(_runtime.Options.EscalationTimeout, http.RequestAborted).ConfigureAwait(false);
+            call.EscalationId = escalation.Id;
+            call.EscalationStatus = ApprovalNames.Of(escalation.Status);
+            if (escalation.Status == EscalationStatus.Approved)
+            {
+                // auto_allow: approved without people; its token is spent by this call.
+                var redemption = await approvals.RedeemAsync(approvals.TokenFor(escalation), binding, http.RequestAborted).ConfigureAwait(false);
+                if (!redemption.Accepted)
+                {
+                    call.EscalationStatus = ApprovalNames.Of(EscalationStatus.Rejected);
+                }
+            }
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && http.RequestAborted.IsCancellationRequested))
+        {
+            // Escalation creation failing never changes the decision: the call is refused as it would have been.
+            call.EscalationError = ex is TimeoutException ? "escalation creation timed out (SEC0_ESCALATION_TIMEOUT_MS)" : ex.Message;
+            _runtime.Logger.LogError(ex, "[sec0-gateway] The escalation of {ToolRef} could not be created.", toolRef);
+        }
+
+        return null;
     }
 
     private async ValueTask<IdempotencyClaim> ClaimAsync(IIdempotencyStore dedupe, IdempotencyKey key, string requestHash, CancellationToken cancellationToken)
@@ -292,6 +365,9 @@ internal sealed class GatewayRequestHandler
         };
     }
 
+    /// <summary>The header a caller retries an escalated call with; never forwarded to the tool server.</summary>
+    internal const string ApprovalTokenHeader = "x-sec0-approval-token";
+
     private static readonly string[] s_forwardedHeaders = ["x-node-id", "x-agent-ref", "x-agent-state", "x-agent-parent-ref", "baggage"];
 
     private static void WriteTraceHeaders(HttpResponse response, GatewayCall call)
@@ -308,7 +384,7 @@ internal sealed class GatewayRequestHandler
         byte[] body;
         if (outcome.Error is { } error)
         {
-            body = GatewayErrorBody.Write(error, call.UpstreamStatus, outcome.Escalated);
+            body = GatewayErrorBody.Write(error, call.UpstreamStatus, outcome.Escalated, call.EscalationId, call.EscalationStatus);
             call.ResponseBody = body;
             if (response.HasStarted)
             {
@@ -429,6 +505,9 @@ internal sealed class GatewayRequestHandler
             }
         }
 
+        e.EscalationId = call.EscalationId;
+        e.EscalationStatus = call.EscalationStatus;
+        e.EscalationError = call.EscalationError;
         if (call.StateFailure is not null && outcome.Error is null)
         {
             // Forwarded without its shared state (fail_open): the record says so.

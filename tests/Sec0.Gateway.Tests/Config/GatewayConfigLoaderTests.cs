@@ -210,6 +210,26 @@ public sealed class GatewayConfigLoaderTests : IDisposable
         Assert.DoesNotContain("hunter2-secret", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Approvals_open_when_the_policy_approves_high_risk_calls_and_the_escalation_timeout_comes_from_the_environment()
+    {
+        var path = Write("  targets: { a: http://127.0.0.1:1 }\n  security: { side_effects: { approve_high_risk: true } }\n");
+        var with = GatewayConfigLoader.Load(path, name => name == "SEC0_ESCALATION_TIMEOUT_MS" ? "900" : Env(name));
+        try
+        {
+            Assert.NotNull(with.Approvals);
+            Assert.Equal(TimeSpan.FromMilliseconds(900), with.EscalationTimeout);
+            Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(path)!, ".sec0", "approvals", "token.key")));
+        }
+        finally
+        {
+            await DisposeOwnedAsync(with);
+        }
+
+        var error = Assert.Throws<Sec0ConfigException>(() => GatewayConfigLoader.Load(path, name => name == "SEC0_ESCALATION_TIMEOUT_MS" ? "soon" : Env(name)));
+        Assert.Contains("SEC0_ESCALATION_TIMEOUT_MS is \"soon\": set it to a number of milliseconds", error.Message, StringComparison.Ordinal);
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);

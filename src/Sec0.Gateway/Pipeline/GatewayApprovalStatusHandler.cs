@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Sec0.Approvals;
+using Sec0.Audit;
+using Sec0.Gateway.Auth;
+
+namespace Sec0.Gateway.Pipeline;
+
+/// <summary>
+/// <c>GET /approvals/{id}</c>: where an escalated call's escalation stands, and its approval token once it is approved,
+/// for the caller that was escalated. Authenticated like tool calls; an escalation of another tenant, or of another
+/// node than the caller's <c>x-node-id</c>, is answered as unknown (404), so ids leak nothing. Every answer is recorded.
+/// </summary>
+internal sealed class GatewayApprovalStatusHandler
+{
+    public const string Route = "/approvals/{id}";
+
+    private readonly GatewayRuntime _runtime;
+    private readonly GatewayAuthenticator _authenticator;
+
+    public GatewayApprovalStatusHandler(GatewayRuntime runtime)
+    {
+        _runtime = runtime;
+        _authenticator = new GatewayAuthenticator(runtime.Validators, runtime.Tenant);
+    }
+
+    public async Task HandleAsync(HttpContext http)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var trace = GatewayTrace.Create(null, null);
+        http.Response.Headers["x-trace-id"] = trace.TraceId.ToHexString();
+        http.Response.Headers["x-span-id"] = trace.SpanId.ToHexString();
+        var id = http.Request.RouteValues["id"] as string ?? string.Empty;
+        GatewayPrincipal? principal = null;
+        Escalation? escalation = null;
+        int status;
+        byte[] body;
+
+        var auth = await _authenticator.AuthenticateAsync(http.Request.Headers.Authorization, http.Request.Headers[GatewayAuthenticator.TenantHeader], http.RequestAborted).ConfigureAwait(false);
+        if (!auth.Succeeded)
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+            (status, body) = (401, GatewayErrorBody.Write(GatewayError.Unauthenticated(), null, false));
+        }
+        else
+        {
+            principal = auth.Principal!;
+            var nodeId = http.Request.Headers["x-node-id"].ToString();
+            escalation = _runtime.Options.Approvals is { } approvals && EscalationIds.IsValid(id)
+                ? await approvals.GetAsync(id, http.RequestAborted).ConfigureAwait(false)
+                : null;
+            if (escalation is not null
+                && (!string.Equals(escalation.Request.Tenant, principal.Tenant, StringComparison.Ordinal)
+                    || (escalation.Request.NodeId.Length > 0 && !string.Equals(escalation.Request.NodeId, nodeId, StringComparison.Ordinal))))
+            {
+                escalation = null;
+            }
+
+            (status, body) = escalation is null
+                ? (404, GatewayErrorBody.Write(new GatewayError(404, "ESCALATION_NOT_FOUND", "[sec0-gateway] No escalation with this id for this caller: use the escalation_id of your own escalated call (same tenant and x-node-id).", "escalation_not_found"), null, false))
+                : (200, Write(escalation, _runtime.Options.Approvals!.TokenFor(escalation)));
+        }
+
+        Record(principal, escalation, status, started, trace);
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "application/json";
+        http.Response.Headers.CacheControl = "no-store";
+        await http.Response.Body.WriteAsync(body, http.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static byte[] Write(Escalation escalation, string? token)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("escalation_id"u8, escalation.Id);
+            writer.WriteString("escalation_status"u8, ApprovalNames.Of(escalation.Status));
+            writer.WriteString("resolution"u8, ApprovalNames.Of(escalation.Resolution));
+            writer.WriteString("expires_at"u8, escalation.ExpiresAt);
+            if (token is not null)
+            {
+                writer.WriteString("approval_token"u8, token);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private void Record(GatewayPrincipal? principal, Escalation? escalation, int status, long started, GatewayTrace trace)
+    {
+        var e = new AuditEnvelope
+        {
+            Timestamp = _runtime.Time.GetUtcNow(),
+            Tenant = principal?.Tenant ?? _runtime.Tenant,
+            Environment = _runtime.Options.Environment,
+            ClientName = _runtime.Options.Name,
+            ClientVersion = _runtime.Options.Version,
+            NodeType = "gateway",
+            Gateway = _runtime.GatewayId,
+            ToolRef = escalation?.Request.ToolRef,
+            Op = "approval.status",
+            TraceId = trace.TraceId.ToHexString(),
+            SpanId = trace.SpanId.ToHexString(),
+            User = principal?.User,
+            HttpStatus = status,
+            Status = status == 200 ? "ok" : "error",
+            LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            EscalationId = escalation?.Id,
+            EscalationStatus = escalation is null ? null : ApprovalNames.Of(escalation.Status),
+            DenialReason = status == 200 ? null : status == 401 ? "unauthenticated" : "escalation_not_found",
+        };
+        try
+        {
+            _runtime.Appender.Enqueue(e);
+        }
+        catch (Sec0AuditException ex)
+        {
+            // Logged, never swallowed silently; the answer is already decided.
+            Microsoft.Extensions.Logging.LoggerExtensions.LogError(_runtime.Logger, ex, "[sec0-gateway] The envelope of an approval status request could not be written.");
+        }
+    }
+}
