@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using Sec0.Approvals;
 using Sec0.Audit;
 using Sec0.Hops;
 using Sec0.Policy;
@@ -111,12 +112,26 @@ internal sealed class Sec0ToolCallGuard
 
             e.RiskTags = decision.GetRiskTagNames();
 
+            // The approval token is the gateway's and Sec0's business, never the tool's.
+            // (Not from a _meta canonical JSON cannot express: that call is denied as malformed_input anyway.)
+            var approvalToken = input.Problem is null ? TakeApprovalToken(context.Params) : null;
+
             // A swapped handler never runs, whatever deny_on or observe mode says: it is not the code that was reviewed.
             if (swapped || decision.IsBlocked)
             {
                 var reason = swapped ? PolicyReasons.HandlerSwap : decision.PrimaryReasonName;
                 var detail = reason == PolicyReasons.MalformedInput ? input.Problem : null;
-                return Deny(e, activity, name, reason, swapped ? "deny" : decision.OutcomeName, started, detail);
+                if (swapped || decision.Outcome != DecisionOutcome.Escalate || _runtime.Approvals is not { } approvals || input.Arguments is not { } escalatedArguments)
+                {
+                    return Deny(e, activity, name, reason, swapped ? "deny" : decision.OutcomeName, started, detail);
+                }
+
+                var binding = new ApprovalBinding(e.Tenant ?? string.Empty, toolRef, context.Server.ClientInfo?.Name ?? string.Empty, Sha256Hex.Of(escalatedArguments));
+                var refusal = await EscalateAsync(e, approvals, decision, binding, escalatedArguments, approvalToken, cancellationToken).ConfigureAwait(false);
+                if (refusal is not null || e.EscalationStatus != ApprovalNames.Of(EscalationStatus.Approved))
+                {
+                    return Deny(e, activity, name, refusal ?? reason, decision.OutcomeName, started);
+                }
             }
 
             var state = new ToolCallState(pin);
@@ -200,6 +215,67 @@ internal sealed class Sec0ToolCallGuard
     };
 
     /// <summary>
+    /// An escalated call: with a token, spends it when it was approved for exactly this call (the call then runs) or
+    /// names the refusal; without one, creates the escalation (bounded by <see cref="Sec0McpOptions.EscalationTimeout"/>;
+    /// a failure is recorded as <c>escalation_error</c> and the call refused as before). <c>auto_allow</c> lets it run.
+    /// </summary>
+    /// <returns>The denial reason of a refused token; null otherwise (the envelope's escalation status says whether it may run).</returns>
+    private async Task<string?> EscalateAsync(AuditEnvelope e, ApprovalService approvals, Decision decision, ApprovalBinding binding, byte[] arguments, string? token, CancellationToken cancellationToken)
+    {
+        if (token is not null)
+        {
+            var redemption = await approvals.RedeemAsync(token, binding, cancellationToken).ConfigureAwait(false);
+            e.EscalationId = redemption.Escalation?.Id;
+            e.EscalationStatus = redemption.Escalation is { } redeemed ? ApprovalNames.Of(redeemed.Status) : null;
+            return redemption.Accepted ? null : "approval_token_" + ApprovalNames.Of(redemption.Refusal);
+        }
+
+        try
+        {
+            var escalation = await approvals.CreateAsync(new EscalationRequest
+            {
+                Tenant = binding.Tenant,
+                ToolRef = binding.ToolRef,
+                NodeId = binding.NodeId,
+                ArgumentsSha256 = binding.ArgumentsSha256,
+                Arguments = System.Text.Encoding.UTF8.GetString(arguments),
+                Violation = decision.PrimaryReasonName,
+                Reasons = decision.Violations.ToNames(),
+                RiskScore = decision.RiskScore,
+                RiskTags = decision.GetRiskTagNames(),
+                Layer = DenialLevels.Middleware,
+                TraceId = e.TraceId,
+                Requirements = ApprovalRequirements.From(_runtime.Policy.Security.SideEffects.HumanEscalation),
+            }, cancellationToken).WaitAsync(_runtime.Options.EscalationTimeout, cancellationToken).ConfigureAwait(false);
+            e.EscalationId = escalation.Id;
+            e.EscalationStatus = ApprovalNames.Of(escalation.Status);
+            if (escalation.Status == EscalationStatus.Approved && !(await approvals.RedeemAsync(approvals.TokenFor(escalation), binding, cancellationToken).ConfigureAwait(false)).Accepted)
+            {
+                e.EscalationStatus = ApprovalNames.Of(EscalationStatus.Rejected);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Escalation creation failing never changes the decision: the call is refused as it would have been.
+            e.EscalationError = ex is TimeoutException ? "escalation creation timed out" : ex.Message;
+            _runtime.Logger.LogError(ex, "[sec0] The escalation of {ToolRef} could not be created.", binding.ToolRef);
+        }
+
+        return null;
+    }
+
+    private static string? TakeApprovalToken(CallToolRequestParams? parameters)
+    {
+        if (parameters?.Meta is not { } meta || !meta.TryGetPropertyValue(Sec0McpOptions.ApprovalTokenMetaName, out var node))
+        {
+            return null;
+        }
+
+        meta.Remove(Sec0McpOptions.ApprovalTokenMetaName);
+        return node is JsonValue value && value.TryGetValue<string>(out var text) ? text : string.Empty;
+    }
+
+    /// <summary>
     /// True when <paramref name="matched"/> is the pinned instance (by reference) and, with
     /// <paramref name="checkDefinition"/>, still advertises the pinned definition (by hash). An unregistered name
     /// must have no handler at all: the SDK then answers "unknown tool" itself.
@@ -217,6 +293,12 @@ internal sealed class Sec0ToolCallGuard
     private CallToolResult Deny(AuditEnvelope e, Activity? activity, string tool, string reason, string outcome, long started, string? detail = null)
     {
         var result = DenialResult(tool, reason, detail);
+        if (e.EscalationId is not null && result.Meta?["sec0"] is JsonObject sec0)
+        {
+            sec0["escalation_id"] = e.EscalationId;
+            sec0["escalation_status"] = e.EscalationStatus;
+        }
+
         e.Status = "error";
         e.DenialReason = reason;
         e.DecisionReason = reason;

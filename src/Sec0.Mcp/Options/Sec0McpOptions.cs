@@ -14,6 +14,9 @@ public sealed class Sec0McpOptions
     /// <summary>The <c>params._meta</c> key a client puts an idempotency key under.</summary>
     public const string IdempotencyKeyMetaName = "x-idempotency-key";
 
+    /// <summary>The <c>params._meta</c> key a client retries an escalated call with; removed before the tool runs.</summary>
+    public const string ApprovalTokenMetaName = "x-sec0-approval-token";
+
     /// <summary>
     /// The policy. Give exactly one of <see cref="Policy"/>, <see cref="PolicyYaml"/> or <see cref="PolicyPath"/>.
     /// </summary>
@@ -57,4 +60,14 @@ public sealed class Sec0McpOptions
 
     /// <summary>The clock; null for the system clock. Tests pass a fake one.</summary>
     public TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>
+    /// Human approvals of escalated calls (docs/approvals.md): an escalated call gets an escalation (its id and status in
+    /// the error result's <c>_meta.sec0</c>), and a retry with its token in <c>_meta["x-sec0-approval-token"]</c> runs
+    /// once. Null (the default): escalated calls are refused without an escalation.
+    /// </summary>
+    public Sec0McpApprovalOptions? Approvals { get; set; }
+
+    /// <summary>How long creating an escalation may take before the call is refused without one (default 2.5 s, as <c>SEC0_ESCALATION_TIMEOUT_MS</c>).</summary>
+    public TimeSpan EscalationTimeout { get; set; } = TimeSpan.FromMilliseconds(2500);
 }

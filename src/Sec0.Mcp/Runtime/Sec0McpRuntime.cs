@@ -4,6 +4,7 @@ using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Sec0.Approvals;
 using Sec0.Audit;
 using Sec0.Hops;
 using Sec0.Policy;
@@ -34,6 +35,7 @@ internal sealed class Sec0McpRuntime : IAsyncDisposable, IDisposable
 
         var policy = LoadPolicy(o);
         Engine = DecisionEngine.Create(policy);
+        Policy = policy;
         Breakers = Engine.CreateCircuitBreakers(Time);
         Tenant = o.Tenant ?? policy.Tenant;
         Environment = o.Otel.Environment?.Trim().ToLowerInvariant();
@@ -75,7 +77,27 @@ internal sealed class Sec0McpRuntime : IAsyncDisposable, IDisposable
         }
 
         _bodyHashes = ReadBodyHashes(o.ToolAssemblies, Logger);
+        if (o.Approvals is { } approvals)
+        {
+            if (string.IsNullOrWhiteSpace(approvals.Directory))
+            {
+                throw new Sec0McpOptionsException("Sec0McpOptions.Approvals.Directory", "is required: the folder escalations are kept in, such as <sec0Dir>/approvals.");
+            }
+
+            Approvals = new ApprovalService(
+                new FileEscalationStore(approvals.Directory),
+                approvals.Groups,
+                ApprovalTokens.FromKeyFile(Path.Combine(approvals.Directory, "token.key")),
+                Appender,
+                Time,
+                Logger,
+                Environment);
+            Approvals.StartSweeper(TimeSpan.FromSeconds(5));
+        }
     }
+
+    /// <summary>The approvals of escalated calls, when <see cref="Sec0McpOptions.Approvals"/> is set.</summary>
+    public ApprovalService? Approvals { get; }
 
     public Sec0McpOptions Options { get; }
 
@@ -90,6 +112,9 @@ internal sealed class Sec0McpRuntime : IAsyncDisposable, IDisposable
     public AuditAppender Appender { get; }
 
     public string Tenant { get; }
+
+    /// <summary>The policy the engine decides with (its <c>human_escalation</c> sets how escalations are decided).</summary>
+    public PolicyDocument Policy { get; }
 
     public string? Environment { get; }
 
@@ -170,6 +195,12 @@ internal sealed class Sec0McpRuntime : IAsyncDisposable, IDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Before the audit log: the sweeper records resolutions in it.
+        if (Approvals is not null)
+        {
+            await Approvals.DisposeAsync().ConfigureAwait(false);
+        }
+
         await Appender.DisposeAsync().ConfigureAwait(false);
         _ownedSigner?.Dispose();
     }
@@ -177,6 +208,7 @@ internal sealed class Sec0McpRuntime : IAsyncDisposable, IDisposable
     /// <summary>For containers disposed synchronously: flushes and closes the audit log, then releases an owned key.</summary>
     public void Dispose()
     {
+        Approvals?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Appender.Dispose();
         _ownedSigner?.Dispose();
     }
