@@ -262,21 +262,7 @@ internal sealed class GatewayRequestHandler
 
         try
         {
-            var request = new EscalationRequest
-            {
-                Tenant = tenant,
-                ToolRef = toolRef,
-                NodeId = headers.NodeId ?? string.Empty,
-                ArgumentsSha256 = argumentsSha256,
-                Arguments = System.Text.Encoding.UTF8.GetString(canonical),
-                Violation = decision.PrimaryReasonName,
-                Reasons = decision.Violations.ToNames(),
-                RiskScore = decision.RiskScore,
-                RiskTags = decision.GetRiskTagNames(),
-                Layer = DenialLevels.Gateway,
-                TraceId = call.Trace.TraceId.ToHexString(),
-                Requirements = ApprovalRequirements.From(_runtime.Options.Policy?.Security.SideEffects.HumanEscalation),
-            };
+            var request = EscalationRequest.For(decision, binding, canonical, DenialLevels.Gateway, call.Trace.TraceId.ToHexString(), _runtime.Options.Policy?.Security.SideEffects.HumanEscalation);
             var escalation = await approvals.CreateAsync(request, http.RequestAborted).WaitAsync(_runtime.Options.EscalationTimeout, http.RequestAborted).ConfigureAwait(false);
             call.EscalationId = escalation.Id;
             call.EscalationStatus = ApprovalNames.Of(escalation.Status);

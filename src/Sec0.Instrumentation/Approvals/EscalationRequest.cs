@@ -38,4 +38,31 @@ public sealed record EscalationRequest
 
     /// <summary>How it is decided.</summary>
     public ApprovalRequirements Requirements { get; init; } = new();
+
+    /// <summary>The escalation request of an escalated call, as the MCP middleware and the gateway make it.</summary>
+    /// <param name="decision">The decision that escalated the call.</param>
+    /// <param name="call">The call an approval will be bound to.</param>
+    /// <param name="canonicalArguments">The call's arguments as canonical JSON (shown to reviewers).</param>
+    /// <param name="layer">Where the call was stopped (<c>middleware</c>, <c>gateway</c>, <c>decorator</c>).</param>
+    /// <param name="traceId">The stopped call's trace id.</param>
+    /// <param name="policy">The policy's <c>human_escalation</c> block.</param>
+    public static EscalationRequest For(Sec0.Policy.Decision decision, ApprovalBinding call, ReadOnlySpan<byte> canonicalArguments, string layer, string? traceId, Sec0.Policy.HumanEscalationPolicy? policy)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        return new EscalationRequest
+        {
+            Tenant = call.Tenant,
+            ToolRef = call.ToolRef,
+            NodeId = call.NodeId,
+            ArgumentsSha256 = call.ArgumentsSha256,
+            Arguments = System.Text.Encoding.UTF8.GetString(canonicalArguments),
+            Violation = decision.PrimaryReasonName,
+            Reasons = decision.Violations.ToNames(),
+            RiskScore = decision.RiskScore,
+            RiskTags = decision.GetRiskTagNames(),
+            Layer = layer,
+            TraceId = traceId,
+            Requirements = ApprovalRequirements.From(policy),
+        };
+    }
 }

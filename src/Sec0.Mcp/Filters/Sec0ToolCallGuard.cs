@@ -232,21 +232,8 @@ internal sealed class Sec0ToolCallGuard
 
         try
         {
-            var escalation = await approvals.CreateAsync(new EscalationRequest
-            {
-                Tenant = binding.Tenant,
-                ToolRef = binding.ToolRef,
-                NodeId = binding.NodeId,
-                ArgumentsSha256 = binding.ArgumentsSha256,
-                Arguments = System.Text.Encoding.UTF8.GetString(arguments),
-                Violation = decision.PrimaryReasonName,
-                Reasons = decision.Violations.ToNames(),
-                RiskScore = decision.RiskScore,
-                RiskTags = decision.GetRiskTagNames(),
-                Layer = DenialLevels.Middleware,
-                TraceId = e.TraceId,
-                Requirements = ApprovalRequirements.From(_runtime.Policy.Security.SideEffects.HumanEscalation),
-            }, cancellationToken).WaitAsync(_runtime.Options.EscalationTimeout, cancellationToken).ConfigureAwait(false);
+            var request = EscalationRequest.For(decision, binding, arguments, DenialLevels.Middleware, e.TraceId, _runtime.Policy.Security.SideEffects.HumanEscalation);
+            var escalation = await approvals.CreateAsync(request, cancellationToken).WaitAsync(_runtime.Options.EscalationTimeout, cancellationToken).ConfigureAwait(false);
             e.EscalationId = escalation.Id;
             e.EscalationStatus = ApprovalNames.Of(escalation.Status);
             if (escalation.Status == EscalationStatus.Approved && !(await approvals.RedeemAsync(approvals.TokenFor(escalation), binding, cancellationToken).ConfigureAwait(false)).Accepted)
