@@ -78,6 +78,12 @@ public sealed class Sec0GatewayOptions
     /// </summary>
     public Sec0.Approvals.ApprovalService? Approvals { get; set; }
 
+    /// <summary>
+    /// Set by the config loader when approvals are on and the state is in PostgreSQL: the gateway then opens the
+    /// approvals over the shared database when it starts (the escalations and the token secret shared by replicas).
+    /// </summary>
+    internal Sec0.Approvals.ApproverGroups? SharedApprovalGroups { get; set; }
+
     /// <summary>How long creating an escalation may take before the call is refused without one (<c>SEC0_ESCALATION_TIMEOUT_MS</c>, default 2.5 s).</summary>
     public TimeSpan EscalationTimeout { get; set; } = TimeSpan.FromMilliseconds(2500);
 

@@ -78,8 +78,9 @@ public static class GatewayConfigLoader
     }
 
     /// <summary>
-    /// The approvals of escalated calls: the store in <c>approvals.dir</c>, the reviewer groups, the token secret beside the
-    /// store, the gateway's audit log for the records, and a sweeper that applies timeouts. Disposed before the audit log.
+    /// The approvals of escalated calls: the store in <c>approvals.dir</c> (in the shared database when the gateway's state
+    /// is in PostgreSQL), the reviewer groups, the token secret beside the store, the gateway's audit log for the
+    /// records, and a sweeper that applies timeouts. Disposed before the audit log.
     /// </summary>
     private static void OpenApprovals(Sec0Config config, Func<string, string?>? environment, TimeProvider? timeProvider, ILogger? logger, Sec0GatewayOptions options)
     {
@@ -93,6 +94,13 @@ public static class GatewayConfigLoader
             }
 
             options.EscalationTimeout = TimeSpan.FromMilliseconds(ms);
+        }
+
+        if (options.PostgresState is not null)
+        {
+            // Replicas share the escalations and the token secret in the database, opened when the gateway starts.
+            options.SharedApprovalGroups = approvals.Groups;
+            return;
         }
 
         var service = new Sec0.Approvals.ApprovalService(

@@ -20,6 +20,7 @@ namespace Sec0.Gateway.Pipeline;
 internal sealed class GatewayRuntime : IAsyncDisposable
 {
     private PostgresGatewayState? _state;
+    private Sec0.Approvals.ApprovalService? _approvals;
 
     /// <summary>The gateway's spans, on the same "Sec0" source as hops and MCP tool calls.</summary>
     internal static readonly ActivitySource Source = new(Sec0App.ActivitySourceName, typeof(GatewayRuntime).Assembly.GetName().Version?.ToString());
@@ -166,6 +167,20 @@ internal sealed class GatewayRuntime : IAsyncDisposable
 
         Quotas = _state.Quotas;
         Dedupe = Options.Dedupe.Enabled ? _state.Idempotency : null;
+        if (Options.SharedApprovalGroups is { } groups && Options.Approvals is null)
+        {
+            _approvals = new Sec0.Approvals.ApprovalService(
+                _state.Escalations,
+                groups,
+                await _state.GetApprovalTokensAsync(cancellationToken).ConfigureAwait(false),
+                Appender,
+                Time,
+                Logger,
+                Options.Environment);
+            _approvals.StartSweeper(TimeSpan.FromSeconds(5));
+            Options.Approvals = _approvals;
+        }
+
         Logger.LogInformation("[sec0-gateway] Shared state in PostgreSQL, schema {Schema} (version {Version}).", pg.Schema, PostgresGatewaySchema.CurrentVersion);
     }
 
@@ -174,6 +189,12 @@ internal sealed class GatewayRuntime : IAsyncDisposable
         foreach (var upstream in Upstreams.Values)
         {
             await upstream.DisposeAsync().ConfigureAwait(false);
+        }
+
+        // Before the state (its store) and the audit log (its records).
+        if (_approvals is not null)
+        {
+            await _approvals.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_state is not null)

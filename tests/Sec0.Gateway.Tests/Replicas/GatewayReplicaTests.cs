@@ -148,7 +148,62 @@ public sealed class GatewayReplicaTests : IAsyncLifetime
         await StopAndVerifyAsync(expectedEnvelopes: null);
     }
 
-    private async Task StartReplicasAsync(int count, string extra)
+    [Fact]
+    public async Task AnEscalationOnOneReplica_IsApprovedOnceForAll_AndItsTokenRunsTheCallOnceOnAnother()
+    {
+        var schema = await StartReplicasAsync(3, """
+              enforcement: { mode: enforce, deny_on: [tool_not_in_allowlist] }
+              tools: { allowlist: ["mcp://tools/echo@*"] }
+              security: { side_effects: { approve_high_risk: true, human_escalation: { approval_set_id: ops } } }
+            approvals:
+              groups:
+                ops: [{ user: olga, roles: [ops] }]
+
+            """);
+
+        var denied = await SendAsync(0, "slow-10", "esc-1", "{\"n\":1}");
+        Assert.Equal(HttpStatusCode.Forbidden, denied.Status);
+        using var deniedBody = JsonDocument.Parse(denied.Body);
+        var id = deniedBody.RootElement.GetProperty("escalation_id").GetString()!;
+        Assert.Equal("pending", deniedBody.RootElement.GetProperty("escalation_status").GetString());
+
+        // A reviewer's vote lands in the shared database (the test process stands in for the reviewer page).
+        await using (var state = await Sec0.Gateway.State.Postgres.PostgresGatewayState.OpenAsync(_server.ConnectionString, schema, TimeProvider.System, null, default))
+        await using (var reviewer = new Sec0.Approvals.ApprovalService(state.Escalations, new Sec0.Approvals.ApproverGroups(
+            new Dictionary<string, IReadOnlyList<Sec0.Approvals.Reviewer>> { ["ops"] = [new("olga", ["ops"])] }), await state.GetApprovalTokensAsync(default)))
+        {
+            Assert.True((await reviewer.VoteAsync(id, "olga", "ops", Sec0.Approvals.ApprovalDecision.Approve, null, default)).Accepted);
+        }
+
+        // Another replica hands out the token, a third runs the call with it, once.
+        using var status = await _http.GetAsync(new Uri(_replicas[1].Url, "approvals/" + id));
+        Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        using var statusBody = JsonDocument.Parse(await status.Content.ReadAsStringAsync());
+        var token = statusBody.RootElement.GetProperty("approval_token").GetString()!;
+
+        var runs = await SendWithTokenAsync(2, "slow-10", "esc-2", "{\"n\":1}", token);
+        Assert.Equal(HttpStatusCode.OK, runs.Status);
+        Assert.Equal(1, _upstream.Calls);
+        var again = await SendWithTokenAsync(0, "slow-10", "esc-3", "{\"n\":1}", token);
+        Assert.Equal(HttpStatusCode.Forbidden, again.Status);
+        Assert.Contains("approval_token_already_used", again.Body, StringComparison.Ordinal);
+        Assert.Equal(1, _upstream.Calls);
+        await StopAndVerifyAsync(expectedEnvelopes: null);
+    }
+
+    private async Task<Response> SendWithTokenAsync(int replica, string tool, string key, string body, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_replicas[replica].Url, $"mcp/tools/{tool}@1.0.0"))
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("x-idempotency-key", key);
+        request.Headers.Add("x-sec0-approval-token", token);
+        using var response = await _http.SendAsync(request);
+        return new Response(replica, response.StatusCode, await response.Content.ReadAsStringAsync(), null);
+    }
+
+    private async Task<string> StartReplicasAsync(int count, string extra)
     {
         var schema = _server.NewSchema();
         var block = $"""
@@ -160,6 +215,7 @@ public sealed class GatewayReplicaTests : IAsyncLifetime
         var env = new Dictionary<string, string> { ["SEC0_GATEWAY_POSTGRES"] = _server.ConnectionString };
         var starts = Enumerable.Range(0, count).Select(i => GatewayReplica.StartAsync(_directory.Combine("replica-" + i), block, env));
         _replicas.AddRange(await Task.WhenAll(starts));
+        return schema;
     }
 
     private async Task<Response[]> SendAllAsync(int count, Func<int, (int Replica, string Tool, string Key, string Body)> request)

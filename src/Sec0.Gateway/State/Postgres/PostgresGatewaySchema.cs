@@ -11,14 +11,15 @@ namespace Sec0.Gateway.State.Postgres;
 /// </summary>
 /// <remarks>
 /// Tables (all in <see cref="SchemaName"/>): <c>sec0_gateway_schema</c> (applied versions), <c>sec0_idempotency</c>,
-/// <c>sec0_quota_bucket</c> and <c>sec0_quota_daily</c>. The bucket table also keeps the last rate and burst of each
+/// <c>sec0_quota_bucket</c> and <c>sec0_quota_daily</c> (version 1); <c>sec0_escalations</c> and
+/// <c>sec0_approval_secret</c> (version 2, the approvals of escalated calls). The bucket table also keeps the last rate and burst of each
 /// bucket, so that the cleanup can tell a full bucket (equivalent to a missing one) without the configuration, and
 /// whether its last update took a token (what the single-statement take returns).
 /// </remarks>
 public sealed partial class PostgresGatewaySchema
 {
     /// <summary>The schema version this code writes and reads.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     /// <summary>The key of the advisory lock the migrations hold ("Sec0GwMg" in ASCII); shared by all schemas of a database.</summary>
     internal const long MigrationLockKey = 0x5365_6330_4777_4D67;
@@ -43,6 +44,8 @@ public sealed partial class PostgresGatewaySchema
         IdempotencyTable = quoted + ".sec0_idempotency";
         BucketTable = quoted + ".sec0_quota_bucket";
         DailyTable = quoted + ".sec0_quota_daily";
+        EscalationTable = quoted + ".sec0_escalations";
+        ApprovalSecretTable = quoted + ".sec0_approval_secret";
     }
 
     /// <summary>The schema that holds the tables.</summary>
@@ -55,6 +58,10 @@ public sealed partial class PostgresGatewaySchema
     internal string BucketTable { get; }
 
     internal string DailyTable { get; }
+
+    internal string EscalationTable { get; }
+
+    internal string ApprovalSecretTable { get; }
 
     /// <summary>
     /// Brings the tables up to <see cref="CurrentVersion"/>: creates the schema and the version table when missing and
@@ -185,6 +192,24 @@ public sealed partial class PostgresGatewaySchema
                 PRIMARY KEY (tenant, tool_ref, day))
             """,
             $"CREATE INDEX sec0_quota_daily_day ON {DailyTable} (day)",
+        ]);
+
+        // The approvals of escalated calls: each escalation's state as the JSON line the file store keeps, and the one
+        // secret every replica makes and checks approval tokens with.
+        yield return (2,
+        [
+            $"""
+            CREATE TABLE {EscalationTable} (
+                id text PRIMARY KEY,
+                created_at timestamptz NOT NULL,
+                state text NOT NULL)
+            """,
+            $"CREATE INDEX sec0_escalations_created ON {EscalationTable} (created_at)",
+            $"""
+            CREATE TABLE {ApprovalSecretTable} (
+                id int PRIMARY KEY CHECK (id = 1),
+                secret bytea NOT NULL)
+            """,
         ]);
     }
 

@@ -25,6 +25,7 @@ public sealed class PostgresGatewayState : IAsyncDisposable
         Schema = schema;
         Idempotency = idempotency;
         Quotas = quotas;
+        Escalations = new PostgresEscalationStore(dataSource, schema);
     }
 
     /// <summary>Where the tables are.</summary>
@@ -35,6 +36,24 @@ public sealed class PostgresGatewayState : IAsyncDisposable
 
     /// <summary>The shared quota counters.</summary>
     public PostgresQuotaStore Quotas { get; }
+
+    /// <summary>The shared escalations of escalated calls.</summary>
+    public PostgresEscalationStore Escalations { get; }
+
+    /// <summary>
+    /// The approval tokens' secret every replica shares: made by the first replica that asks (32 random bytes, one row),
+    /// read by the others.
+    /// </summary>
+    public async Task<Sec0.Approvals.ApprovalTokens> GetApprovalTokensAsync(CancellationToken cancellationToken)
+    {
+        var t = Schema.ApprovalSecretTable;
+        await using var insert = _dataSource.CreateCommand($"INSERT INTO {t} (id, secret) VALUES (1, @secret) ON CONFLICT DO NOTHING");
+        insert.Parameters.Add(new NpgsqlParameter<byte[]>("secret", NpgsqlTypes.NpgsqlDbType.Bytea) { TypedValue = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32) });
+        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await using var select = _dataSource.CreateCommand($"SELECT secret FROM {t} WHERE id = 1");
+        var secret = (byte[])(await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return new Sec0.Approvals.ApprovalTokens(secret);
+    }
 
     /// <summary>
     /// Connects, applies the schema's migrations (<see cref="PostgresGatewaySchema.MigrateAsync"/>) and opens the
