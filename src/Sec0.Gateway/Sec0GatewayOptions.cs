@@ -84,6 +84,9 @@ public sealed class Sec0GatewayOptions
     /// </summary>
     internal Sec0.Approvals.ApproverGroups? SharedApprovalGroups { get; set; }
 
+    /// <summary>The retention of those shared escalations (<c>approvals.retention_days</c>).</summary>
+    internal TimeSpan? SharedApprovalRetention { get; set; }
+
     /// <summary>How long creating an escalation may take before the call is refused without one (<c>SEC0_ESCALATION_TIMEOUT_MS</c>, default 2.5 s).</summary>
     public TimeSpan EscalationTimeout { get; set; } = TimeSpan.FromMilliseconds(2500);
 

@@ -100,6 +100,7 @@ public static class GatewayConfigLoader
         {
             // Replicas share the escalations and the token secret in the database, opened when the gateway starts.
             options.SharedApprovalGroups = approvals.Groups;
+            options.SharedApprovalRetention = approvals.Retention;
             return;
         }
 
@@ -110,7 +111,8 @@ public static class GatewayConfigLoader
             options.Appender,
             timeProvider,
             logger,
-            config.App.Environment);
+            config.App.Environment,
+            approvals.Retention);
         service.StartSweeper(TimeSpan.FromSeconds(5));
         options.Approvals = service;
         options.Owned.Insert(0, service);

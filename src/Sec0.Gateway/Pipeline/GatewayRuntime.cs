@@ -176,7 +176,8 @@ internal sealed class GatewayRuntime : IAsyncDisposable
                 Appender,
                 Time,
                 Logger,
-                Options.Environment);
+                Options.Environment,
+                Options.SharedApprovalRetention);
             _approvals.StartSweeper(TimeSpan.FromSeconds(5));
             Options.Approvals = _approvals;
         }

@@ -20,6 +20,9 @@ namespace Sec0.Approvals;
 /// </remarks>
 public sealed class ApprovalService : IAsyncDisposable
 {
+    /// <summary>How long a resolved escalation is kept when no retention is given: 30 days.</summary>
+    public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(30);
+
     /// <summary>How often <see cref="WaitForApprovalAsync"/> looks at the store for changes made by other processes.</summary>
     public static readonly TimeSpan WaitPollInterval = TimeSpan.FromMilliseconds(200);
 
@@ -41,7 +44,8 @@ public sealed class ApprovalService : IAsyncDisposable
     /// <param name="time">The clock; the system clock when null.</param>
     /// <param name="logger">Where background failures are reported.</param>
     /// <param name="environment">The <c>environment</c> of the audit records.</param>
-    public ApprovalService(IEscalationStore store, ApproverGroups groups, ApprovalTokens? tokens, AuditAppender? audit = null, TimeProvider? time = null, ILogger? logger = null, string? environment = null)
+    /// <param name="retention">How long a resolved escalation is kept after it was resolved (<see cref="DefaultRetention"/> when null); <see cref="SweepAsync"/> deletes it then.</param>
+    public ApprovalService(IEscalationStore store, ApproverGroups groups, ApprovalTokens? tokens, AuditAppender? audit = null, TimeProvider? time = null, ILogger? logger = null, string? environment = null, TimeSpan? retention = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(groups);
@@ -52,7 +56,12 @@ public sealed class ApprovalService : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         _logger = logger;
         _environment = environment;
+        Retention = retention ?? DefaultRetention;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Retention, TimeSpan.Zero, nameof(retention));
     }
+
+    /// <summary>How long a resolved escalation is kept after it was resolved.</summary>
+    public TimeSpan Retention { get; }
 
     /// <summary>The store.</summary>
     public IEscalationStore Store => _store;
@@ -147,12 +156,26 @@ public sealed class ApprovalService : IAsyncDisposable
         return result;
     }
 
-    /// <summary>Applies the timeouts due and records what is not recorded yet; returns how many escalations changed.</summary>
+    /// <summary>
+    /// Applies the timeouts due, records what is not recorded yet, and deletes the escalations resolved longer than
+    /// <see cref="Retention"/> ago whose records are written (their audit records stay); returns how many changed or went.
+    /// </summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var changed = 0;
+        var now = _time.GetUtcNow();
         foreach (var escalation in await _store.ListAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (IsPastRetention(escalation, now))
+            {
+                if (await _store.DeleteAsync(escalation.Id, current => IsPastRetention(current, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false))
+                {
+                    changed++;
+                }
+
+                continue;
+            }
+
             if (!escalation.IsResolved || !escalation.ResolutionRecorded || escalation.RecordedVotes < escalation.Votes.Count)
             {
                 var settled = await SettleAsync(escalation, cancellationToken).ConfigureAwait(false);
@@ -275,6 +298,12 @@ public sealed class ApprovalService : IAsyncDisposable
         await _sweeper.ConfigureAwait(false);
         _stopping.Dispose();
     }
+
+    // Resolved long enough ago, and (in a process with an audit log) every step recorded, so nothing is lost with it.
+    private bool IsPastRetention(Escalation escalation, DateTimeOffset now) =>
+        escalation.ResolvedAt is { } resolved
+        && now - resolved >= Retention
+        && (_audit is null || (escalation.ResolutionRecorded && escalation.RecordedVotes >= escalation.Votes.Count));
 
     private static bool Matches(EscalationRequest request, ApprovalBinding call) =>
         string.Equals(request.Tenant, call.Tenant, StringComparison.Ordinal)

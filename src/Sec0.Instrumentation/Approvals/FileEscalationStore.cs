@@ -124,7 +124,18 @@ public sealed class FileEscalationStore : IEscalationStore
             return null;
         }
 
-        await using var stream = await OpenLockedAsync(path, FileAccess.ReadWrite, cancellationToken).ConfigureAwait(false);
+        FileStream stream;
+        try
+        {
+            stream = await OpenLockedAsync(path, FileAccess.ReadWrite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FileNotFoundException)
+        {
+            // Deleted (retention) while this call waited for the lock.
+            return null;
+        }
+
+        await using var owned = stream;
         var (before, validLength) = await ReadLastAsync(stream, cancellationToken).ConfigureAwait(false);
         if (before is null)
         {
@@ -142,6 +153,34 @@ public sealed class FileEscalationStore : IEscalationStore
         stream.Position = validLength;
         await AppendAsync(stream, after, cancellationToken).ConfigureAwait(false);
         return (before, after);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteAsync(string id, Func<Escalation, bool> when, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(when);
+        if (PathOf(id) is not { } path || !File.Exists(path))
+        {
+            return false;
+        }
+
+        try
+        {
+            await using var stream = await OpenLockedAsync(path, FileAccess.ReadWrite, cancellationToken).ConfigureAwait(false);
+            var (state, _) = await ReadLastAsync(stream, cancellationToken).ConfigureAwait(false);
+            if (state is null || !when(state))
+            {
+                return false;
+            }
+
+            // Deleted while the lock is held: a caller waiting for it then finds no file.
+            File.Delete(path);
+            return true;
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
     }
 
     private string? PathOf(string id) => EscalationIds.IsValid(id) ? Path.Combine(Directory, id + Extension) : null;

@@ -23,4 +23,8 @@ public interface IEscalationStore
     /// </summary>
     /// <returns>The escalation before and after (the same when nothing changed); null when there is none with that id.</returns>
     Task<(Escalation Before, Escalation After)?> UpdateAsync(string id, Func<Escalation, Escalation?> change, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the escalation when <paramref name="when"/> holds for it, under the store's lock.</summary>
+    /// <returns>Whether it was deleted.</returns>
+    Task<bool> DeleteAsync(string id, Func<Escalation, bool> when, CancellationToken cancellationToken);
 }

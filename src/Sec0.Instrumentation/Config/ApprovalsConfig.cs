@@ -11,6 +11,9 @@ public sealed record ApprovalsConfig
     /// <summary><c>approvals.dir</c> as an absolute path; defaults to <c>&lt;sec0Dir&gt;/approvals</c>.</summary>
     public required string Directory { get; init; }
 
+    /// <summary><c>approvals.retention_days</c>: how long a resolved escalation is kept (default 30 days).</summary>
+    public TimeSpan Retention { get; init; } = TimeSpan.FromDays(30);
+
     /// <summary><c>approvals.groups</c> and <c>approvals.default_group</c>; <see cref="ApproverGroups.None"/> when absent.</summary>
     public ApproverGroups Groups { get; init; } = ApproverGroups.None;
 }

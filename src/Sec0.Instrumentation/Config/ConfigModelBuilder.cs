@@ -316,13 +316,19 @@ internal sealed class ConfigModelBuilder
 
         foreach (var key in approvals?.Entries ?? [])
         {
-            if (key.Key is not ("dir" or "groups" or "default_group"))
+            if (key.Key is not ("dir" or "groups" or "default_group" or "retention_days"))
             {
-                throw _reader.Error(YamlConfigReader.Join(path, key.Key), "is not an approvals key: use dir, groups or default_group (docs/approvals.md)", key.Value);
+                throw _reader.Error(YamlConfigReader.Join(path, key.Key), "is not an approvals key: use dir, groups, default_group or retention_days (docs/approvals.md)", key.Value);
             }
         }
 
-        return new ApprovalsConfig { Directory = directory, Groups = groups.Count == 0 ? ApproverGroups.None : new ApproverGroups(groups, defaultGroup) };
+        var retentionDays = _reader.ReadInt(approvals, "retention_days", path, 1) ?? 30;
+        return new ApprovalsConfig
+        {
+            Directory = directory,
+            Groups = groups.Count == 0 ? ApproverGroups.None : new ApproverGroups(groups, defaultGroup),
+            Retention = TimeSpan.FromDays(retentionDays),
+        };
     }
 
     private (ControlPlaneConfig ControlPlane, YamlNode SignerNode) BuildControlPlane(ConfigMapping root)

@@ -11,6 +11,9 @@ public sealed class Sec0McpApprovalOptions
     /// <summary>The escalations' folder (shared with <c>sec0 approvals</c> and other processes); required.</summary>
     public string? Directory { get; set; }
 
+    /// <summary>How long a resolved escalation is kept (default 30 days).</summary>
+    public TimeSpan Retention { get; set; } = ApprovalService.DefaultRetention;
+
     /// <summary>The reviewer groups, keyed by <c>approval_set_id</c>.</summary>
     public ApproverGroups Groups { get; set; } = ApproverGroups.None;
 }

@@ -91,7 +91,8 @@ internal sealed class Sec0McpRuntime : IAsyncDisposable, IDisposable
                 Appender,
                 Time,
                 Logger,
-                Environment);
+                Environment,
+                approvals.Retention);
             Approvals.StartSweeper(TimeSpan.FromSeconds(5));
         }
     }

@@ -59,5 +59,11 @@ public sealed class PostgresApprovalTests
         Assert.Null(await a.GetAsync("esc_' OR 1=1 --", default));
         Assert.Null(await stateA.Escalations.UpdateAsync("../x", e => e, default));
         await Assert.ThrowsAsync<InvalidOperationException>(() => stateB.Escalations.CreateAsync(final, default));
+
+        // Retention: deleted only when the condition holds, under the row lock.
+        Assert.False(await stateB.Escalations.DeleteAsync(final.Id, e => !e.IsResolved, default));
+        Assert.True(await stateB.Escalations.DeleteAsync(final.Id, e => e.IsResolved, default));
+        Assert.Null(await a.GetAsync(final.Id, default));
+        Assert.False(await stateA.Escalations.DeleteAsync(final.Id, _ => true, default));
     }
 }

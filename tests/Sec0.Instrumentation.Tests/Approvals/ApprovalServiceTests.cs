@@ -248,6 +248,47 @@ public sealed class ApprovalServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Resolved_escalations_go_after_their_retention_pending_ones_stay_and_the_records_remain()
+    {
+        await using var service = new ApprovalService(new FileEscalationStore(StoreDir), _groups, NewTokens(), _audit, _clock, retention: TimeSpan.FromDays(1));
+        var resolved = await service.CreateAsync(Request(), default);
+        var token = service.TokenFor((await service.VoteAsync(resolved.Id, "alice", "finance", ApprovalDecision.Approve, null, default)).Escalation!);
+        var pending = await service.CreateAsync(Request(new ApprovalRequirements { Ttl = TimeSpan.FromDays(10) }), default);
+
+        _clock.Advance(TimeSpan.FromHours(23));
+        Assert.Equal(0, await service.SweepAsync(default));
+        _clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(1, await service.SweepAsync(default));
+
+        Assert.Null(await service.GetAsync(resolved.Id, default));
+        Assert.False(File.Exists(Path.Combine(StoreDir, resolved.Id + ".ndjson")));
+        Assert.Equal(EscalationStatus.Pending, (await service.GetAsync(pending.Id, default))!.Status);
+        Assert.Equal(TokenRefusal.UnknownEscalation, (await service.RedeemAsync(token, Binding(), default)).Refusal);
+        Assert.Equal(VoteRefusal.UnknownEscalation, (await service.VoteAsync(resolved.Id, "bob", "security", ApprovalDecision.Approve, null, default)).Refusal);
+        Assert.Contains(await RecordsAsync(), r => r.GetProperty("op").GetString() == "approval.resolved" && r.GetProperty("escalation_id").GetString() == resolved.Id);
+    }
+
+    [Fact]
+    public async Task A_resolution_not_yet_recorded_is_kept_past_its_retention_until_a_process_with_a_log_records_it()
+    {
+        var escalation = await _service.CreateAsync(Request(), default);
+        await using (var cli = new ApprovalService(new FileEscalationStore(StoreDir), _groups, null, null, _clock, retention: TimeSpan.FromDays(1)))
+        {
+            await cli.VoteAsync(escalation.Id, "alice", "finance", ApprovalDecision.Approve, null, default);
+        }
+
+        _clock.Advance(TimeSpan.FromDays(2));
+        await using var app = new ApprovalService(new FileEscalationStore(StoreDir), _groups, NewTokens(), _audit, _clock, retention: TimeSpan.FromDays(1));
+
+        // The first sweep records the vote and the resolution (and keeps it); the next deletes it.
+        Assert.Equal(1, await app.SweepAsync(default));
+        Assert.Contains(await RecordsAsync(), r => r.GetProperty("op").GetString() == "approval.resolved");
+        Assert.True(File.Exists(Path.Combine(StoreDir, escalation.Id + ".ndjson")));
+        Assert.Equal(1, await app.SweepAsync(default));
+        Assert.Null(await app.GetAsync(escalation.Id, default));
+    }
+
+    [Fact]
     public async Task The_approvals_records_verify_with_the_rest_of_the_log()
     {
         var escalation = await _service.CreateAsync(Request(new ApprovalRequirements { Strategy = ApprovalStrategy.HumanQuorum, MinApprovals = 2, VetoRoles = ["legal"] }), default);

@@ -17,6 +17,7 @@ public sealed class ApprovalsConfigTests : IDisposable
 
         Assert.Equal(Path.Combine(config.ControlPlane.Sec0Dir, "approvals"), config.Approvals!.Directory);
         Assert.Null(config.Approvals.Groups.Resolve(null));
+        Assert.Equal(TimeSpan.FromDays(30), config.Approvals.Retention);
     }
 
     [Fact]
@@ -25,6 +26,7 @@ public sealed class ApprovalsConfigTests : IDisposable
         var config = Load("""
             approvals:
               dir: ./reviews
+              retention_days: 7
               default_group: payments
               groups:
                 payments:
@@ -35,6 +37,7 @@ public sealed class ApprovalsConfigTests : IDisposable
             """);
 
         Assert.Equal(Path.Combine(_dir.Root, "reviews"), config.Approvals!.Directory);
+        Assert.Equal(TimeSpan.FromDays(7), config.Approvals.Retention);
         var payments = config.Approvals.Groups.Resolve(null)!;
         Assert.Equal(["alice", "carol"], payments.Select(r => r.User));
         Assert.Equal(["finance", "security"], payments[1].Roles);
@@ -53,6 +56,7 @@ public sealed class ApprovalsConfigTests : IDisposable
     [InlineData("approvals:\n  default_group: q\n  groups:\n    p: [{ user: a, roles: [x] }]\n", "approvals.default_group names the group \"q\", which is not under approvals.groups")]
     [InlineData("approvals:\n  group: {}\n", "approvals.group is not an approvals key")]
     [InlineData("approvals: [a]\n", "approvals must be a mapping")]
+    [InlineData("approvals:\n  retention_days: 0\n", "approvals.retention_days must be an integer >= 1")]
     public void A_mistake_names_the_key_and_how_to_fix_it(string block, string expected)
     {
         var error = Assert.Throws<Sec0ConfigException>(() => Load(block));

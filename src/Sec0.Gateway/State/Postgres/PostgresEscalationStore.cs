@@ -23,6 +23,7 @@ public sealed class PostgresEscalationStore : IEscalationStore
     private readonly string _lockSql;
     private readonly string _updateSql;
     private readonly string _listSql;
+    private readonly string _deleteSql;
 
     /// <summary>Creates a store over tables that <see cref="PostgresGatewaySchema.MigrateAsync"/> created.</summary>
     public PostgresEscalationStore(NpgsqlDataSource dataSource, PostgresGatewaySchema schema)
@@ -36,6 +37,7 @@ public sealed class PostgresEscalationStore : IEscalationStore
         _lockSql = $"SELECT state FROM {t} WHERE id = @id FOR UPDATE";
         _updateSql = $"UPDATE {t} SET state = @state WHERE id = @id";
         _listSql = $"SELECT state FROM {t} ORDER BY created_at DESC";
+        _deleteSql = $"DELETE FROM {t} WHERE id = @id";
     }
 
     /// <inheritdoc />
@@ -122,6 +124,36 @@ public sealed class PostgresEscalationStore : IEscalationStore
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return (before, after);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteAsync(string id, Func<Escalation, bool> when, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(when);
+        if (!EscalationIds.IsValid(id))
+        {
+            return false;
+        }
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var read = new NpgsqlCommand(_lockSql, connection, transaction))
+        {
+            read.Parameters.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = id });
+            if (await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not string state || !when(Parse(id, state)))
+            {
+                return false;
+            }
+        }
+
+        await using (var delete = new NpgsqlCommand(_deleteSql, connection, transaction))
+        {
+            delete.Parameters.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = id });
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     private static NpgsqlParameter<string> State(Escalation escalation) =>
