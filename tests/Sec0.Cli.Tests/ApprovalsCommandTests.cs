@@ -103,6 +103,18 @@ public sealed class ApprovalsCommandTests : IDisposable
         Assert.Contains("--as", noUser.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_config_whose_gateway_keeps_escalations_in_postgres_is_refused_rather_than_shown_empty()
+    {
+        File.AppendAllText(ConfigPath, "\ngateway:\n  targets: { a: http://127.0.0.1:1 }\n  state: { store: postgres }\n");
+
+        var list = CliRun.InProcess("approvals", "list", "--config", ConfigPath);
+
+        Assert.Equal(ExitCodes.UsageError, list.ExitCode);
+        Assert.Equal("", list.Out);
+        Assert.Contains("keeps the gateway's escalations in PostgreSQL (gateway.state.store: postgres)", list.Error, StringComparison.Ordinal);
+    }
+
     private async Task<Escalation> CreateAsync(ApprovalRequirements requirements)
     {
         var config = Sec0.Config.Sec0ConfigLoader.Load(ConfigPath, new Sec0.Config.Sec0ConfigLoadOptions { CheckSigningKeyExists = false });

@@ -198,8 +198,33 @@ internal static class ApprovalsCommand
 
         // Only the approvals folder is needed: the signing key need not be readable here.
         var config = Sec0ConfigLoader.Load(configPath, new Sec0ConfigLoadOptions { CheckSigningKeyExists = false });
+        if (KeepsEscalationsInPostgres(config.FilePath))
+        {
+            // Reading the (empty) folder instead would answer "no escalations" about escalations that exist.
+            context.Error.WriteLine($"[sec0] {config.FilePath} keeps the gateway's escalations in PostgreSQL (gateway.state.store: postgres); sec0 approvals works on the file store (approvals.dir) only for now. Vote through ApprovalService over the database (docs/approvals.md).");
+            return null;
+        }
+
         var approvals = config.Approvals!;
         return new ApprovalService(new FileEscalationStore(approvals.Directory), approvals.Groups, tokens: null);
+    }
+
+    private static bool KeepsEscalationsInPostgres(string configPath)
+    {
+        var yaml = new YamlDotNet.RepresentationModel.YamlStream();
+        using (var reader = new StreamReader(configPath))
+        {
+            yaml.Load(reader);
+        }
+
+        return yaml.Documents.Count > 0
+            && yaml.Documents[0].RootNode is YamlDotNet.RepresentationModel.YamlMappingNode root
+            && Child(root, "gateway") is YamlDotNet.RepresentationModel.YamlMappingNode gateway
+            && Child(gateway, "state") is YamlDotNet.RepresentationModel.YamlMappingNode state
+            && Child(state, "store") is YamlDotNet.RepresentationModel.YamlScalarNode { Value: "postgres" };
+
+        static YamlDotNet.RepresentationModel.YamlNode? Child(YamlDotNet.RepresentationModel.YamlMappingNode mapping, string key) =>
+            mapping.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode(key), out var value) ? value : null;
     }
 
     private static string NotFound(string id) => EscalationIds.IsValid(id)
