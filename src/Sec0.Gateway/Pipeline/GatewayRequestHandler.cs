@@ -152,6 +152,7 @@ internal sealed class GatewayRequestHandler
             NotEntitled = entitlement is { Allowed: false },
         });
         call.Decision = decision;
+        (ApprovalService Service, ApprovalBinding Binding)? pendingApproval = null;
         if (decision.IsBlocked)
         {
             if (decision.PrimaryReason == PolicyReason.MalformedInput)
@@ -161,15 +162,21 @@ internal sealed class GatewayRequestHandler
 
             var reason = decision.PrimaryReasonName;
             var escalated = decision.Outcome == DecisionOutcome.Escalate;
-            var approval = escalated && _runtime.Options.Approvals is { } approvals
-                ? await ApproveAsync(http, call, approvals, decision, toolRef, principal.Tenant, headers, body.Canonical!).ConfigureAwait(false)
-                : null;
-            if (approval is { } refusal)
+            if (escalated && _runtime.Options.Approvals is { } approvals)
             {
-                return refusal;
+                var binding = new ApprovalBinding(principal.Tenant, toolRef, headers.NodeId ?? string.Empty, Sha256Hex.Of(body.Canonical!));
+                if (request.Headers[ApprovalTokenHeader].Count > 0)
+                {
+                    // Spent last, just before the tool runs: a retry stopped by a replay, a quota or a missing target keeps it.
+                    pendingApproval = (approvals, binding);
+                }
+                else
+                {
+                    await CreateEscalationAsync(http, call, approvals, decision, binding, body.Canonical!).ConfigureAwait(false);
+                }
             }
 
-            if (call.EscalationStatus != ApprovalNames.Of(EscalationStatus.Approved))
+            if (pendingApproval is null && call.EscalationStatus != ApprovalNames.Of(EscalationStatus.Approved))
             {
                 return GatewayOutcome.Failed(reason == PolicyReasons.ToolNotInAllowlist
                     ? GatewayError.ToolNotAllowed(toolRef, principal.Tenant)
@@ -237,53 +244,52 @@ internal sealed class GatewayRequestHandler
             }
         }
 
+        if (pendingApproval is { } approval && await RedeemAsync(http, call, approval.Service, approval.Binding).ConfigureAwait(false) is { } refusal)
+        {
+            return refusal;
+        }
+
         return await CallUpstreamAsync(http, call, upstream, toolRoute, arguments!.RootElement, headers).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// An escalated call: with an <c>x-sec0-approval-token</c>, spends it when it was approved for exactly this call
-    /// (the call then runs) or refuses it; without one, creates the escalation (bounded by the escalation timeout; a
-    /// failure is recorded as <c>escalation_error</c> and the call refused as before). <c>auto_allow</c> lets it run.
+    /// A retried escalated call's <c>x-sec0-approval-token</c>: spent when it was approved for exactly this call (which
+    /// then runs), otherwise refused. A repeated header is refused rather than guessed at.
     /// </summary>
-    /// <returns>A refusal of the token; null otherwise (<see cref="GatewayCall.EscalationStatus"/> says whether it may run).</returns>
-    private async Task<GatewayOutcome?> ApproveAsync(HttpContext http, GatewayCall call, ApprovalService approvals, Decision decision, string toolRef, string tenant, CallerHeaders headers, byte[] canonical)
+    /// <returns>The refusal; null when the call may run.</returns>
+    private async Task<GatewayOutcome?> RedeemAsync(HttpContext http, GatewayCall call, ApprovalService approvals, ApprovalBinding binding)
     {
-        var argumentsSha256 = Sha256Hex.Of(canonical);
-        var binding = new ApprovalBinding(tenant, toolRef, headers.NodeId ?? string.Empty, argumentsSha256);
         var token = http.Request.Headers[ApprovalTokenHeader];
-        if (token.Count > 0)
-        {
-            // One token, once: a repeated header is refused rather than guessed at.
-            var redemption = await approvals.RedeemAsync(token.Count == 1 ? token[0] : null, binding, http.RequestAborted).ConfigureAwait(false);
-            call.EscalationId = redemption.Escalation?.Id;
-            call.EscalationStatus = redemption.Escalation is { } e ? ApprovalNames.Of(e.Status) : null;
-            return redemption.Accepted ? null : GatewayOutcome.Failed(GatewayError.ApprovalTokenRefused(ApprovalNames.Of(redemption.Refusal)), escalated: true);
-        }
+        var redemption = await approvals.RedeemAsync(token.Count == 1 ? token[0] : null, binding, http.RequestAborted).ConfigureAwait(false);
+        call.EscalationId = redemption.Escalation?.Id;
+        call.EscalationStatus = redemption.Escalation is { } e ? ApprovalNames.Of(e.Status) : null;
+        return redemption.Accepted ? null : GatewayOutcome.Failed(GatewayError.ApprovalTokenRefused(ApprovalNames.Of(redemption.Refusal)), escalated: true);
+    }
 
+    /// <summary>
+    /// An escalated call without a token: creates its escalation (bounded by the escalation timeout; a failure is
+    /// recorded as <c>escalation_error</c> and the call refused as before). <c>auto_allow</c> approves it, and its
+    /// token is spent at once, so the call runs.
+    /// </summary>
+    private async Task CreateEscalationAsync(HttpContext http, GatewayCall call, ApprovalService approvals, Decision decision, ApprovalBinding binding, byte[] canonical)
+    {
         try
         {
             var request = EscalationRequest.For(decision, binding, canonical, DenialLevels.Gateway, call.Trace.TraceId.ToHexString(), _runtime.Options.Policy?.Security.SideEffects.HumanEscalation);
             var escalation = await approvals.CreateAsync(request, http.RequestAborted).WaitAsync(_runtime.Options.EscalationTimeout, http.RequestAborted).ConfigureAwait(false);
             call.EscalationId = escalation.Id;
             call.EscalationStatus = ApprovalNames.Of(escalation.Status);
-            if (escalation.Status == EscalationStatus.Approved)
+            if (escalation.Status == EscalationStatus.Approved && !(await approvals.RedeemAsync(approvals.TokenFor(escalation), binding, http.RequestAborted).ConfigureAwait(false)).Accepted)
             {
-                // auto_allow: approved without people; its token is spent by this call.
-                var redemption = await approvals.RedeemAsync(approvals.TokenFor(escalation), binding, http.RequestAborted).ConfigureAwait(false);
-                if (!redemption.Accepted)
-                {
-                    call.EscalationStatus = ApprovalNames.Of(EscalationStatus.Rejected);
-                }
+                call.EscalationStatus = ApprovalNames.Of(EscalationStatus.Rejected);
             }
         }
         catch (Exception ex) when (!(ex is OperationCanceledException && http.RequestAborted.IsCancellationRequested))
         {
             // Escalation creation failing never changes the decision: the call is refused as it would have been.
             call.EscalationError = ex is TimeoutException ? "escalation creation timed out (SEC0_ESCALATION_TIMEOUT_MS)" : ex.Message;
-            _runtime.Logger.LogError(ex, "[sec0-gateway] The escalation of {ToolRef} could not be created.", toolRef);
+            _runtime.Logger.LogError(ex, "[sec0-gateway] The escalation of {ToolRef} could not be created.", binding.ToolRef);
         }
-
-        return null;
     }
 
     private async ValueTask<IdempotencyClaim> ClaimAsync(IIdempotencyStore dedupe, IdempotencyKey key, string requestHash, CancellationToken cancellationToken)

@@ -102,6 +102,21 @@ public sealed class GatewayApprovalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_retry_stopped_after_the_decision_keeps_its_token()
+    {
+        await using var gateway = await StartAsync(Policy);
+        using var denied = await gateway.PostAsync("mcp/nowhere/count@1.0.0", "{}", configure: r => r.Headers.Add("x-node-id", "order-agent"));
+        var id = (await GatewayHarness.JsonAsync(denied)).GetProperty("escalation_id").GetString()!;
+        await _approvals!.VoteAsync(id, "olga", "ops", ApprovalDecision.Approve, null, default);
+        var token = (await StatusAsync(gateway, id, "order-agent")).GetProperty("approval_token").GetString()!;
+
+        // No such target: the retry fails after the decision, before the tool; the token is not spent by it.
+        using var failed = await Retry(gateway, "mcp/nowhere/count@1.0.0", "{}", token);
+        Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+        Assert.Equal(token, (await StatusAsync(gateway, id, "order-agent")).GetProperty("approval_token").GetString());
+    }
+
+    [Fact]
     public async Task The_status_route_tells_nothing_to_other_tenants_nodes_strangers_or_forged_ids()
     {
         await using var gateway = await StartAsync(Policy);
