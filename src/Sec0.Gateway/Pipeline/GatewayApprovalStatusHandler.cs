@@ -18,27 +18,21 @@ internal sealed class GatewayApprovalStatusHandler
     public const string Route = "/approvals/{id}";
 
     private readonly GatewayRuntime _runtime;
-    private readonly GatewayAuthenticator _authenticator;
 
-    public GatewayApprovalStatusHandler(GatewayRuntime runtime)
-    {
-        _runtime = runtime;
-        _authenticator = new GatewayAuthenticator(runtime.Validators, runtime.Tenant);
-    }
+    public GatewayApprovalStatusHandler(GatewayRuntime runtime) => _runtime = runtime;
 
     public async Task HandleAsync(HttpContext http)
     {
         var started = Stopwatch.GetTimestamp();
         var trace = GatewayTrace.Create(null, null);
-        http.Response.Headers["x-trace-id"] = trace.TraceId.ToHexString();
-        http.Response.Headers["x-span-id"] = trace.SpanId.ToHexString();
+        trace.WriteHeaders(http.Response);
         var id = http.Request.RouteValues["id"] as string ?? string.Empty;
         GatewayPrincipal? principal = null;
         Escalation? escalation = null;
         int status;
         byte[] body;
 
-        var auth = await _authenticator.AuthenticateAsync(http.Request.Headers.Authorization, http.Request.Headers[GatewayAuthenticator.TenantHeader], http.RequestAborted).ConfigureAwait(false);
+        var auth = await _runtime.Authenticator.AuthenticateAsync(http.Request.Headers.Authorization, http.Request.Headers[GatewayAuthenticator.TenantHeader], http.RequestAborted).ConfigureAwait(false);
         if (!auth.Succeeded)
         {
             http.Response.Headers.WWWAuthenticate = "Bearer";
@@ -93,35 +87,18 @@ internal sealed class GatewayApprovalStatusHandler
 
     private void Record(GatewayPrincipal? principal, Escalation? escalation, int status, long started, GatewayTrace trace)
     {
-        var e = new AuditEnvelope
-        {
-            Timestamp = _runtime.Time.GetUtcNow(),
-            Tenant = principal?.Tenant ?? _runtime.Tenant,
-            Environment = _runtime.Options.Environment,
-            ClientName = _runtime.Options.Name,
-            ClientVersion = _runtime.Options.Version,
-            NodeType = "gateway",
-            Gateway = _runtime.GatewayId,
-            ToolRef = escalation?.Request.ToolRef,
-            Op = "approval.status",
-            TraceId = trace.TraceId.ToHexString(),
-            SpanId = trace.SpanId.ToHexString(),
-            User = principal?.User,
-            HttpStatus = status,
-            Status = status == 200 ? "ok" : "error",
-            LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-            EscalationId = escalation?.Id,
-            EscalationStatus = escalation is null ? null : ApprovalNames.Of(escalation.Status),
-            DenialReason = status == 200 ? null : status == 401 ? "unauthenticated" : "escalation_not_found",
-        };
-        try
-        {
-            _runtime.Appender.Enqueue(e);
-        }
-        catch (Sec0AuditException ex)
-        {
-            // Logged, never swallowed silently; the answer is already decided.
-            Microsoft.Extensions.Logging.LoggerExtensions.LogError(_runtime.Logger, ex, "[sec0-gateway] The envelope of an approval status request could not be written.");
-        }
+        var e = _runtime.NewEnvelope(principal?.Tenant);
+        e.ToolRef = escalation?.Request.ToolRef;
+        e.Op = "approval.status";
+        e.TraceId = trace.TraceId.ToHexString();
+        e.SpanId = trace.SpanId.ToHexString();
+        e.User = _runtime.Identity(principal?.User);
+        e.HttpStatus = status;
+        e.Status = status == 200 ? "ok" : "error";
+        e.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        e.EscalationId = escalation?.Id;
+        e.EscalationStatus = escalation is null ? null : ApprovalNames.Of(escalation.Status);
+        e.DenialReason = status == 200 ? null : status == 401 ? "unauthenticated" : "escalation_not_found";
+        _runtime.Record(e);
     }
 }

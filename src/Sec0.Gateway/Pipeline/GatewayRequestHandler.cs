@@ -25,13 +25,8 @@ internal sealed class GatewayRequestHandler
     private const string JsonContentType = "application/json";
 
     private readonly GatewayRuntime _runtime;
-    private readonly GatewayAuthenticator _authenticator;
 
-    public GatewayRequestHandler(GatewayRuntime runtime)
-    {
-        _runtime = runtime;
-        _authenticator = new GatewayAuthenticator(runtime.Validators, runtime.Tenant);
-    }
+    public GatewayRequestHandler(GatewayRuntime runtime) => _runtime = runtime;
 
     public async Task HandleAsync(HttpContext http)
     {
@@ -43,7 +38,7 @@ internal sealed class GatewayRequestHandler
                 ? GatewayRuntime.Source.StartActivity("POST /mcp", ActivityKind.Server, p)
                 : GatewayRuntime.Source.StartActivity("POST /mcp", ActivityKind.Server);
         var call = new GatewayCall(GatewayTrace.Create(parent, activity), started);
-        WriteTraceHeaders(http.Response, call);
+        call.Trace.WriteHeaders(http.Response);
 
         GatewayOutcome outcome;
         try
@@ -110,7 +105,7 @@ internal sealed class GatewayRequestHandler
         call.Headers = headers;
         http.Response.Headers[CallerHeaders.IdempotencyKeyHeader] = headers.IdempotencyKey;
 
-        var auth = await _authenticator.AuthenticateAsync(request.Headers.Authorization, request.Headers[GatewayAuthenticator.TenantHeader], http.RequestAborted).ConfigureAwait(false);
+        var auth = await _runtime.Authenticator.AuthenticateAsync(request.Headers.Authorization, request.Headers[GatewayAuthenticator.TenantHeader], http.RequestAborted).ConfigureAwait(false);
         if (!auth.Succeeded)
         {
             call.AuthFailure = auth.Failure;
@@ -362,13 +357,6 @@ internal sealed class GatewayRequestHandler
 
     private static readonly string[] s_forwardedHeaders = ["x-node-id", "x-agent-ref", "x-agent-state", "x-agent-parent-ref", "baggage"];
 
-    private static void WriteTraceHeaders(HttpResponse response, GatewayCall call)
-    {
-        response.Headers["x-trace-id"] = call.Trace.TraceId.ToHexString();
-        response.Headers["x-span-id"] = call.Trace.SpanId.ToHexString();
-        response.Headers[GatewayTrace.TraceParentHeader] = call.Trace.ToTraceParent();
-    }
-
     /// <summary>Sets the status and headers and returns the body to send (null when the response already started).</summary>
     private static byte[]? PrepareResponse(HttpContext http, GatewayCall call, GatewayOutcome outcome)
     {
@@ -435,29 +423,20 @@ internal sealed class GatewayRequestHandler
         var route = call.Route;
         var principal = call.Principal;
         var headers = call.Headers;
-        var e = new AuditEnvelope
-        {
-            Timestamp = _runtime.Time.GetUtcNow(),
-            Tenant = principal?.Tenant ?? _runtime.Tenant,
-            Environment = _runtime.Options.Environment,
-            ClientName = _runtime.Options.Name,
-            ClientVersion = _runtime.Options.Version,
-            NodeType = "gateway",
-            Gateway = _runtime.GatewayId,
-            Server = route?.Server,
-            Tool = route?.Tool,
-            ToolRef = route?.ToolRef,
-            Op = Op,
-            TraceId = call.Trace.TraceId.ToHexString(),
-            SpanId = call.Trace.SpanId.ToHexString(),
-            IdempotencyKey = headers?.IdempotencyKey,
-            NodeId = Identity(headers?.NodeId),
-            AgentRef = Identity(headers?.AgentRef),
-            User = Identity(principal?.User),
-            HttpStatus = outcome.Error?.Status ?? outcome.Stored?.StatusCode ?? StatusCodes.Status200OK,
-            LatencyMs = Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds,
-            Policy = AuditPolicyRecord.Allow,
-        };
+        var e = _runtime.NewEnvelope(principal?.Tenant);
+        e.Server = route?.Server;
+        e.Tool = route?.Tool;
+        e.ToolRef = route?.ToolRef;
+        e.Op = Op;
+        e.TraceId = call.Trace.TraceId.ToHexString();
+        e.SpanId = call.Trace.SpanId.ToHexString();
+        e.IdempotencyKey = headers?.IdempotencyKey;
+        e.NodeId = _runtime.Identity(headers?.NodeId);
+        e.AgentRef = _runtime.Identity(headers?.AgentRef);
+        e.User = _runtime.Identity(principal?.User);
+        e.HttpStatus = outcome.Error?.Status ?? outcome.Stored?.StatusCode ?? StatusCodes.Status200OK;
+        e.LatencyMs = Stopwatch.GetElapsedTime(call.Started).TotalMilliseconds;
+        e.Policy = AuditPolicyRecord.Allow;
 
         // The caller across the boundary: its traceparent's span, else the cause ids it named.
         if (call.Trace.Parent is { } parentSpan)
@@ -538,22 +517,11 @@ internal sealed class GatewayRequestHandler
             activity.SetTag("http.response.status_code", e.HttpStatus);
         }
 
-        try
-        {
-            _runtime.Appender.Enqueue(e);
-        }
-        catch (Sec0AuditException ex)
-        {
-            _runtime.Logger.LogError(ex, "[sec0-gateway] The audit envelope of {ToolRef} (HTTP {Status}) could not be written.", e.ToolRef ?? "(no route)", e.HttpStatus);
-        }
+        _runtime.Record(e);
 
         if (call.AuthFailure is { } why)
         {
             _runtime.Logger.LogInformation("[sec0-gateway] Unauthenticated request to {ToolRef}: {Why}", e.ToolRef ?? "(no route)", why);
         }
     }
-
-    /// <summary>An identity as recorded: itself, or <c>sha256:&lt;hex&gt;</c> when identities are redacted.</summary>
-    private string? Identity(string? value)
-        => value is null || !_runtime.Options.RedactIdentities ? value : "sha256:" + Sha256Hex.Of(System.Text.Encoding.UTF8.GetBytes(value));
 }

@@ -48,6 +48,7 @@ internal sealed class GatewayRuntime : IAsyncDisposable
 
         Entitlements = options.Entitlements is { } e ? new EntitlementChecker(e) : null;
         Validators = [.. options.CredentialValidators];
+        Authenticator = new GatewayAuthenticator(Validators, Tenant);
         if (options.PostgresState is { } pg)
         {
             if (options.QuotaStore is not null || options.Dedupe.Store is not null)
@@ -131,6 +132,9 @@ internal sealed class GatewayRuntime : IAsyncDisposable
 
     public IReadOnlyList<IGatewayCredentialValidator> Validators { get; }
 
+    /// <summary>Checks the credential of every route the gateway serves.</summary>
+    public GatewayAuthenticator Authenticator { get; }
+
     public IQuotaStore? Quotas { get; private set; }
 
     public IIdempotencyStore? Dedupe { get; private set; }
@@ -184,6 +188,35 @@ internal sealed class GatewayRuntime : IAsyncDisposable
 
         Logger.LogInformation("[sec0-gateway] Shared state in PostgreSQL, schema {Schema} (version {Version}).", pg.Schema, PostgresGatewaySchema.CurrentVersion);
     }
+
+    /// <summary>An envelope with what every gateway envelope carries: time, tenant, environment, the gateway's name.</summary>
+    public AuditEnvelope NewEnvelope(string? tenant) => new()
+    {
+        Timestamp = Time.GetUtcNow(),
+        Tenant = tenant ?? Tenant,
+        Environment = Options.Environment,
+        ClientName = Options.Name,
+        ClientVersion = Options.Version,
+        NodeType = "gateway",
+        Gateway = GatewayId,
+    };
+
+    /// <summary>Queues an envelope; a write failure is logged, never swallowed silently (the answer is already decided).</summary>
+    public void Record(AuditEnvelope e)
+    {
+        try
+        {
+            Appender.Enqueue(e);
+        }
+        catch (Sec0AuditException ex)
+        {
+            Logger.LogError(ex, "[sec0-gateway] The audit envelope of {Op} {ToolRef} (HTTP {Status}) could not be written.", e.Op, e.ToolRef ?? "(no route)", e.HttpStatus);
+        }
+    }
+
+    /// <summary>A user, node id or agent ref as recorded: as given, or <c>sha256:&lt;hex&gt;</c> with <c>privacy.redact_identities</c>.</summary>
+    public string? Identity(string? value)
+        => value is null || !Options.RedactIdentities ? value : "sha256:" + Sha256Hex.Of(System.Text.Encoding.UTF8.GetBytes(value));
 
     public async ValueTask DisposeAsync()
     {

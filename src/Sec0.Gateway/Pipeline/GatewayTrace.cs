@@ -47,6 +47,14 @@ internal readonly struct GatewayTrace
                 parent,
                 parent?.TraceFlags ?? ActivityTraceFlags.Recorded);
 
+    /// <summary>Sets <c>x-trace-id</c>, <c>x-span-id</c> and <c>traceparent</c>, which every answer of the gateway carries.</summary>
+    public void WriteHeaders(Microsoft.AspNetCore.Http.HttpResponse response)
+    {
+        response.Headers["x-trace-id"] = TraceId.ToHexString();
+        response.Headers["x-span-id"] = SpanId.ToHexString();
+        response.Headers[TraceParentHeader] = ToTraceParent();
+    }
+
     /// <summary>The <c>traceparent</c> of the gateway's span, returned to the caller and forwarded upstream.</summary>
     public string ToTraceParent()
         => "00-" + TraceId.ToHexString() + "-" + SpanId.ToHexString() + ((Flags & ActivityTraceFlags.Recorded) != 0 ? "-01" : "-00");

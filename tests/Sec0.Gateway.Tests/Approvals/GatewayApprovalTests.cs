@@ -90,6 +90,19 @@ public sealed class GatewayApprovalTests : IAsyncLifetime
         using var replay = await Retry(gateway, "mcp/tools/count@1.0.0", """{"n":3}""", token);
         Assert.Equal(HttpStatusCode.Forbidden, replay.StatusCode);
         Assert.Equal("approval_token_already_used", (await GatewayHarness.JsonAsync(replay)).GetProperty("denial_reason").GetString());
+        var replayEnvelope = await gateway.EnvelopeOfAsync(replay);
+        Assert.Equal("error", replayEnvelope.GetProperty("status").GetString());
+        Assert.Equal("approval_token_already_used", replayEnvelope.GetProperty("denial_reason").GetString());
+        Assert.Equal(id, replayEnvelope.GetProperty("escalation_id").GetString());
+
+        // The header twice (one of them the valid token) is refused rather than guessed at, and not forwarded.
+        using var doubled = await gateway.PostAsync("mcp/tools/count@1.0.0", """{"n":3}""", configure: r =>
+        {
+            r.Headers.Add("x-node-id", "order-agent");
+            r.Headers.Add("x-sec0-approval-token", [token, "s0at_x.y"]);
+        });
+        Assert.Equal(HttpStatusCode.Forbidden, doubled.StatusCode);
+        Assert.Equal("approval_token_invalid", (await GatewayHarness.JsonAsync(doubled)).GetProperty("denial_reason").GetString());
         Assert.False((await StatusAsync(gateway, id, "order-agent")).TryGetProperty("approval_token", out _));
         Assert.Equal(1, _upstream.State.Count);
 
@@ -97,7 +110,7 @@ public sealed class GatewayApprovalTests : IAsyncLifetime
         Assert.Contains("approval.created", ops);
         Assert.Contains("approval.vote", ops);
         Assert.Contains("approval.token_used", ops);
-        Assert.Equal(3, ops.Count(op => op == "approval.token_refused"));
+        Assert.Equal(4, ops.Count(op => op == "approval.token_refused"));
         Assert.True(gateway.Verify().IsIntact);
     }
 
@@ -133,7 +146,15 @@ public sealed class GatewayApprovalTests : IAsyncLifetime
         using var post = await gateway.Http.PostAsync("approvals/" + id, new StringContent("{}"));
         Assert.NotEqual(HttpStatusCode.OK, post.StatusCode);
         var envelopes = await gateway.EnvelopesAsync();
-        Assert.Equal(6, envelopes.Count(e => e.GetProperty("op").GetString() == "approval.status"));
+        var statuses = envelopes.Where(e => e.GetProperty("op").GetString() == "approval.status").ToList();
+        Assert.Equal(6, statuses.Count);
+        Assert.Single(statuses, e => e.GetProperty("http_status").GetInt32() == 200 && e.GetProperty("escalation_id").GetString() == id);
+        Assert.All(statuses.Where(e => e.GetProperty("http_status").GetInt32() == 404), e =>
+        {
+            Assert.Equal("error", e.GetProperty("status").GetString());
+            Assert.Equal("escalation_not_found", e.GetProperty("denial_reason").GetString());
+            Assert.False(e.TryGetProperty("escalation_id", out _));
+        });
     }
 
     [Fact]
@@ -222,6 +243,7 @@ public sealed class GatewayApprovalTests : IAsyncLifetime
         using var response = await GetStatusAsync(gateway, id, nodeId);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        GatewayHarness.AssertTraceHeaders(response);
         return await GatewayHarness.JsonAsync(response);
     }
 }
