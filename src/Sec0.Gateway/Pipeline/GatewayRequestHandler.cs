@@ -261,30 +261,12 @@ internal sealed class GatewayRequestHandler
         return redemption.Accepted ? null : GatewayOutcome.Failed(GatewayError.ApprovalTokenRefused(ApprovalNames.Of(redemption.Refusal)), escalated: true);
     }
 
-    /// <summary>
-    /// An escalated call without a token: creates its escalation (bounded by the escalation timeout; a failure is
-    /// recorded as <c>escalation_error</c> and the call refused as before). <c>auto_allow</c> approves it, and its
-    /// token is spent at once, so the call runs.
-    /// </summary>
+    /// <summary>An escalated call without a token: its escalation (<see cref="ApprovalService.EscalateAsync"/>).</summary>
     private async Task CreateEscalationAsync(HttpContext http, GatewayCall call, ApprovalService approvals, Decision decision, ApprovalBinding binding, byte[] canonical)
     {
-        try
-        {
-            var request = EscalationRequest.For(decision, binding, canonical, DenialLevels.Gateway, call.Trace.TraceId.ToHexString(), _runtime.Options.Policy?.Security.SideEffects.HumanEscalation);
-            var escalation = await approvals.CreateAsync(request, http.RequestAborted).WaitAsync(_runtime.Options.EscalationTimeout, http.RequestAborted).ConfigureAwait(false);
-            call.EscalationId = escalation.Id;
-            call.EscalationStatus = ApprovalNames.Of(escalation.Status);
-            if (escalation.Status == EscalationStatus.Approved && !(await approvals.RedeemAsync(approvals.TokenFor(escalation), binding, http.RequestAborted).ConfigureAwait(false)).Accepted)
-            {
-                call.EscalationStatus = ApprovalNames.Of(EscalationStatus.Rejected);
-            }
-        }
-        catch (Exception ex) when (!(ex is OperationCanceledException && http.RequestAborted.IsCancellationRequested))
-        {
-            // Escalation creation failing never changes the decision: the call is refused as it would have been.
-            call.EscalationError = ex is TimeoutException ? "escalation creation timed out (SEC0_ESCALATION_TIMEOUT_MS)" : ex.Message;
-            _runtime.Logger.LogError(ex, "[sec0-gateway] The escalation of {ToolRef} could not be created.", binding.ToolRef);
-        }
+        var request = EscalationRequest.For(decision, binding, canonical, DenialLevels.Gateway, call.Trace.TraceId.ToHexString(), _runtime.Options.Policy?.Security.SideEffects.HumanEscalation);
+        var attempt = await approvals.EscalateAsync(request, binding, _runtime.Options.EscalationTimeout, http.RequestAborted).ConfigureAwait(false);
+        (call.EscalationId, call.EscalationStatus, call.EscalationError) = (attempt.EscalationId, attempt.Status, attempt.Error);
     }
 
     private async ValueTask<IdempotencyClaim> ClaimAsync(IIdempotencyStore dedupe, IdempotencyKey key, string requestHash, CancellationToken cancellationToken)

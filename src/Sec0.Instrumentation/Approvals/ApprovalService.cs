@@ -63,9 +63,6 @@ public sealed class ApprovalService : IAsyncDisposable
     /// <summary>How long a resolved escalation is kept after it was resolved.</summary>
     public TimeSpan Retention { get; }
 
-    /// <summary>The store.</summary>
-    public IEscalationStore Store => _store;
-
     private ApprovalTokens Tokens => _tokens ?? throw new InvalidOperationException("[sec0] This ApprovalService has no token secret: it cannot hand out or check approval tokens.");
 
     /// <summary>
@@ -101,6 +98,37 @@ public sealed class ApprovalService : IAsyncDisposable
         await _store.CreateAsync(escalation, cancellationToken).ConfigureAwait(false);
         await RecordAsync(escalation, "created", null, null, cancellationToken).ConfigureAwait(false);
         return await CatchUpAsync(escalation, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The escalation of an escalated call, as the MCP middleware and the gateway make it: created within
+    /// <paramref name="timeout"/>; with <c>auto_allow</c> approved and its token spent at once, so the call may run.
+    /// Failing to create it never changes the decision: the failure comes back as <see cref="EscalationAttempt.Error"/>
+    /// (and is logged), and the caller refuses the call as it would have without approvals.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<EscalationAttempt> EscalateAsync(EscalationRequest request, ApprovalBinding call, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(call);
+        try
+        {
+            var escalation = await CreateAsync(request, cancellationToken).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            var status = escalation.Status;
+            if (status == EscalationStatus.Approved && !(await RedeemAsync(TokenFor(escalation), call, cancellationToken).ConfigureAwait(false)).Accepted)
+            {
+                status = EscalationStatus.Rejected;
+            }
+
+            return new EscalationAttempt(escalation.Id, ApprovalNames.Of(status), null);
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            _logger?.LogError(ex, "[sec0] The escalation of {ToolRef} could not be created.", request.ToolRef);
+            return new EscalationAttempt(null, null, ex is TimeoutException
+                ? $"escalation creation timed out after {timeout.TotalMilliseconds:0} ms (SEC0_ESCALATION_TIMEOUT_MS)"
+                : ex.Message);
+        }
     }
 
     /// <summary>A reviewer's vote. Refused for a user outside the group, a role the user does not hold, a second vote, or a resolved escalation; refusals are recorded too.</summary>

@@ -216,8 +216,8 @@ internal sealed class Sec0ToolCallGuard
 
     /// <summary>
     /// An escalated call: with a token, spends it when it was approved for exactly this call (the call then runs) or
-    /// names the refusal; without one, creates the escalation (bounded by <see cref="Sec0McpOptions.EscalationTimeout"/>;
-    /// a failure is recorded as <c>escalation_error</c> and the call refused as before). <c>auto_allow</c> lets it run.
+    /// names the refusal; without one, creates the escalation (<see cref="ApprovalService.EscalateAsync"/>, bounded by
+    /// <see cref="Sec0McpOptions.EscalationTimeout"/>).
     /// </summary>
     /// <returns>The denial reason of a refused token; null otherwise (the envelope's escalation status says whether it may run).</returns>
     private async Task<string?> EscalateAsync(AuditEnvelope e, ApprovalService approvals, Decision decision, ApprovalBinding binding, byte[] arguments, string? token, CancellationToken cancellationToken)
@@ -230,24 +230,9 @@ internal sealed class Sec0ToolCallGuard
             return redemption.Accepted ? null : "approval_token_" + ApprovalNames.Of(redemption.Refusal);
         }
 
-        try
-        {
-            var request = EscalationRequest.For(decision, binding, arguments, DenialLevels.Middleware, e.TraceId, _runtime.Policy.Security.SideEffects.HumanEscalation);
-            var escalation = await approvals.CreateAsync(request, cancellationToken).WaitAsync(_runtime.Options.EscalationTimeout, cancellationToken).ConfigureAwait(false);
-            e.EscalationId = escalation.Id;
-            e.EscalationStatus = ApprovalNames.Of(escalation.Status);
-            if (escalation.Status == EscalationStatus.Approved && !(await approvals.RedeemAsync(approvals.TokenFor(escalation), binding, cancellationToken).ConfigureAwait(false)).Accepted)
-            {
-                e.EscalationStatus = ApprovalNames.Of(EscalationStatus.Rejected);
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // Escalation creation failing never changes the decision: the call is refused as it would have been.
-            e.EscalationError = ex is TimeoutException ? "escalation creation timed out" : ex.Message;
-            _runtime.Logger.LogError(ex, "[sec0] The escalation of {ToolRef} could not be created.", binding.ToolRef);
-        }
-
+        var request = EscalationRequest.For(decision, binding, arguments, DenialLevels.Middleware, e.TraceId, _runtime.Policy.Security.SideEffects.HumanEscalation);
+        var attempt = await approvals.EscalateAsync(request, binding, _runtime.Options.EscalationTimeout, cancellationToken).ConfigureAwait(false);
+        (e.EscalationId, e.EscalationStatus, e.EscalationError) = (attempt.EscalationId, attempt.Status, attempt.Error);
         return null;
     }
 

@@ -304,6 +304,26 @@ public sealed class ApprovalServiceTests : IAsyncLifetime
         Assert.Equal("veto", resolved.GetProperty("approval").GetProperty("resolution").GetString());
     }
 
+    [Fact]
+    public async Task Escalate_reports_a_store_failure_or_a_slow_store_as_an_error_and_auto_allow_as_runnable()
+    {
+        await using var broken = new ApprovalService(new UnusableStore(TimeSpan.Zero), _groups, NewTokens(), null, _clock);
+        var failed = await broken.EscalateAsync(Request(), Binding(), TimeSpan.FromSeconds(5), default);
+        Assert.Null(failed.EscalationId);
+        Assert.Contains("disk full", failed.Error, StringComparison.Ordinal);
+
+        await using var slow = new ApprovalService(new UnusableStore(TimeSpan.FromSeconds(30)), _groups, NewTokens(), null, _clock);
+        var late = await slow.EscalateAsync(Request(), Binding(), TimeSpan.FromMilliseconds(50), default);
+        Assert.Null(late.EscalationId);
+        Assert.Equal("escalation creation timed out after 50 ms (SEC0_ESCALATION_TIMEOUT_MS)", late.Error);
+
+        var pending = await _service.EscalateAsync(Request(), Binding(), TimeSpan.FromSeconds(5), default);
+        Assert.Equal(("pending", null), (pending.Status, pending.Error));
+        var auto = await _service.EscalateAsync(Request(new ApprovalRequirements { Strategy = ApprovalStrategy.AutoAllow }), Binding(), TimeSpan.FromSeconds(5), default);
+        Assert.Equal("approved", auto.Status);
+        Assert.Equal(TokenRefusal.AlreadyUsed, (await _service.RedeemAsync(NewTokens().For(auto.EscalationId!), Binding(), default)).Refusal);
+    }
+
     private ApprovalService NewService(AuditAppender? audit) => new(new FileEscalationStore(StoreDir), _groups, NewTokens(), audit, _clock);
 
     private ApprovalTokens NewTokens() => ApprovalTokens.FromKeyFile(Path.Combine(StoreDir, "token.key"));
@@ -351,5 +371,24 @@ public sealed class ApprovalServiceTests : IAsyncLifetime
         }).ToArray();
         gate.SetResult();
         return await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>A store whose disk is full, after <paramref name="delay"/>: the failure the escalation path must survive.</summary>
+    private sealed class UnusableStore(TimeSpan delay) : IEscalationStore
+    {
+        public async Task CreateAsync(Escalation escalation, CancellationToken cancellationToken)
+        {
+            await Task.Delay(delay, cancellationToken);
+            throw new IOException("disk full");
+        }
+
+        public Task<Escalation?> GetAsync(string id, CancellationToken cancellationToken) => Task.FromResult<Escalation?>(null);
+
+        public Task<IReadOnlyList<Escalation>> ListAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<Escalation>>([]);
+
+        public Task<(Escalation Before, Escalation After)?> UpdateAsync(string id, Func<Escalation, Escalation?> change, CancellationToken cancellationToken) =>
+            Task.FromResult<(Escalation Before, Escalation After)?>(null);
+
+        public Task<bool> DeleteAsync(string id, Func<Escalation, bool> when, CancellationToken cancellationToken) => Task.FromResult(false);
     }
 }
