@@ -79,6 +79,13 @@ public sealed class Sec0GatewayOptions
     public Sec0.Approvals.ApprovalService? Approvals { get; set; }
 
     /// <summary>
+    /// The reviewer page the gateway serves for <see cref="Approvals"/> (docs/approvals.md, "The reviewer page"): people
+    /// sign in with a reviewer token and approve or reject, under <c>/reviewer</c>. Default true; false: every page
+    /// route answers 404 (map <c>MapSec0ReviewerPage</c> yourself for another path).
+    /// </summary>
+    public bool ReviewerPage { get; set; } = true;
+
+    /// <summary>
     /// Set by the config loader when approvals are on and the state is in PostgreSQL: the gateway then opens the
     /// approvals over the shared database when it starts (the escalations and the token secret shared by replicas).
     /// </summary>

@@ -104,15 +104,109 @@ public sealed class ApprovalsCommandTests : IDisposable
     }
 
     [Fact]
-    public void A_config_whose_gateway_keeps_escalations_in_postgres_is_refused_rather_than_shown_empty()
+    public void A_config_whose_gateway_keeps_escalations_in_an_unreachable_postgres_says_so_without_the_password()
     {
-        File.AppendAllText(ConfigPath, "\ngateway:\n  targets: { a: http://127.0.0.1:1 }\n  state: { store: postgres }\n");
+        var variable = "SEC0_TEST_PG_" + Guid.NewGuid().ToString("N");
+        File.AppendAllText(ConfigPath, $"\ngateway:\n  targets: {{ a: http://127.0.0.1:1 }}\n  state: {{ store: postgres, connection_string_env: {variable} }}\n");
 
-        var list = CliRun.InProcess("approvals", "list", "--config", ConfigPath);
+        var unset = CliRun.InProcess("approvals", "list", "--config", ConfigPath);
+        Assert.Equal(ExitCodes.Failure, unset.ExitCode);
+        Assert.Contains($"the environment variable {variable} is not set", unset.Error, StringComparison.Ordinal);
 
-        Assert.Equal(ExitCodes.UsageError, list.ExitCode);
-        Assert.Equal("", list.Out);
-        Assert.Contains("keeps the gateway's escalations in PostgreSQL (gateway.state.store: postgres)", list.Error, StringComparison.Ordinal);
+        Environment.SetEnvironmentVariable(variable, "Host=127.0.0.1;Port=1;Username=sec0;Password=hunter2-secret;Database=sec0;Timeout=2");
+        try
+        {
+            var down = CliRun.InProcess("approvals", "list", "--config", ConfigPath);
+            Assert.Equal(ExitCodes.UsageError, down.ExitCode);
+            Assert.Equal("", down.Out);
+            Assert.Contains("keeps the gateway's escalations in PostgreSQL, which could not be opened", down.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("hunter2-secret", down.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    [Fact]
+    public void A_reviewer_token_is_made_for_a_group_member_only_and_signs_in_until_it_expires()
+    {
+        var token = CliRun.InProcess("approvals", "token", "--as", "alice", "--expires", "30m", "--config", ConfigPath);
+        Assert.Equal(ExitCodes.Success, token.ExitCode);
+        Assert.Contains("Reviewer token for alice (groups: payments), valid until", token.Error, StringComparison.Ordinal);
+        var tokens = ApprovalTokens.FromKeyFile(Path.Combine(StoreDir, "token.key")).Reviewers;
+        Assert.True(tokens.TryRead(token.Out.Trim(), DateTimeOffset.UtcNow, out var user, out var expires));
+        Assert.Equal("alice", user);
+        Assert.InRange(expires - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(29), TimeSpan.FromMinutes(31));
+        Assert.False(tokens.TryRead(token.Out.Trim(), DateTimeOffset.UtcNow.AddMinutes(31), out _, out _));
+
+        var stranger = CliRun.InProcess("approvals", "token", "--as", "mallory", "--config", ConfigPath);
+        Assert.Equal(ExitCodes.UsageError, stranger.ExitCode);
+        Assert.Equal("", stranger.Out);
+        Assert.Contains("mallory is in no reviewer group", stranger.Error, StringComparison.Ordinal);
+
+        foreach (var bad in new[] { "forever", "0h", "31d", "8", "-1h" })
+        {
+            var refused = CliRun.InProcess("approvals", "token", "--as", "alice", "--expires", bad, "--config", ConfigPath);
+            Assert.Equal(ExitCodes.UsageError, refused.ExitCode);
+            Assert.Contains("is not a lifetime", refused.Error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Serve_runs_the_reviewer_page_on_which_a_token_from_the_cli_signs_in_and_votes()
+    {
+        var escalation = await CreateAsync(new ApprovalRequirements());
+        var token = CliRun.InProcess("approvals", "token", "--as", "alice", "--config", ConfigPath).Out.Trim();
+
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "sec0.dll"), "approvals", "serve", "--url", "http://127.0.0.1:0", "--config", ConfigPath })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var errors = process.StandardError.ReadToEndAsync();
+        try
+        {
+            using var ready = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var first = await process.StandardOutput.ReadLineAsync(ready.Token);
+            Assert.NotNull(first);
+            var match = System.Text.RegularExpressions.Regex.Match(first, @"^Reviewer page on (http://127\.0\.0\.1:\d+)/reviewer, over the escalations in folder ");
+            Assert.True(match.Success, first);
+            var origin = match.Groups[1].Value;
+
+            using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(origin), Timeout = TimeSpan.FromSeconds(30) };
+            var vote = new HttpRequestMessage(HttpMethod.Post, "reviewer/escalations/" + escalation.Id + "/vote")
+            {
+                Content = new FormUrlEncodedContent([new("csrf", ApprovalTokens.FromKeyFile(Path.Combine(StoreDir, "token.key")).Reviewers.CsrfFor(token)), new("decision", "approve"), new("role", "finance")]),
+            };
+            vote.Headers.Add("Origin", origin);
+            vote.Headers.Add("Cookie", "sec0_reviewer=" + token);
+            using var voted = await http.SendAsync(vote);
+            Assert.Equal(System.Net.HttpStatusCode.SeeOther, voted.StatusCode);
+            Assert.EndsWith("?m=voted", voted.Headers.Location!.ToString(), StringComparison.Ordinal);
+
+            var show = CliRun.InProcess("approvals", "show", escalation.Id, "--json", "--config", ConfigPath);
+            using var doc = JsonDocument.Parse(show.Out);
+            Assert.Equal("approved", doc.RootElement.GetProperty("status").GetString());
+            Assert.Equal("alice", doc.RootElement.GetProperty("votes")[0].GetProperty("user").GetString());
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        Assert.DoesNotContain("Unhandled", await errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Serve_refuses_an_address_it_cannot_listen_on()
+    {
+        var refused = CliRun.InProcess("approvals", "serve", "--url", "ftp://127.0.0.1:21/x", "--config", ConfigPath);
+        Assert.Equal(ExitCodes.UsageError, refused.ExitCode);
+        Assert.Contains("is not a listening address", refused.Error, StringComparison.Ordinal);
     }
 
     private async Task<Escalation> CreateAsync(ApprovalRequirements requirements)

@@ -2,14 +2,14 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Sec0.Approvals;
-using Sec0.Config;
 
 namespace Sec0.Cli.Commands;
 
 /// <summary>
-/// <c>sec0 approvals list | show | approve | reject</c>: people act on escalations from a terminal. Reads the escalations'
-/// folder from sec0.config.yaml (<c>approvals.dir</c>, default <c>&lt;sec0Dir&gt;/approvals</c>) and votes through the
-/// same rules and store as the app, so a vote here counts exactly as one on the reviewer page.
+/// <c>sec0 approvals list | show | approve | reject | token | serve</c>: people act on escalations from a terminal or the
+/// reviewer page. Works on the escalations sec0.config.yaml's processes keep (<c>approvals.dir</c>, default
+/// <c>&lt;sec0Dir&gt;/approvals</c>, or the gateway's PostgreSQL database when <c>gateway.state.store</c> is
+/// <c>postgres</c>) and votes through the same rules as the app, so a vote here counts exactly as one on the page.
 /// </summary>
 internal static class ApprovalsCommand
 {
@@ -37,12 +37,14 @@ internal static class ApprovalsCommand
         show.SetAction((parseResult, cancellationToken) => Task.FromResult(runner.Run(parseResult, "approvals show", () =>
             Show(runner.Context, parseResult.GetValue(config)!, parseResult.GetValue(id)!, parseResult.GetValue(json), cancellationToken))));
 
-        return new Command("approvals", "Act on escalated calls: list, show, approve, reject.")
+        return new Command("approvals", "Act on escalated calls: list, show, approve, reject; sign reviewers in to the reviewer page and serve it.")
         {
             list,
             show,
             VoteCommand(runner, config, ApprovalDecision.Approve),
             VoteCommand(runner, config, ApprovalDecision.Reject),
+            ApprovalsServeCommand.CreateToken(runner, config),
+            ApprovalsServeCommand.CreateServe(runner, config),
         };
     }
 
@@ -73,12 +75,12 @@ internal static class ApprovalsCommand
             status = parsed;
         }
 
-        if (Open(context, configPath) is not { } service)
-        {
-            return ExitCodes.UsageError;
-        }
+        return WithStore(context, configPath, withTokens: false, cancellationToken, store => List(context, store, status, json, cancellationToken));
+    }
 
-        var escalations = service.ListAsync(status, cancellationToken).GetAwaiter().GetResult();
+    private static int List(CliContext context, ApprovalsStore store, EscalationStatus? status, bool json, CancellationToken cancellationToken)
+    {
+        var escalations = store.Service.ListAsync(status, cancellationToken).GetAwaiter().GetResult();
         if (json)
         {
             WriteJson(context, w =>
@@ -109,16 +111,14 @@ internal static class ApprovalsCommand
         return ExitCodes.Success;
     }
 
-    private static int Show(CliContext context, string configPath, string id, bool json, CancellationToken cancellationToken)
-    {
-        if (Open(context, configPath) is not { } service)
-        {
-            return ExitCodes.UsageError;
-        }
+    private static int Show(CliContext context, string configPath, string id, bool json, CancellationToken cancellationToken) =>
+        WithStore(context, configPath, withTokens: false, cancellationToken, store => Show(context, store, id, json, cancellationToken));
 
-        if (service.GetAsync(id, cancellationToken).GetAwaiter().GetResult() is not { } e)
+    private static int Show(CliContext context, ApprovalsStore store, string id, bool json, CancellationToken cancellationToken)
+    {
+        if ((EscalationIds.IsValid(id) ? store.Service.GetAsync(id, cancellationToken).GetAwaiter().GetResult() : null) is not { } e)
         {
-            context.Error.WriteLine(NotFound(id));
+            context.Error.WriteLine(NotFound(id, store));
             return ExitCodes.UsageError;
         }
 
@@ -155,17 +155,17 @@ internal static class ApprovalsCommand
         return ExitCodes.Success;
     }
 
-    private static int Vote(CliContext context, string configPath, string id, string user, string role, ApprovalDecision decision, string? note, CancellationToken cancellationToken)
-    {
-        if (Open(context, configPath) is not { } service)
-        {
-            return ExitCodes.UsageError;
-        }
+    private static int Vote(CliContext context, string configPath, string id, string user, string role, ApprovalDecision decision, string? note, CancellationToken cancellationToken) =>
+        WithStore(context, configPath, withTokens: false, cancellationToken, store => Vote(context, store, id, user, role, decision, note, cancellationToken));
 
-        var result = service.VoteAsync(id, user.Trim(), role.Trim(), decision, note, cancellationToken).GetAwaiter().GetResult();
+    private static int Vote(CliContext context, ApprovalsStore store, string id, string user, string role, ApprovalDecision decision, string? note, CancellationToken cancellationToken)
+    {
+        var result = EscalationIds.IsValid(id)
+            ? store.Service.VoteAsync(id, user.Trim(), role.Trim(), decision, note, cancellationToken).GetAwaiter().GetResult()
+            : new VoteResult(VoteRefusal.UnknownEscalation, null);
         if (result.Refusal == VoteRefusal.UnknownEscalation)
         {
-            context.Error.WriteLine(NotFound(id));
+            context.Error.WriteLine(NotFound(id, store));
             return ExitCodes.UsageError;
         }
 
@@ -188,47 +188,26 @@ internal static class ApprovalsCommand
         return ExitCodes.Success;
     }
 
-    private static ApprovalService? Open(CliContext context, string configPath)
+    /// <summary>Opens the config's escalations, runs <paramref name="body"/> on them and closes them.</summary>
+    internal static int WithStore(CliContext context, string configPath, bool withTokens, CancellationToken cancellationToken, Func<ApprovalsStore, int> body)
     {
-        if (!File.Exists(configPath))
+        if (ApprovalsStore.Open(context, configPath, withTokens, cancellationToken) is not { } store)
         {
-            context.Error.WriteLine($"[sec0] No config at \"{Path.GetFullPath(configPath)}\": run in the folder of sec0.config.yaml or pass --config <path>.");
-            return null;
+            return ExitCodes.UsageError;
         }
 
-        // Only the approvals folder is needed: the signing key need not be readable here.
-        var config = Sec0ConfigLoader.Load(configPath, new Sec0ConfigLoadOptions { CheckSigningKeyExists = false });
-        if (KeepsEscalationsInPostgres(config.FilePath))
+        try
         {
-            // Reading the (empty) folder instead would answer "no escalations" about escalations that exist.
-            context.Error.WriteLine($"[sec0] {config.FilePath} keeps the gateway's escalations in PostgreSQL (gateway.state.store: postgres); sec0 approvals works on the file store (approvals.dir) only for now. Vote through ApprovalService over the database (docs/approvals.md).");
-            return null;
+            return body(store);
         }
-
-        var approvals = config.Approvals!;
-        return new ApprovalService(new FileEscalationStore(approvals.Directory), approvals.Groups, tokens: null);
+        finally
+        {
+            store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
     }
 
-    private static bool KeepsEscalationsInPostgres(string configPath)
-    {
-        var yaml = new YamlDotNet.RepresentationModel.YamlStream();
-        using (var reader = new StreamReader(configPath))
-        {
-            yaml.Load(reader);
-        }
-
-        return yaml.Documents.Count > 0
-            && yaml.Documents[0].RootNode is YamlDotNet.RepresentationModel.YamlMappingNode root
-            && Child(root, "gateway") is YamlDotNet.RepresentationModel.YamlMappingNode gateway
-            && Child(gateway, "state") is YamlDotNet.RepresentationModel.YamlMappingNode state
-            && Child(state, "store") is YamlDotNet.RepresentationModel.YamlScalarNode { Value: "postgres" };
-
-        static YamlDotNet.RepresentationModel.YamlNode? Child(YamlDotNet.RepresentationModel.YamlMappingNode mapping, string key) =>
-            mapping.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode(key), out var value) ? value : null;
-    }
-
-    private static string NotFound(string id) => EscalationIds.IsValid(id)
-        ? $"[sec0] No escalation {id} in this config's approvals folder."
+    private static string NotFound(string id, ApprovalsStore store) => EscalationIds.IsValid(id)
+        ? $"[sec0] No escalation {id} in this config's escalations ({store.Where})."
         : $"[sec0] \"{id}\" is not an escalation id: ids look like esc_ and 32 hex digits (sec0 approvals list shows them).";
 
     private static void WriteJson(CliContext context, Action<Utf8JsonWriter> write)

@@ -33,12 +33,11 @@ public static class GatewayConfigLoader
         environment ??= Environment.GetEnvironmentVariable;
         timeProvider ??= TimeProvider.System;
         var config = Sec0ConfigLoader.Load(configPath, new Sec0ConfigLoadOptions { Environment = environment });
-        var text = YamlTextFile.Read(config.FilePath, Sec0ConfigLoader.MaxFileBytes, () => ConfigErrors.NotFound(config.FilePath), (detail, inner) => ConfigErrors.Invalid(config.FilePath, detail, inner: inner));
-        var root = YamlDocumentParser.ParseSingleDocument(text, YamlLimits.MaxNestingDepth, (line, column, message, inner) => ConfigErrors.Syntax(config.FilePath, line, column, message, inner), second => ConfigErrors.Invalid(config.FilePath, "the file holds more than one YAML document"));
-        var reader = new YamlConfigReader(config.FilePath);
-        var rootMapping = reader.ReadMapping(root, "the root");
-        var gateway = reader.ReadMapping(rootMapping, Block, string.Empty)
-            ?? throw ConfigErrors.Invalid(config.FilePath, "has no gateway block: add gateway: { port: 8088, targets: { <server>: { mcp: http://127.0.0.1:5001/mcp } } } (docs/gateway.md)");
+        var (reader, gateway) = ReadGatewayBlock(config);
+        if (gateway is null)
+        {
+            throw ConfigErrors.Invalid(config.FilePath, "has no gateway block: add gateway: { port: 8088, targets: { <server>: { mcp: http://127.0.0.1:5001/mcp } } } (docs/gateway.md)");
+        }
 
         var options = new Sec0GatewayOptions
         {
@@ -49,6 +48,7 @@ public static class GatewayConfigLoader
             Host = reader.ReadString(gateway, "host", Block) ?? "127.0.0.1",
             Port = reader.ReadInt(gateway, "port", Block, minimum: 0) ?? 8080,
             RedactIdentities = reader.ReadBool(reader.ReadMapping(gateway, "privacy", Block), "redact_identities", Block + ".privacy") ?? false,
+            ReviewerPage = reader.ReadBool(gateway, "reviewer_page", Block) ?? true,
             TimeProvider = timeProvider,
         };
         if (options.Port > 65535)
@@ -75,6 +75,38 @@ public static class GatewayConfigLoader
         options.Owned.Add(appender);
         options.Owned.Add(signer);
         return options;
+    }
+
+    /// <summary>
+    /// Only the shared state of <paramref name="configPath"/>'s gateway: its PostgreSQL store (<c>gateway.state</c>,
+    /// connection string from the environment), or null when the file has no gateway or keeps its state in memory.
+    /// <c>sec0 approvals</c> uses it to reach the escalations replicas share.
+    /// </summary>
+    /// <param name="configPath">The sec0.config.yaml.</param>
+    /// <param name="environment">Reads environment variables (default: the process's).</param>
+    /// <exception cref="Sec0ConfigException">The file or its <c>gateway.state</c> block is invalid, or the connection string's variable is not set.</exception>
+    public static GatewayPostgresStateOptions? LoadPostgresState(string configPath, Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        var config = Sec0ConfigLoader.Load(configPath, new Sec0ConfigLoadOptions { Environment = environment, CheckSigningKeyExists = false });
+        var (reader, gateway) = ReadGatewayBlock(config);
+        if (gateway is null)
+        {
+            return null;
+        }
+
+        var options = new Sec0GatewayOptions();
+        ReadState(reader, gateway, environment, options);
+        return options.PostgresState;
+    }
+
+    private static (YamlConfigReader Reader, ConfigMapping? Gateway) ReadGatewayBlock(Sec0Config config)
+    {
+        var text = YamlTextFile.Read(config.FilePath, Sec0ConfigLoader.MaxFileBytes, () => ConfigErrors.NotFound(config.FilePath), (detail, inner) => ConfigErrors.Invalid(config.FilePath, detail, inner: inner));
+        var root = YamlDocumentParser.ParseSingleDocument(text, YamlLimits.MaxNestingDepth, (line, column, message, inner) => ConfigErrors.Syntax(config.FilePath, line, column, message, inner), second => ConfigErrors.Invalid(config.FilePath, "the file holds more than one YAML document"));
+        var reader = new YamlConfigReader(config.FilePath);
+        var rootMapping = reader.ReadMapping(root, "the root");
+        return (reader, reader.ReadMapping(rootMapping, Block, string.Empty));
     }
 
     /// <summary>

@@ -11,7 +11,8 @@ public static class Sec0GatewayEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Serves <c>POST /mcp/{server}/{tool}@{version}</c> (every other method on it is a 405) and
-    /// <c>GET /approvals/{id}</c> (an escalated call's status and approval token). With
+    /// <c>GET /approvals/{id}</c> (an escalated call's status and approval token), and the reviewer page under <c>/reviewer</c>
+    /// (404 while no approvals are on or <see cref="Sec0GatewayOptions.ReviewerPage"/> is false). With
     /// <paramref name="answerUnknownRoutes"/>, every route the app does not serve gets the gateway's 404 JSON and
     /// an envelope; leave it false when the app serves its own pages.
     /// </summary>
@@ -32,6 +33,12 @@ public static class Sec0GatewayEndpointRouteBuilderExtensions
         GatewayApprovalStatusHandler? approvals = null;
         endpoints.MapGet(GatewayApprovalStatusHandler.Route, context => (approvals ??= context.RequestServices.GetRequiredService<GatewayApprovalStatusHandler>()).HandleAsync(context))
             .WithDisplayName("Sec0 gateway (approval status)");
+        // The reviewer page, for the approvals the gateway opened (for PostgreSQL they are opened when the host starts).
+        Reviewing.Sec0ReviewerPageEndpointRouteBuilderExtensions.Map(
+            endpoints,
+            context => context.RequestServices.GetRequiredService<GatewayRuntime>().Options is { ReviewerPage: true } options ? options.Approvals : null,
+            new Reviewing.ReviewerPageOptions());
+
         if (answerUnknownRoutes)
         {
             endpoints.MapFallback("{**path}", handle).WithDisplayName("Sec0 gateway (unknown route)");

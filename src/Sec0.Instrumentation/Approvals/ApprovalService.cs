@@ -34,6 +34,7 @@ public sealed class ApprovalService : IAsyncDisposable
     private readonly ILogger? _logger;
     private readonly string? _environment;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _catchUp = new(1, 1);
     private Task _sweeper = Task.CompletedTask;
 
     /// <summary>Creates the service.</summary>
@@ -62,6 +63,10 @@ public sealed class ApprovalService : IAsyncDisposable
 
     /// <summary>How long a resolved escalation is kept after it was resolved.</summary>
     public TimeSpan Retention { get; }
+
+    /// <summary>The reviewer tokens of this service's secret (the reviewer page's sign-in).</summary>
+    /// <exception cref="InvalidOperationException">The service has no token secret.</exception>
+    public ReviewerTokens ReviewerTokens => Tokens.Reviewers;
 
     private ApprovalTokens Tokens => _tokens ?? throw new InvalidOperationException("[sec0] This ApprovalService has no token secret: it cannot hand out or check approval tokens.");
 
@@ -351,15 +356,34 @@ public sealed class ApprovalService : IAsyncDisposable
         return await CatchUpAsync(escalation, cancellationToken).ConfigureAwait(false);
     }
 
-    // Records the votes and the resolution that have no record yet, then marks them in the store.
+    // Records the votes and the resolution that have no record yet, then marks them in the store. One catch-up at a time
+    // in this process, on the stored state read under that lock: a vote and a reader of the same escalation (an agent
+    // polling its status) would otherwise both see a vote unrecorded and both record it.
     private async Task<Escalation> CatchUpAsync(Escalation escalation, CancellationToken cancellationToken)
     {
-        var unrecordedVotes = escalation.RecordedVotes < escalation.Votes.Count;
-        var unrecordedResolution = escalation.IsResolved && !escalation.ResolutionRecorded;
-        if (_audit is null || (!unrecordedVotes && !unrecordedResolution))
+        if (_audit is null || !NeedsRecords(escalation))
         {
             return escalation;
         }
+
+        await _catchUp.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            escalation = await _store.GetAsync(escalation.Id, cancellationToken).ConfigureAwait(false) ?? escalation;
+            return NeedsRecords(escalation) ? await RecordMissingAsync(escalation, cancellationToken).ConfigureAwait(false) : escalation;
+        }
+        finally
+        {
+            _catchUp.Release();
+        }
+    }
+
+    private static bool NeedsRecords(Escalation escalation) =>
+        escalation.RecordedVotes < escalation.Votes.Count || (escalation.IsResolved && !escalation.ResolutionRecorded);
+
+    private async Task<Escalation> RecordMissingAsync(Escalation escalation, CancellationToken cancellationToken)
+    {
+        var unrecordedResolution = escalation.IsResolved && !escalation.ResolutionRecorded;
 
         for (var i = escalation.RecordedVotes; i < escalation.Votes.Count; i++)
         {

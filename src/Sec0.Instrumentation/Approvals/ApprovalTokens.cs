@@ -13,6 +13,7 @@ public sealed class ApprovalTokens
 {
     private const string Prefix = "s0at_";
     private static readonly byte[] s_context = Encoding.UTF8.GetBytes("sec0-approval-token\n");
+    private static readonly byte[] s_reviewerKeyContext = Encoding.UTF8.GetBytes("sec0-reviewer-key\n");
     private readonly byte[] _secret;
 
     /// <summary>Creates tokens with <paramref name="secret"/> (at least 32 bytes).</summary>
@@ -24,7 +25,16 @@ public sealed class ApprovalTokens
         }
 
         _secret = secret.ToArray();
+        Span<byte> reviewerKey = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(_secret, s_reviewerKeyContext, reviewerKey);
+        Reviewers = new ReviewerTokens(reviewerKey);
     }
+
+    /// <summary>
+    /// Reviewer tokens (the reviewer page's sign-in), made with a key derived from this secret, so every process that
+    /// shares the escalations (a folder, or gateway replicas on PostgreSQL) accepts the same reviewer tokens.
+    /// </summary>
+    public ReviewerTokens Reviewers { get; }
 
     /// <summary>
     /// Reads the secret from <paramref name="path"/>, creating it (32 random bytes, mode 0600, folder 0700) when missing.
@@ -118,7 +128,7 @@ public sealed class ApprovalTokens
         HMACSHA256.HashData(_secret, message, destination);
     }
 
-    private static string Base64Url(ReadOnlySpan<byte> bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Base64Url(ReadOnlySpan<byte> bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 
     private static ReadOnlySpan<byte> MemoryMarshalBytes(ReadOnlySpan<char> text) => System.Runtime.InteropServices.MemoryMarshal.AsBytes(text);
 }

@@ -88,6 +88,7 @@ public sealed class GatewayConfigLoaderTests : IDisposable
               quotas: { store: memory }
               dedupe: { ttlSec: 60, wait_ms: 500 }
               privacy: { redact_identities: true }
+              reviewer_page: false
               enforcement: { mode: enforce, deny_on: [tool_not_in_allowlist] }
             """);
 
@@ -112,6 +113,7 @@ public sealed class GatewayConfigLoaderTests : IDisposable
             Assert.Equal(TimeSpan.FromSeconds(60), options.Dedupe.Ttl);
             Assert.Equal(TimeSpan.FromMilliseconds(500), options.Dedupe.WaitForFirst);
             Assert.True(options.RedactIdentities);
+            Assert.False(options.ReviewerPage);
             Assert.Equal(EnforcementMode.Enforce, options.Policy!.Enforcement.Mode);
             Assert.NotNull(options.Appender);
         }

@@ -199,6 +199,33 @@ public sealed class ApprovalServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_vote_read_by_many_at_once_is_recorded_once()
+    {
+        // An agent polling its escalation while the reviewer votes: every reader finds the vote not yet recorded.
+        for (var round = 0; round < 5; round++)
+        {
+            var escalation = await _service.CreateAsync(Request(), default);
+            using var voted = new CancellationTokenSource();
+            var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+            {
+                while (!voted.IsCancellationRequested)
+                {
+                    await _service.GetAsync(escalation.Id, default);
+                }
+            })).ToArray();
+            await Task.Delay(20);
+            Assert.True((await _service.VoteAsync(escalation.Id, "alice", "finance", ApprovalDecision.Approve, null, default)).Accepted);
+            await Task.Delay(20);
+            await voted.CancelAsync();
+            await Task.WhenAll(readers);
+        }
+
+        var ops = (await RecordsAsync()).Select(r => r.GetProperty("op").GetString()).ToList();
+        Assert.Equal(5, ops.Count(op => op == "approval.vote"));
+        Assert.Equal(5, ops.Count(op => op == "approval.resolved"));
+    }
+
+    [Fact]
     public async Task WaitForApproval_returns_the_token_when_another_process_approves_and_stops_when_cancelled()
     {
         var escalation = await _service.CreateAsync(Request(), default);
