@@ -19,7 +19,7 @@ internal sealed class PostgresCluster : IAsyncDisposable
     public int Port { get; private set; }
 
     /// <summary>A connection string to the cluster's <c>postgres</c> database as its superuser.</summary>
-    public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=true;Timeout=5;Command Timeout=30;Maximum Pool Size=100";
+    public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=true;Timeout=30;Command Timeout=60;Maximum Pool Size=100";
 
     private string DataDirectory => Path.Combine(_root, "data");
 

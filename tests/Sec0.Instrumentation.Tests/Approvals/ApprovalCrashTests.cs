@@ -45,6 +45,7 @@ public sealed class ApprovalCrashTests
                 Assert.Fail($"child did not start: {ready} {await child.StandardError.ReadToEndAsync()}");
             }
 
+            var firstAck = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var reading = Task.Run(async () =>
             {
                 while (await child.StandardOutput.ReadLineAsync() is { } line)
@@ -55,9 +56,14 @@ public sealed class ApprovalCrashTests
                         {
                             acked.Add(line[4..]);
                         }
+
+                        firstAck.TrySetResult();
                     }
                 }
             });
+
+            // Killed at a random moment once it is voting: on a loaded machine its first vote can take longer than the delay.
+            await firstAck.Task.WaitAsync(TimeSpan.FromSeconds(60));
             await Task.Delay(random.Next(20, 200));
             child.Kill();
             await child.WaitForExitAsync();
