@@ -258,15 +258,18 @@ public class ConfigRuleTests
     }
 
     [Fact]
-    public async Task SEC0007_InvalidYaml_IsReportedAtTheParserPosition_AndHidesTheOtherConfigRules()
+    public async Task SEC0007_InvalidYaml_IsReportedAtTheBrokenConstruct_AndHidesTheOtherConfigRules()
     {
         const string yaml = "app:\n  tenant: demo\n  hops: [unclosed\n";
 
         var diagnostics = await RunAsync(Hops, yaml);
 
         var diagnostic = Single(diagnostics, "SEC0007");
-        Assert.Equal("SEC0007 /proj/sec0.config.yaml(4,1)", Format(diagnostic));
-        Assert.StartsWith("[sec0] Invalid config file: /proj/sec0.config.yaml (line 4, column 1): ", diagnostic.GetMessage(), StringComparison.Ordinal);
+        // Reported at the unclosed '[', the loader's position and words; the message also names where parsing failed.
+        Assert.Equal("SEC0007 /proj/sec0.config.yaml(3,9)", Format(diagnostic));
+        Assert.Equal(
+            "[sec0] Invalid config file: /proj/sec0.config.yaml (line 3, column 9): the list opened with '[' at line 3, column 9 is not closed: parsing failed at line 4, column 1, where a ',' or ']' was expected. Close it with ']', or quote the value if the bracket is meant as text.",
+            diagnostic.GetMessage());
         Assert.Equal(["SEC0000", "SEC0007"], diagnostics.Select(d => d.Id).Order(StringComparer.Ordinal));
     }
 

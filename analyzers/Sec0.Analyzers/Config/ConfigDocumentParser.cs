@@ -39,21 +39,13 @@ namespace Sec0.Analyzers.Config
 
                 rootNode = stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
             }
-            catch (YamlException ex)
-            {
-                var message = "[sec0] Invalid config file: " + path + " (line " + ex.Start.Line + ", column " + ex.Start.Column + "): " + StripPosition(ex.Message);
-                problems.Add(Problem(text, DiagnosticDescriptors.InvalidYaml, message, ex.Start, ex.Start));
-                return Invalid(path, text, problems);
-            }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // YamlDotNet reports a few problems (duplicate keys, some malformed input) with other exception
-                // types and no position; the end of the last event read is close to the problem (as in the loader).
-                var at = parser.LastPosition;
-                var line = at.Line < 1 ? 1 : at.Line;
-                var column = at.Column < 1 ? 1 : at.Column;
-                var start = new Mark(0, line, column);
-                problems.Add(Problem(text, DiagnosticDescriptors.InvalidYaml, "[sec0] Invalid config file: " + path + " (line " + line + ", column " + column + "): The YAML could not be parsed: " + ex.Message, start, start));
+                // The loader's own description (linked in), so the build and the runtime word a broken file alike.
+                var error = YamlSyntaxErrorDescriber.Describe(text.ToString(), ex, parser.LastPosition, YamlLimits.MaxNestingDepth);
+                var at = new Mark(0, error.Line, error.Column);
+                var message = "[sec0] Invalid config file: " + path + " (line " + error.Line + ", column " + error.Column + "): " + error.Message;
+                problems.Add(Problem(text, DiagnosticDescriptors.InvalidYaml, message, at, at));
                 return Invalid(path, text, problems);
             }
 
@@ -257,23 +249,6 @@ namespace Sec0.Analyzers.Config
         }
 
         /// <summary>YamlDotNet prefixes messages with "(Line: .., Col: .., Idx: ..) - (...): "; the position is reported separately.</summary>
-        private static string StripPosition(string message)
-        {
-            if (!message.StartsWith("(Line:", StringComparison.Ordinal))
-            {
-                return message;
-            }
-
-            var end = message.IndexOf("): ", StringComparison.Ordinal);
-            var second = end < 0 ? -1 : message.IndexOf("): ", end + 3, StringComparison.Ordinal);
-            if (second > 0 && message.Substring(end, second - end).Contains(" - (Line:"))
-            {
-                return message.Substring(second + 3);
-            }
-
-            return end > 0 ? message.Substring(end + 3) : message;
-        }
-
         /// <summary>Unwinds the walk over the file when a mapping's merge keys are invalid; the message is the loader's.</summary>
         private sealed class MergeKeyProblem : Exception
         {

@@ -12,6 +12,9 @@ namespace Sec0.Config.Yaml;
 /// </summary>
 internal sealed class DepthLimitingParser(IParser inner, int maxDepth) : IParser
 {
+    /// <summary>The start of the message for a document nested too deeply; the describer keeps this message as is.</summary>
+    public const string TooDeepMessagePrefix = "The document is nested deeper than ";
+
     private int _depth;
 
     public ParsingEvent? Current => inner.Current;
@@ -37,7 +40,7 @@ internal sealed class DepthLimitingParser(IParser inner, int maxDepth) : IParser
                 if (++_depth > maxDepth)
                 {
                     var current = inner.Current;
-                    throw new YamlException(current.Start, current.End, $"The document is nested deeper than {maxDepth} levels.");
+                    throw new YamlException(current.Start, current.End, TooDeepMessagePrefix + maxDepth + " levels.");
                 }
 
                 break;

@@ -27,24 +27,12 @@ internal static class YamlDocumentParser
         {
             stream.Load(parser);
         }
-        catch (YamlException ex)
-        {
-            var line = YamlConfigReader.ToInt(ex.Start.Line);
-            var column = YamlConfigReader.ToInt(ex.Start.Column);
-            if (ex.Message.Contains("tab as indentation", StringComparison.Ordinal) || ex.Message.Contains("tab character that violate", StringComparison.Ordinal))
-            {
-                (line, column) = FindTabIndentation(yaml, line, column);
-            }
-
-            throw syntaxError(line, column, StripPosition(ex.Message), ex);
-        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // YamlDotNet reports some problems (duplicate keys, some malformed scalars) with non-YAML
-            // exception types and no position; the end of the last event read is close to the problem.
-            var line = Math.Max(1, YamlConfigReader.ToInt(parser.LastPosition.Line));
-            var column = Math.Max(1, YamlConfigReader.ToInt(parser.LastPosition.Column));
-            throw syntaxError(line, column, "The YAML could not be parsed: " + ex.Message, ex);
+            // YamlDotNet's messages name only where it gave up, some none at all ("Operation is not valid due to the
+            // current state of the object"): say in plain words what is broken, where it starts and where parsing failed.
+            var error = YamlSyntaxErrorDescriber.Describe(yaml, ex, parser.LastPosition, maxDepth);
+            throw syntaxError(error.Line, error.Column, error.Message, ex);
         }
 
         return stream.Documents.Count switch
@@ -53,51 +41,5 @@ internal static class YamlDocumentParser
             1 => stream.Documents[0].RootNode,
             _ => throw multipleDocuments(stream.Documents[1].RootNode),
         };
-    }
-
-    /// <summary>
-    /// YamlDotNet reports a tab used as indentation at the start of the enclosing mapping; point at the
-    /// first indenting tab at or after that line instead, which is what the user has to fix.
-    /// </summary>
-    private static (int Line, int Column) FindTabIndentation(string yaml, int line, int column)
-    {
-        var lines = yaml.Split('\n');
-        for (var index = Math.Max(0, line - 1); index < lines.Length; index++)
-        {
-            var text = lines[index];
-            var indent = 0;
-            while (indent < text.Length && text[indent] is ' ' or '\t')
-            {
-                if (text[indent] == '\t')
-                {
-                    return (index + 1, indent + 1);
-                }
-
-                indent++;
-            }
-        }
-
-        return (line, column);
-    }
-
-    /// <summary>YamlDotNet prefixes messages with "(Line: 3, Col: 5, Idx: 20) - (...): "; we state the position ourselves.</summary>
-    private static string StripPosition(string message)
-    {
-        if (message.StartsWith("(Line:", StringComparison.Ordinal))
-        {
-            var end = message.IndexOf("): ", StringComparison.Ordinal);
-            var second = end < 0 ? -1 : message.IndexOf("): ", end + 3, StringComparison.Ordinal);
-            if (second > 0 && message.AsSpan(end, second - end).Contains(" - (Line:", StringComparison.Ordinal))
-            {
-                return message[(second + 3)..];
-            }
-
-            if (end > 0)
-            {
-                return message[(end + 3)..];
-            }
-        }
-
-        return message;
     }
 }
