@@ -95,6 +95,15 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
             }
 
             var logger = options.LoggerFactory?.CreateLogger("Sec0");
+            if (config.UnknownKeys.Count > 0)
+            {
+                // A warning, not an error: the file is shared with Sec0's TypeScript SDK and other tools. Once, at start-up.
+                logger?.LogWarning(
+                    "[sec0] {ConfigFile} has keys this SDK does not read; they are ignored: {UnknownKeys}",
+                    config.FilePath,
+                    string.Join(", ", config.UnknownKeys));
+            }
+
 
             // Without a policy file every violation is only recorded, except what a hop's own enforcement block denies.
             var policy = config.PolicyPath is { } policyPath ? PolicyLoader.Load(policyPath) : new PolicyDocument { Tenant = config.App.Tenant };

@@ -13,11 +13,34 @@ namespace Sec0.Config;
 /// </summary>
 internal sealed class ConfigModelBuilder
 {
+    private static readonly string[] s_rootKeys = ["app", "auth", "orchestrator", "controlPlane", "audit", "approvals", "policy"];
+    private static readonly string[] s_appKeys = ["tenant", "environment", "client", "hops"];
+    private static readonly string[] s_clientKeys = ["name", "version"];
+    private static readonly string[] s_authKeys = ["svcToken", "sec0ApiKey"];
+    private static readonly string[] s_orchestratorKeys = ["gatewayBaseUrl"];
+    private static readonly string[] s_controlPlaneKeys = ["apiBaseUrl", "sec0Dir", "localSignerPath", "appenderDir", "retentionDays"];
+    private static readonly string[] s_auditKeys = ["flush", "signing", "checkpointEvery", "checkpointIntervalMs", "channelCapacity"];
+    private static readonly string[] s_hopKeys =
+    [
+        HopRequirements.TypeField, "nodeId", "agentName", "agentVersion", "orchestratorName", "orchestratorVersion", "gateway", "gatewayBaseUrl",
+        "tenant", "authHeader", "server", "tool", "middleware", "op", "skill", "enforcement",
+    ];
+
+    private static readonly string[] s_enforcementKeys = ["mode", "strategy", "deny_on", "denyOn", "escalate_on", "escalateOn", "enabled"];
+
+    /// <summary>Sec0's TypeScript SDK reads these (in both spellings) to pick a control-plane policy; here they do nothing.</summary>
+    private static readonly string[] s_tsControlPlaneEnforcementKeys =
+    [
+        "policyLevel", "policy_level", "policyScope", "policy_scope", "policyNodeId", "policy_node_id",
+        "refreshTtlMs", "refresh_ttl_ms", "fallbackToBase", "fallback_to_base",
+    ];
+
     private readonly string _filePath;
     private readonly string _directory;
     private readonly Sec0ConfigLoadOptions _options;
     private readonly Func<string, string?> _environment;
     private readonly YamlConfigReader _reader;
+    private readonly List<string> _unknownKeys = [];
 
     public ConfigModelBuilder(string filePath, string directory, Sec0ConfigLoadOptions options)
     {
@@ -38,12 +61,14 @@ internal sealed class ConfigModelBuilder
         }
 
         var root = _reader.ReadMapping(rootNode, "the root")!;
+        NoteUnknownKeys(root, string.Empty, s_rootKeys);
         var appMapping = _reader.ReadMapping(root, "app", string.Empty) ?? throw ConfigErrors.AppRequired(_filePath);
         var auth = BuildAuth(_reader.ReadMapping(root, "auth", string.Empty));
         var orchestratorMapping = _reader.ReadMapping(root, "orchestrator", string.Empty);
         var orchestrator = orchestratorMapping is null
             ? null
             : new OrchestratorConfig { GatewayBaseUrl = _reader.ReadString(orchestratorMapping, "gatewayBaseUrl", "orchestrator") };
+        NoteUnknownKeys(orchestratorMapping, "orchestrator", s_orchestratorKeys);
 
         var app = BuildApp(appMapping, auth, orchestrator);
         var (controlPlane, signerNode) = BuildControlPlane(root);
@@ -66,16 +91,22 @@ internal sealed class ConfigModelBuilder
             Audit = audit,
             Approvals = approvals,
             PolicyPath = policyPath,
+            UnknownKeys = _unknownKeys.AsReadOnly(),
             FilePath = _filePath,
             Directory = _directory,
         };
     }
 
-    private AuthConfig BuildAuth(ConfigMapping? auth) => new()
+    private AuthConfig BuildAuth(ConfigMapping? auth)
     {
-        SvcToken = _reader.ReadString(auth, "svcToken", "auth") ?? Env("SVC_TOKEN"),
-        Sec0ApiKey = _reader.ReadString(auth, "sec0ApiKey", "auth") ?? Env("SEC0_API_KEY"),
-    };
+        NoteUnknownKeys(auth, "auth", s_authKeys);
+        return new AuthConfig
+        {
+            SvcToken = _reader.ReadString(auth, "svcToken", "auth") ?? Env("SVC_TOKEN"),
+            Sec0ApiKey = _reader.ReadString(auth, "sec0ApiKey", "auth") ?? Env("SEC0_API_KEY"),
+            Sec0BearerToken = Env("SEC0_BEARER_TOKEN"),
+        };
+    }
 
     private AppConfig BuildApp(ConfigMapping app, AuthConfig auth, OrchestratorConfig? orchestrator)
     {
@@ -95,7 +126,9 @@ internal sealed class ConfigModelBuilder
             throw ConfigErrors.EnvironmentInvalid(_filePath, environmentValue, YamlConfigReader.Line(node), YamlConfigReader.Column(node));
         }
 
+        NoteUnknownKeys(app, "app", s_appKeys);
         var clientMapping = _reader.ReadMapping(app, "client", "app");
+        NoteUnknownKeys(clientMapping, "app.client", s_clientKeys);
         var client = new ClientConfig
         {
             Name = _reader.ReadString(clientMapping, "name", "app.client"),
@@ -147,6 +180,7 @@ internal sealed class ConfigModelBuilder
             throw ConfigErrors.HopUnknownType(_filePath, key, typeName, line, column);
         }
 
+        NoteUnknownKeys(hop, path, s_hopKeys);
         string? Read(string field) => _reader.ReadString(hop, field, path);
 
         var fields = new Dictionary<string, string?>(StringComparer.Ordinal)
@@ -221,15 +255,36 @@ internal sealed class ConfigModelBuilder
             return HopEnforcementConfig.Default;
         }
 
+        foreach (var entry in enforcement.Entries)
+        {
+            if (Array.IndexOf(s_enforcementKeys, entry.Key) >= 0)
+            {
+                continue;
+            }
+
+            if (Array.IndexOf(s_tsControlPlaneEnforcementKeys, entry.Key) >= 0)
+            {
+                // They choose which control-plane policy Sec0's TypeScript SDK fetches; this SDK reads the local policy file.
+                _unknownKeys.Add(YamlConfigReader.Join(path, entry.Key));
+                continue;
+            }
+
+            // Anything else here would change enforcement if it meant something: a typo must not pass silently.
+            var suggestion = Policy.SpellingSuggestion.Closest(entry.Key, s_enforcementKeys);
+            var hint = suggestion is null ? string.Empty : $"; did you mean \"{suggestion}\"?";
+            throw _reader.ShapeError(
+                $"{YamlConfigReader.Join(path, entry.Key)} is not an enforcement key{hint} (expected one of: mode, strategy, deny_on, escalate_on, enabled)",
+                entry.KeyNode);
+        }
+
         var mode = EnforcementMode.Enforce;
         var modeText = _reader.ReadString(enforcement, "mode", path);
         if (modeText is not null)
         {
-            mode = modeText.ToLowerInvariant() switch
+            mode = ExactChoice(enforcement, "mode", path, modeText, "observe or enforce", "enforce") switch
             {
-                "enforce" => EnforcementMode.Enforce,
                 "observe" => EnforcementMode.Observe,
-                _ => throw _reader.ShapeError($"{path}.mode \"{modeText}\" must be observe or enforce", YamlConfigReader.Get(enforcement, "mode")),
+                _ => EnforcementMode.Enforce,
             };
         }
 
@@ -237,21 +292,81 @@ internal sealed class ConfigModelBuilder
         var strategyText = _reader.ReadString(enforcement, "strategy", path);
         if (strategyText is not null)
         {
-            strategy = strategyText.ToLowerInvariant() switch
-            {
-                "deny_on_match" => "deny_on_match",
-                "deny_on_any" => "deny_on_any",
-                _ => throw _reader.ShapeError($"{path}.strategy \"{strategyText}\" must be deny_on_match or deny_on_any", YamlConfigReader.Get(enforcement, "strategy")),
-            };
+            strategy = ExactChoice(enforcement, "strategy", path, strategyText, "deny_on_match or deny_on_any", "deny_on_match");
+        }
+
+        var enabled = _reader.ReadBool(enforcement, "enabled", path) ?? true;
+        if (!enabled && modeText == "enforce")
+        {
+            throw _reader.ShapeError(
+                $"{path} sets both enabled: false and mode: enforce; enabled: false turns enforcement off for this hop (as in Sec0's TypeScript SDK), so remove one of them",
+                YamlConfigReader.Get(enforcement, "enabled"));
         }
 
         return new HopEnforcementConfig
         {
+            Enabled = enabled,
             Mode = mode,
             Strategy = strategy,
-            DenyOn = _reader.ReadStringList(enforcement, "deny_on", path) ?? [],
-            EscalateOn = _reader.ReadStringList(enforcement, "escalate_on", path),
+            DenyOn = ReadReasonList(enforcement, "deny_on", "denyOn", path),
+            EscalateOn = ReadReasonList(enforcement, "escalate_on", "escalateOn", path),
         };
+    }
+
+    /// <summary>
+    /// Reads a value that must be one of two lowercase words. The same word in another letter case is refused:
+    /// Sec0's TypeScript SDK compares exactly (<c>Observe</c> means enforce there) while this SDK once ignored case,
+    /// so the two SDKs would read it in opposite ways.
+    /// </summary>
+    private string ExactChoice(ConfigMapping enforcement, string key, string path, string text, string choices, string typeScriptDefault)
+    {
+        var node = YamlConfigReader.Get(enforcement, key);
+        var lower = text.ToLowerInvariant();
+        var allowed = choices.Split(" or ");
+        if (Array.IndexOf(allowed, text) >= 0)
+        {
+            return text;
+        }
+
+        if (Array.IndexOf(allowed, lower) >= 0)
+        {
+            throw _reader.ShapeError(
+                $"{path}.{key} \"{text}\" must be written in lowercase: {choices}. Sec0's TypeScript SDK compares it exactly and reads \"{text}\" as {typeScriptDefault}; write the one you mean (docs/migrating-from-typescript.md)",
+                node);
+        }
+
+        throw _reader.ShapeError($"{path}.{key} \"{text}\" must be {choices}", node);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="key"/> or its camelCase spelling from Sec0's TypeScript SDK. Both with different
+    /// values is refused (the SDKs would pick different ones); an empty list is refused because it means "use the
+    /// policy's list" there and would mean "nothing" here.
+    /// </summary>
+    private IReadOnlyList<string>? ReadReasonList(ConfigMapping enforcement, string key, string camelKey, string path)
+    {
+        var snake = _reader.ReadStringList(enforcement, key, path);
+        var camel = _reader.ReadStringList(enforcement, camelKey, path);
+        if (snake is not null && camel is not null
+            && !snake.Select(Normalize).ToHashSet(StringComparer.Ordinal).SetEquals(camel.Select(Normalize)))
+        {
+            throw _reader.ShapeError(
+                $"{path} gives both {key} and {camelKey} with different reasons; keep one of them (Sec0's TypeScript SDK would use {camelKey}, which is ambiguous)",
+                YamlConfigReader.Get(enforcement, camelKey));
+        }
+
+        var list = camel ?? snake;
+        if (list is { Count: 0 })
+        {
+            var written = camel is not null ? camelKey : key;
+            throw _reader.ShapeError(
+                $"{path}.{written} is empty. Sec0's TypeScript SDK reads an empty list as \"use the policy's {key}\", so this SDK does not guess: remove the key to use the policy's {key}, or list the reasons (docs/migrating-from-typescript.md)",
+                YamlConfigReader.Get(enforcement, written));
+        }
+
+        return list;
+
+        static string Normalize(string reason) => reason.Trim().ToLowerInvariant();
     }
 
     // approvals: { dir, default_group, groups: { <approval_set_id>: [ { user, roles: [..] } ] } }
@@ -335,6 +450,7 @@ internal sealed class ConfigModelBuilder
     {
         const string path = "controlPlane";
         var controlPlane = _reader.ReadMapping(root, path, string.Empty);
+        NoteUnknownKeys(controlPlane, path, s_controlPlaneKeys);
         var anchor = (YamlNode?)controlPlane?.Node ?? root.Node;
         var sec0DirText = _reader.ReadString(controlPlane, "sec0Dir", path)
             ?? throw ConfigErrors.Sec0DirRequired(_filePath, YamlConfigReader.Line(anchor), YamlConfigReader.Column(anchor));
@@ -348,7 +464,8 @@ internal sealed class ConfigModelBuilder
 
         var result = new ControlPlaneConfig
         {
-            ApiBaseUrl = Env("SEC0_CONTROL_PLANE_URL") ?? _reader.ReadString(controlPlane, "apiBaseUrl", path),
+            // Sec0's TypeScript SDK order: the file wins, the variables are fallbacks (SEC0_ first).
+            ApiBaseUrl = (_reader.ReadString(controlPlane, "apiBaseUrl", path) ?? Env("SEC0_CONTROL_PLANE_URL") ?? Env("CONTROL_PLANE_URL") ?? Env("API_BASE_URL"))?.TrimEnd('/') is { Length: > 0 } url ? url : null,
             Sec0Dir = sec0Dir,
             LocalSignerPath = signerPath,
             AppenderDir = appenderDir,
@@ -380,6 +497,7 @@ internal sealed class ConfigModelBuilder
         }
 
         const string path = "audit";
+        NoteUnknownKeys(audit, path, s_auditKeys);
         var flush = AuditConfig.Default.Flush;
         var flushText = _reader.ReadString(audit, "flush", path);
         if (flushText is not null)
@@ -411,6 +529,18 @@ internal sealed class ConfigModelBuilder
             CheckpointIntervalMs = _reader.ReadInt(audit, "checkpointIntervalMs", path, 1) ?? AuditConfig.Default.CheckpointIntervalMs,
             ChannelCapacity = _reader.ReadInt(audit, "channelCapacity", path, 1) ?? AuditConfig.Default.ChannelCapacity,
         };
+    }
+
+    /// <summary>Remembers the keys of <paramref name="mapping"/> this SDK does not read, for the start-up warning.</summary>
+    private void NoteUnknownKeys(ConfigMapping? mapping, string path, string[] known)
+    {
+        foreach (var entry in mapping?.Entries ?? [])
+        {
+            if (Array.IndexOf(known, entry.Key) < 0)
+            {
+                _unknownKeys.Add(YamlConfigReader.Join(path, entry.Key));
+            }
+        }
     }
 
     /// <summary>An environment variable, with an empty value treated as unset.</summary>

@@ -7,8 +7,9 @@ public sealed record ControlPlaneConfig
     public const int DefaultRetentionDays = 30;
 
     /// <summary>
-    /// <c>controlPlane.apiBaseUrl</c>; the <c>SEC0_CONTROL_PLANE_URL</c> environment variable overrides it when
-    /// set. Null when neither is set: the product works fully offline.
+    /// The control plane's base URL, without a trailing <c>/</c>, taken as Sec0's TypeScript SDK does: <c>controlPlane.apiBaseUrl</c>
+    /// when set, else the first set of the environment variables <c>SEC0_CONTROL_PLANE_URL</c>, <c>CONTROL_PLANE_URL</c>,
+    /// <c>API_BASE_URL</c>. Null when none is set: the product works fully offline (there is no default URL).
     /// </summary>
     public string? ApiBaseUrl { get; init; }
 

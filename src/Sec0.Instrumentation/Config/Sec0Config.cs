@@ -33,6 +33,13 @@ public sealed record Sec0Config
     /// </summary>
     public string? PolicyPath { get; init; }
 
+    /// <summary>
+    /// Keys in the file that this SDK does not read, as YAML paths in file order (<c>controlPlane.otlpEndpoint</c>,
+    /// <c>app.hops.OrderAgent.Run.automation</c>). They are not errors: Sec0's TypeScript SDK and other tools share the
+    /// file. <see cref="Sec0App.Initialize(Sec0Config, Sec0AppOptions?)"/> logs them once as a warning.
+    /// </summary>
+    public IReadOnlyList<string> UnknownKeys { get; init; } = [];
+
     /// <summary>The absolute path of the config file.</summary>
     public required string FilePath { get; init; }
 

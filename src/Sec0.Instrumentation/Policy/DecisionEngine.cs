@@ -119,8 +119,10 @@ public sealed class DecisionEngine
 
     /// <summary>
     /// A view of this engine with a hop's <c>enforcement</c> block from <c>sec0.config.yaml</c> in place of the
-    /// policy's: mode, strategy, deny_on and escalate_on are replaced as a whole (escalate_on absent falls back
-    /// to the hop's deny_on when the policy's <c>approve_high_risk</c> is true, as at policy level); allowlists, limits, scans and breakers stay the policy's. A hop
+    /// policy's: mode and strategy are the block's; a block with deny_on replaces deny_on and escalate_on (escalate_on
+    /// absent falls back to the hop's deny_on when the policy's <c>approve_high_risk</c> is true, as at policy level),
+    /// a block without deny_on keeps the policy's deny_on (and its escalate_on unless the block has one), as Sec0's
+    /// TypeScript SDK does; <c>enabled: false</c> works as observe mode. Allowlists, limits, scans and breakers stay the policy's. A hop
     /// without a block (<see cref="HopEnforcementConfig.Default"/>) gets this engine unchanged. Views are
     /// cached per config instance, so calling this on every call is cheap.
     /// </summary>
@@ -348,16 +350,25 @@ public sealed class DecisionEngine
             _ => Invalid(problems, yamlPath + ".strategy", $"\"{enforcement.Strategy}\" is not a strategy; expected deny_on_match or deny_on_any"),
         };
 
-        var deny = ParseReasons(enforcement.DenyOn, yamlPath + ".deny_on", problems);
+        var deny = enforcement.DenyOn is null ? null : ParseReasons(enforcement.DenyOn, yamlPath + ".deny_on", problems);
         var escalate = enforcement.EscalateOn is null ? null : ParseReasons(enforcement.EscalateOn, yamlPath + ".escalate_on", problems);
         if (problems.Count > 0)
         {
             throw new Sec0PolicyException(yamlPath, problems);
         }
 
+        // enabled: false (Sec0's TypeScript spelling) turns enforcement off for the hop: decided and recorded, never blocked.
+        var mode = enforcement.Enabled ? enforcement.Mode : EnforcementMode.Observe;
+        if (deny is null)
+        {
+            // No deny_on in the hop block: the policy's deny_on, and its escalate_on unless the hop gives one (as in the TS SDK).
+            var escalateOnly = escalate is null ? _escalateOn : Masks([], escalate, approveHighRisk: false).EscalateOn;
+            return new DecisionEngine(this, mode, strategy, _denyOn, escalateOnly);
+        }
+
         // A hop block has no approve_high_risk of its own: the policy's decides whether deny_on escalates.
         var (denyMask, escalateMask) = Masks(deny, escalate, Policy.Security.SideEffects.ApproveHighRisk);
-        return new DecisionEngine(this, enforcement.Mode, strategy, denyMask, escalateMask);
+        return new DecisionEngine(this, mode, strategy, denyMask, escalateMask);
     }
 
     private static EnforcementStrategy Invalid(List<PolicyProblem> problems, string path, string message)

@@ -48,7 +48,7 @@ public sealed class Sec0ConfigLoaderTests : IDisposable
         Assert.Equal("1.0.0", orchestrator.OrchestratorVersion); // falls back to app.client.version
         Assert.Equal(EnforcementMode.Enforce, orchestrator.Enforcement.Mode);
         Assert.Equal("deny_on_match", orchestrator.Enforcement.Strategy);
-        Assert.Empty(orchestrator.Enforcement.DenyOn);
+        Assert.Null(orchestrator.Enforcement.DenyOn);
         Assert.Null(orchestrator.Enforcement.EscalateOn);
 
         var gateway = config.App.Hops["Gateway.Call"];
@@ -105,12 +105,13 @@ public sealed class Sec0ConfigLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Auth_values_in_the_file_win_over_the_environment_and_SEC0_CONTROL_PLANE_URL_overrides_apiBaseUrl()
+    public void Auth_values_and_apiBaseUrl_in_the_file_win_over_the_environment()
     {
-        var path = _dir.Write("sec0.config.yaml", ConfigSamples.Minimal + """
+        // (The Replace must apply to the whole text: controlPlane is in Minimal.)
+        var path = _dir.Write("sec0.config.yaml", (ConfigSamples.Minimal + """
 
             auth: { svcToken: file-token, sec0ApiKey: file-key }
-            """.Replace("controlPlane:\n", "controlPlane:\n  apiBaseUrl: https://from-file.example\n", StringComparison.Ordinal));
+            """).Replace("controlPlane:\n", "controlPlane:\n  apiBaseUrl: https://from-file.example\n", StringComparison.Ordinal));
         _dir.WriteKey();
 
         var config = Sec0ConfigLoader.Load(path, TempConfigDirectory.Options(
@@ -118,7 +119,8 @@ public sealed class Sec0ConfigLoaderTests : IDisposable
 
         Assert.Equal("file-token", config.Auth.SvcToken);
         Assert.Equal("file-key", config.Auth.Sec0ApiKey);
-        Assert.Equal("https://from-env.example", config.ControlPlane.ApiBaseUrl);
+        // As in Sec0's TypeScript SDK: SEC0_CONTROL_PLANE_URL is a fallback, not an override.
+        Assert.Equal("https://from-file.example", config.ControlPlane.ApiBaseUrl);
     }
 
     [Fact]
