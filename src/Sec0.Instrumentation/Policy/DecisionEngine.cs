@@ -28,6 +28,7 @@ public sealed class DecisionEngine
     private readonly ToolAllowlist? _toolAllowlist;
     private readonly bool _denyIfUnpinnedVersion;
     private readonly AllowedVersionTable? _allowVersions;
+    private readonly IReadOnlyDictionary<string, IReadOnlyList<string>>? _allowVersionsByServer;
     private readonly EgressAllowlist? _egressAllowlist;
     private readonly FsAllowlist? _fsAllowlist;
     private readonly long _maxPayloadBytes;
@@ -52,6 +53,7 @@ public sealed class DecisionEngine
         _toolAllowlist = policy.Tools.Allowlist;
         _denyIfUnpinnedVersion = policy.Tools.DenyIfUnpinnedVersion;
         _allowVersions = policy.Security.AllowVersions.Count == 0 ? null : new AllowedVersionTable(policy.Security.AllowVersions);
+        _allowVersionsByServer = policy.Security.AllowVersionsByServer.Count == 0 ? null : policy.Security.AllowVersionsByServer;
         _egressAllowlist = policy.Security.EgressAllowlist;
         _fsAllowlist = policy.Security.FsAllowlist;
         _maxPayloadBytes = policy.Security.Limits.MaxPayloadKb is double kb ? (long)Math.Min(kb * 1024, long.MaxValue) : long.MaxValue;
@@ -78,6 +80,7 @@ public sealed class DecisionEngine
         _toolAllowlist = source._toolAllowlist;
         _denyIfUnpinnedVersion = source._denyIfUnpinnedVersion;
         _allowVersions = source._allowVersions;
+        _allowVersionsByServer = source._allowVersionsByServer;
         _egressAllowlist = source._egressAllowlist;
         _fsAllowlist = source._fsAllowlist;
         _maxPayloadBytes = source._maxPayloadBytes;
@@ -226,7 +229,8 @@ public sealed class DecisionEngine
                 found = found.Add(PolicyReason.ToolNotInAllowlist);
             }
 
-            if (_denyIfUnpinnedVersion && !IsPinned(version))
+            if ((_denyIfUnpinnedVersion && !IsPinned(version))
+                || (_allowVersionsByServer is not null && _allowVersionsByServer.TryGetValue(server, out var serverVersions) && (version is null || !serverVersions.Contains(version))))
             {
                 found = found.Add(PolicyReason.VersionUnpinned);
             }

@@ -15,8 +15,13 @@ public sealed class EgressRule
     /// <summary>The path prefix as escaped text, compared with the escaped reading of a request path.</summary>
     private readonly string _rawPathPrefix;
 
-    private EgressRule(string text, string scheme, string host, bool hostIsSuffix, int port, string pathPrefix, string rawPathPrefix)
+    /// <summary>Why a '*' anywhere else is refused, for the messages: Sec0's TypeScript SDK accepts it with a defect.</summary>
+    private const string WildcardDiffersFromTypeScript =
+        ". This differs from Sec0's TypeScript SDK on purpose: it matches a '*' against the whole URL text, so \"https://api.ok.com*\" also admits https://api.ok.com.evil.io; see docs/migrating-from-typescript.md";
+
+    private EgressRule(string text, string scheme, string host, bool hostIsSuffix, int port, string pathPrefix, string rawPathPrefix, bool isHostOnly = false)
     {
+        IsHostOnly = isHostOnly;
         _rawPathPrefix = rawPathPrefix;
         Text = text;
         Scheme = scheme;
@@ -44,6 +49,13 @@ public sealed class EgressRule
     /// <summary>The normalized path prefix without a trailing slash; empty when every path matches.</summary>
     public string PathPrefix { get; }
 
+    /// <summary>
+    /// True for an entry written as a bare host (<c>api.example.com</c> or <c>*.example.com</c>, as Sec0's TypeScript
+    /// schema allows): it admits that host over https on port 443 and over http on port 80, any path.
+    /// <see cref="Scheme"/> and <see cref="Port"/> then describe the https half.
+    /// </summary>
+    public bool IsHostOnly { get; }
+
     /// <summary>Parses an entry; on failure <paramref name="error"/> says why.</summary>
     public static bool TryParse(string? text, [NotNullWhen(true)] out EgressRule? rule, [NotNullWhen(false)] out string? error)
     {
@@ -67,8 +79,7 @@ public sealed class EgressRule
         var schemeEnd = trimmed.IndexOf("://", StringComparison.Ordinal);
         if (schemeEnd <= 0)
         {
-            error = $"\"{trimmed}\" has no scheme; expected a URL such as https://api.example.com or https://*.example.com/v1/*";
-            return false;
+            return TryParseHostOnly(trimmed, out rule, out error);
         }
 
         var authorityStart = schemeEnd + 3;
@@ -106,7 +117,7 @@ public sealed class EgressRule
 
         if (authority.Contains('*', StringComparison.Ordinal) || path.Contains('*', StringComparison.Ordinal))
         {
-            error = $"\"{trimmed}\" has a '*' that is not allowed; a '*' may only start the host as \"*.\" or end the path as \"/*\"";
+            error = $"\"{trimmed}\" has a '*' that is not allowed; a '*' may only start the host as \"*.\" or end the path as \"/*\"{WildcardDiffersFromTypeScript}";
             return false;
         }
 
@@ -155,7 +166,10 @@ public sealed class EgressRule
     /// <summary>True when a parsed request URL matches this entry.</summary>
     internal bool IsMatch(string scheme, string host, int port, in UrlPathNormalizer.NormalizedPath path)
     {
-        if (!string.Equals(scheme, Scheme, StringComparison.Ordinal) || port != Port)
+        var schemeMatches = IsHostOnly
+            ? (scheme == "https" && port == 443) || (scheme == "http" && port == 80)
+            : string.Equals(scheme, Scheme, StringComparison.Ordinal) && port == Port;
+        if (!schemeMatches)
         {
             return false;
         }
@@ -174,6 +188,33 @@ public sealed class EgressRule
 
     /// <summary>The entry as written.</summary>
     public override string ToString() => Text;
+
+    /// <summary>
+    /// A bare host (<c>api.example.com</c>, <c>*.example.com</c>): parsed as the https URL of that host, through the
+    /// same rules, and marked to admit http on port 80 too. Anything with a port, path, user or query needs a scheme.
+    /// </summary>
+    private static bool TryParseHostOnly(string trimmed, [NotNullWhen(true)] out EgressRule? rule, [NotNullWhen(false)] out string? error)
+    {
+        rule = null;
+        var expected = "; expected a host such as api.example.com (https and http on their default ports) or a URL such as https://api.example.com:8443 or https://*.example.com/v1/*";
+        if (trimmed.IndexOfAny(['/', '\\', ':', '@', '?', '#']) >= 0)
+        {
+            error = $"\"{trimmed}\" has no scheme{expected}";
+            return false;
+        }
+
+        if (!TryParse(Uri.UriSchemeHttps + "://" + trimmed, out var https, out _))
+        {
+            error = trimmed.Contains('*', StringComparison.Ordinal)
+                ? $"\"{trimmed}\" has a '*' that is not allowed; a '*' may only start the host as \"*.\"{WildcardDiffersFromTypeScript}"
+                : $"\"{trimmed}\" is not a valid host name{expected}";
+            return false;
+        }
+
+        rule = new EgressRule(trimmed, https.Scheme, https.Host, https.HostIsSuffix, https.Port, string.Empty, string.Empty, isHostOnly: true);
+        error = null;
+        return true;
+    }
 
     /// <summary>The host the request would reach: IDN to punycode, lowercase, without a trailing dot.</summary>
     internal static bool TryNormalizeHost(Uri uri, out string host)

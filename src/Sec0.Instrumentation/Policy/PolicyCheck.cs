@@ -59,6 +59,11 @@ public static class PolicyCheck
             tools += $"; allow_versions for {Count(security.AllowVersions.Count, "tool")}";
         }
 
+        if (security.AllowVersionsByServer.Count > 0)
+        {
+            tools += $"; allow_versions for every tool of {Count(security.AllowVersionsByServer.Count, "server")} (other versions are version_unpinned)";
+        }
+
         Line(tools + (policy.Tools.DenyIfUnpinnedVersion ? "; unpinned versions are violations" : string.Empty));
         Line(security.EgressAllowlist is { } egress ? $"egress: allowlist of {Count(egress.Rules.Count, "entry", "entries")}" : "egress: not checked");
         Line(security.FsAllowlist is { } fs ? $"files: allowlist of {Count(fs.Roots.Count, "folder")}" : "files: not checked");
@@ -117,7 +122,7 @@ public static class PolicyCheck
             detected = detected.Add(PolicyReason.ToolNotInAllowlist);
         }
 
-        if (policy.Tools.DenyIfUnpinnedVersion)
+        if (policy.Tools.DenyIfUnpinnedVersion || security.AllowVersionsByServer.Count > 0)
         {
             detected = detected.Add(PolicyReason.VersionUnpinned);
         }

@@ -255,11 +255,17 @@ internal sealed partial class PolicyModelBuilder
         }
 
         const string path = "enforcement.circuit_breakers";
+        if (breakers.Entries.Count == 0 && breakers.NonScalarKeys.Count == 0)
+        {
+            // circuit_breakers: {} means none, as in Sec0's control-plane fallback policy.
+            return null;
+        }
+
         CheckKeys(breakers, path, s_breakerKeys);
         var errorRate = Read(() => _reader.ReadNumber(breakers, "error_rate_pct", path, 0, 100));
         if (errorRate == 0)
         {
-            Add(path + ".error_rate_pct", YamlConfigReader.Get(breakers, "error_rate_pct"), "must be greater than 0 (0 would open every breaker)");
+            Add(path + ".error_rate_pct", YamlConfigReader.Get(breakers, "error_rate_pct"), "must be greater than 0 (0 would open every breaker). This differs from Sec0's TypeScript SDK on purpose, whose schema accepts 0; see docs/migrating-from-typescript.md");
         }
 
         var p95 = Read(() => _reader.ReadNumber(breakers, "p95_latency_ms", path, 0, double.PositiveInfinity));
@@ -295,7 +301,7 @@ internal sealed partial class PolicyModelBuilder
     {
         const string path = "security";
         CheckKeys(security, path, s_securityKeys);
-        var allowVersions = ReadAllowVersions(Read(() => _reader.ReadMapping(security, "allow_versions", path)));
+        var (allowVersions, allowVersionsByServer) = ReadAllowVersions(Read(() => _reader.ReadMapping(security, "allow_versions", path)));
 
         EgressAllowlist? egress = null;
         var egressItems = Read(() => _reader.ReadStringItems(security, "egress_allowlist", path));
@@ -351,6 +357,7 @@ internal sealed partial class PolicyModelBuilder
         return new SecurityPolicy
         {
             AllowVersions = allowVersions,
+            AllowVersionsByServer = allowVersionsByServer,
             EgressAllowlist = egress,
             FsAllowlist = fs,
             Limits = limits,
@@ -358,12 +365,13 @@ internal sealed partial class PolicyModelBuilder
         };
     }
 
-    private Dictionary<ToolRefPattern, IReadOnlyList<string>> ReadAllowVersions(ConfigMapping? mapping)
+    private (Dictionary<ToolRefPattern, IReadOnlyList<string>> ByTool, Dictionary<string, IReadOnlyList<string>> ByServer) ReadAllowVersions(ConfigMapping? mapping)
     {
         var result = new Dictionary<ToolRefPattern, IReadOnlyList<string>>();
+        var byServer = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         if (mapping is null)
         {
-            return result;
+            return (result, byServer);
         }
 
         const string path = "security.allow_versions";
@@ -375,6 +383,22 @@ internal sealed partial class PolicyModelBuilder
         foreach (var entry in mapping.Entries)
         {
             var entryPath = YamlConfigReader.Join(path, entry.Key);
+            if (IsServerName(entry.Key))
+            {
+                // Sec0's TypeScript gateway keys allow_versions by server name: the versions every tool of that server may be called at.
+                var serverVersions = Read(() => _reader.ReadStringList(mapping, entry.Key, path));
+                if (serverVersions is null && !HasProblemAt(entryPath))
+                {
+                    Add(entryPath, entry.Value, "must be a list of versions");
+                }
+                else if (serverVersions is not null)
+                {
+                    byServer[entry.Key.Trim()] = serverVersions;
+                }
+
+                continue;
+            }
+
             if (!ToolRefPattern.TryParse(entry.Key, out var pattern, out var error))
             {
                 Add(entryPath, entry.KeyNode, error);
@@ -400,8 +424,12 @@ internal sealed partial class PolicyModelBuilder
             }
         }
 
-        return result;
+        return (result, byServer);
     }
+
+    /// <summary>A bare server name (<c>demo-server</c>): no <c>mcp://</c>, no '/', no '@' and no wildcard.</summary>
+    private static bool IsServerName(string key) =>
+        key.Trim().Length > 0 && key.IndexOfAny(['/', '@', '*', ':']) < 0 && !key.Any(char.IsWhiteSpace);
 
     private SideEffectsPolicy ReadSideEffects(ConfigMapping? sideEffects, bool rootRequiresIdempotency)
     {

@@ -12,6 +12,13 @@ public sealed record SecurityPolicy
     /// </summary>
     public IReadOnlyDictionary<ToolRefPattern, IReadOnlyList<string>> AllowVersions { get; init; } = new Dictionary<ToolRefPattern, IReadOnlyList<string>>();
 
+    /// <summary>
+    /// <c>allow_versions</c> keyed by a bare server name (<c>demo-server: ["1.0", "1.1"]</c>), the shape Sec0's TypeScript
+    /// gateway reads: every tool of that server must be called at one of the listed versions, and with its meaning there a
+    /// call at another version (or none) is <c>version_unpinned</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> AllowVersionsByServer { get; init; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+
     /// <summary><c>egress_allowlist</c>, null when absent (egress is not checked).</summary>
     public EgressAllowlist? EgressAllowlist { get; init; }
 
