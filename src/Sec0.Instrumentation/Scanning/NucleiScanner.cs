@@ -27,8 +27,12 @@ public sealed class NucleiScanner : IDastScanner
     /// <summary>The settings in use.</summary>
     public NucleiScannerOptions Options => _options;
 
-    /// <summary>Creates a scanner from <c>NUCLEI_BIN</c>, <c>SEC0_NUCLEI_TEMPLATES</c>, <c>SEC0_NUCLEI_TIMEOUT_SEC</c> and <c>SEC0_NUCLEI_TARGET</c>, over <paramref name="options"/> (for the allowlists).</summary>
-    /// <exception cref="ArgumentException">A variable has an invalid value (a relative path in <c>NUCLEI_BIN</c>, a timeout that is not a positive integer, a target that is not absolute http(s)).</exception>
+    /// <summary>
+    /// Creates a scanner from <c>NUCLEI_BIN</c>, <c>SEC0_NUCLEI_ALLOWED_BINS</c> and <c>SEC0_NUCLEI_TEMPLATE_DIRS</c> (they replace
+    /// the allowlists, as in Sec0's TypeScript SDK), <c>SEC0_NUCLEI_TEMPLATES</c>, <c>SEC0_NUCLEI_TIMEOUT_SEC</c> and
+    /// <c>SEC0_NUCLEI_TARGET</c>, over <paramref name="options"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A variable has an invalid value (a relative path in <c>NUCLEI_BIN</c> or <c>SEC0_NUCLEI_ALLOWED_BINS</c>, a timeout that is not a positive integer, a target that is not absolute http(s)).</exception>
     public static NucleiScanner FromEnvironment(NucleiScannerOptions? options = null, Func<string, string?>? environment = null)
     {
         options ??= new NucleiScannerOptions();
@@ -36,6 +40,18 @@ public sealed class NucleiScanner : IDastScanner
         if (environment("NUCLEI_BIN") is { Length: > 0 } bin)
         {
             options.Binary = ScannerExecutable.FormProblem(bin, "NUCLEI_BIN") is { } problem ? throw new ArgumentException(problem, nameof(environment)) : bin;
+        }
+
+        if (ScannerBinaryAllowlist.FromVariable(environment("SEC0_NUCLEI_ALLOWED_BINS"), "SEC0_NUCLEI_ALLOWED_BINS") is { } allowed)
+        {
+            options.AllowedBinaries = allowed;
+        }
+
+        if (environment("SEC0_NUCLEI_TEMPLATE_DIRS") is { } templateDirs
+            && templateDirs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 0 } dirs)
+        {
+            // As in Sec0's TypeScript SDK: relative folders resolve against the working directory, now.
+            options.AllowedTemplateDirectories = [.. dirs.Select(Path.GetFullPath)];
         }
 
         if (environment("SEC0_NUCLEI_TEMPLATES") is { Length: > 0 } templates)
@@ -77,7 +93,8 @@ public sealed class NucleiScanner : IDastScanner
             var full = Path.GetFullPath(templates);
             if (!_options.AllowedTemplateDirectories.Any(d => IsInside(full, Path.GetFullPath(d))))
             {
-                return (null, $"templates \"{templates}\" are outside the allowed template directories ({string.Join(", ", _options.AllowedTemplateDirectories)})");
+                // Sec0's TypeScript text, word for word.
+                return (null, $"nuclei templates path \"{full}\" is outside allowed directories. Set SEC0_NUCLEI_TEMPLATE_DIRS to permit it.");
             }
 
             args.Add("-t");

@@ -64,7 +64,9 @@ internal static class ScannerExecutable
 
         if (!ScannerBinaryAllowlist.IsAllowed(binary, allowed))
         {
-            error = $"{kind} binary \"{binary}\" is not in the allowlist ({string.Join(", ", allowed)})";
+            // Sec0's TypeScript texts, word for word, so searches find both SDKs.
+            var list = ScannerBinaryAllowlist.IsBareName(binary) ? "allowed command list" : "allowed list";
+            error = $"{kind} binary \"{binary}\" is not in {list}. Set {ScannerBinaryAllowlist.VariableFor(kind)} to permit it.";
             return false;
         }
 

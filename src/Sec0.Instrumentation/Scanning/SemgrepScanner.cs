@@ -32,12 +32,13 @@ public sealed class SemgrepScanner : ISastScanner
     public SemgrepScannerOptions Options => _options;
 
     /// <summary>
-    /// Creates a scanner from <c>SEMGREP_BIN</c>, <c>SEC0_SEMGREP_CONFIG</c>, <c>SEC0_SEMGREP_TIMEOUT_SEC</c> and
-    /// <c>SEC0_SEMGREP_SERVICE_URL</c>, over <paramref name="options"/> (for the allowlist and the HTTP client).
+    /// Creates a scanner from <c>SEMGREP_BIN</c>, <c>SEC0_SEMGREP_ALLOWED_BINS</c> (replaces the allowlist, as in Sec0's
+    /// TypeScript SDK), <c>SEC0_SEMGREP_CONFIG</c>, <c>SEC0_SEMGREP_TIMEOUT_SEC</c> and <c>SEC0_SEMGREP_SERVICE_URL</c>, over
+    /// <paramref name="options"/> (for the allowlist and the HTTP client).
     /// </summary>
     /// <param name="options">Settings the variables override; default <see cref="SemgrepScannerOptions"/>.</param>
     /// <param name="environment">Variable lookup; default the process environment.</param>
-    /// <exception cref="ArgumentException">A variable has an invalid value (a relative path in <c>SEMGREP_BIN</c>, a timeout that is not a positive integer, a URL that is not absolute http(s)).</exception>
+    /// <exception cref="ArgumentException">A variable has an invalid value (a relative path in <c>SEMGREP_BIN</c> or <c>SEC0_SEMGREP_ALLOWED_BINS</c>, a timeout that is not a positive integer, a URL that is not absolute http(s)).</exception>
     public static SemgrepScanner FromEnvironment(SemgrepScannerOptions? options = null, Func<string, string?>? environment = null)
     {
         options ??= new SemgrepScannerOptions();
@@ -45,6 +46,11 @@ public sealed class SemgrepScanner : ISastScanner
         if (environment("SEMGREP_BIN") is { Length: > 0 } bin)
         {
             options.Binary = ScannerExecutable.FormProblem(bin, "SEMGREP_BIN") is { } problem ? throw new ArgumentException(problem, nameof(environment)) : bin;
+        }
+
+        if (ScannerBinaryAllowlist.FromVariable(environment("SEC0_SEMGREP_ALLOWED_BINS"), "SEC0_SEMGREP_ALLOWED_BINS") is { } allowed)
+        {
+            options.AllowedBinaries = allowed;
         }
 
         if (environment("SEC0_SEMGREP_CONFIG") is { Length: > 0 } config)

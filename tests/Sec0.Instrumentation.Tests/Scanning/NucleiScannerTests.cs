@@ -89,10 +89,10 @@ public class NucleiScannerTests
         Assert.Equal(ScanStatus.Error, (await Fake(garbage).ScanAsync(s_info, CancellationToken.None)).Status);
 
         var outside = await Fake(crash).ScanAsync(s_info with { Templates = "/etc" }, CancellationToken.None);
-        Assert.Contains("outside the allowed template directories", outside.Error, StringComparison.Ordinal);
+        Assert.Contains("is outside allowed directories. Set SEC0_NUCLEI_TEMPLATE_DIRS to permit it.", outside.Error, StringComparison.Ordinal);
 
         var unlisted = await NucleiScanner.FromEnvironment(environment: k => k == "NUCLEI_BIN" ? crash : null).ScanAsync(s_info, CancellationToken.None);
-        Assert.Contains("not in the allowlist", unlisted.Error, StringComparison.Ordinal);
+        Assert.Contains($"nuclei binary \"{crash}\" is not in allowed list. Set SEC0_NUCLEI_ALLOWED_BINS to permit it.", unlisted.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -111,6 +111,36 @@ public class NucleiScannerTests
         var (args, error) = scanner.BuildArguments(new DastScanInfo());
         Assert.Null(error);
         Assert.Equal(["-u", "https://sandbox.internal/", "-jsonl", "-timeout", "12", "-t", "/opt/templates"], args);
+    }
+
+    [Fact]
+    public async Task SEC0_NUCLEI_ALLOWED_BINS_and_SEC0_NUCLEI_TEMPLATE_DIRS_work_as_in_the_TypeScript_SDK()
+    {
+        if (!FakeExecutable.CanRun)
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        var templates = Directory.CreateDirectory(dir.Combine("nuclei-templates")).FullName;
+        var bin = FakeExecutable.Write(dir.Path, "nuclei", $"touch '{dir.Combine("ran")}'\n");
+        var env = new Dictionary<string, string>
+        {
+            ["NUCLEI_BIN"] = bin,
+            ["SEC0_NUCLEI_ALLOWED_BINS"] = bin,
+            ["SEC0_NUCLEI_TEMPLATE_DIRS"] = $"{templates}, /nowhere",
+            ["SEC0_NUCLEI_TEMPLATES"] = Path.Combine(templates, "http"),
+        };
+
+        var scanner = NucleiScanner.FromEnvironment(environment: k => env.GetValueOrDefault(k));
+        var result = await scanner.ScanAsync(s_info, CancellationToken.None);
+
+        Assert.Equal([templates, "/nowhere"], scanner.Options.AllowedTemplateDirectories);
+        Assert.Equal(ScanStatus.Pass, result.Status);
+        Assert.True(File.Exists(dir.Combine("ran")));
+
+        var outside = scanner.BuildArguments(s_info with { Templates = dir.Combine("elsewhere") });
+        Assert.Equal($"nuclei templates path \"{dir.Combine("elsewhere")}\" is outside allowed directories. Set SEC0_NUCLEI_TEMPLATE_DIRS to permit it.", outside.Error);
     }
 
     [Fact]

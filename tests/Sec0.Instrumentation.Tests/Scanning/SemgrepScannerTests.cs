@@ -157,8 +157,38 @@ public class SemgrepScannerTests
         var result = await scanner.ScanAsync(Info(source), CancellationToken.None);
 
         Assert.Equal(ScanStatus.Error, result.Status);
-        Assert.Contains("not in the allowlist", result.Error, StringComparison.Ordinal);
+        Assert.Contains("is not in allowed list. Set SEC0_SEMGREP_ALLOWED_BINS to permit it.", result.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(dir.Combine("ran")));
+    }
+
+    [Fact]
+    public async Task SEC0_SEMGREP_ALLOWED_BINS_admits_a_binary_as_in_the_TypeScript_SDK()
+    {
+        if (!FakeExecutable.CanRun)
+        {
+            return;
+        }
+
+        var (dir, source) = Workspace();
+        using var _ = dir;
+        var bin = FakeExecutable.Write(dir.Path, "semgrep", $"touch '{dir.Combine("ran")}'\necho '{{\"results\":[]}}'\n");
+        var env = new Dictionary<string, string> { ["SEMGREP_BIN"] = bin, ["SEC0_SEMGREP_ALLOWED_BINS"] = $" semgrep , {bin} ," };
+
+        var scanner = SemgrepScanner.FromEnvironment(environment: name => env.GetValueOrDefault(name));
+        var result = await scanner.ScanAsync(Info(source), CancellationToken.None);
+
+        Assert.Equal(["semgrep", bin], scanner.Options.AllowedBinaries);
+        Assert.Equal(ScanStatus.Pass, result.Status);
+        Assert.True(File.Exists(dir.Combine("ran")));
+    }
+
+    [Fact]
+    public void A_relative_path_in_SEC0_SEMGREP_ALLOWED_BINS_is_refused_on_purpose()
+    {
+        var error = Assert.Throws<ArgumentException>(() => SemgrepScanner.FromEnvironment(environment: name => name == "SEC0_SEMGREP_ALLOWED_BINS" ? "semgrep,./bin/semgrep" : null));
+
+        Assert.StartsWith("[sec0] SEC0_SEMGREP_ALLOWED_BINS entry \"./bin/semgrep\" is a relative path", error.Message, StringComparison.Ordinal);
+        Assert.Contains("differs from Sec0's TypeScript SDK on purpose", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
