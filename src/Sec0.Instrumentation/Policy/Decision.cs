@@ -79,18 +79,17 @@ public readonly struct Decision
             throw new InvalidOperationException($"A decision with outcome {OutcomeName} does not block the call.");
         }
 
-        // Says where to go next: the escalation to wait for, and how the approved call is retried.
-        var escalation = escalationId is null
-            ? string.Empty
-            : $" Escalation {escalationId} is {escalationStatus}: wait for it (Sec0App.Approvals.WaitForApprovalAsync) and retry the call inside Sec0Approvals.UseToken(token).";
         if (PrimaryReason == PolicyReason.CircuitOpen)
         {
-            return new Sec0CircuitOpenException(subject, denialLevel, $"[sec0] \"{subject}\" denied: its circuit breaker is open (circuit_open).{escalation}")
-            {
-                EscalationId = escalationId,
-                EscalationStatus = escalationStatus,
-            };
+            // circuit_open never escalates.
+            return new Sec0CircuitOpenException(subject, denialLevel, $"[sec0] \"{subject}\" denied: its circuit breaker is open (circuit_open).");
         }
+
+        // Says where to go next: the escalation to wait for, and how the approved call is retried.
+        var escalation = escalationId is null ? string.Empty
+            : escalationStatus == "pending"
+                ? $" Escalation {escalationId} is pending: wait for it (Sec0App.Approvals.WaitForApprovalAsync) and retry the call inside Sec0Approvals.UseToken(token)."
+                : $" Escalation {escalationId} is {escalationStatus}.";
 
         var verb = Outcome == DecisionOutcome.Escalate ? "requires human approval" : "denied by policy";
         return new Sec0PolicyDeniedException(

@@ -61,14 +61,14 @@ public sealed class HopEscalationTests : IDisposable
         _dir.Dispose();
     }
 
-    private Sec0App Start(bool withApprovals = true)
+    private Sec0App Start(bool withApprovals = true, string policy = Policy, string config = Config)
     {
-        File.WriteAllText(_dir.Combine("policy.yaml"), Policy);
-        File.WriteAllText(_dir.Combine("sec0.config.yaml"), Config);
-        var config = Sec0ConfigLoader.Load(_dir.Combine("sec0.config.yaml"), new Sec0ConfigLoadOptions { CheckSigningKeyExists = false });
+        File.WriteAllText(_dir.Combine("policy.yaml"), policy);
+        File.WriteAllText(_dir.Combine("sec0.config.yaml"), config);
+        var loaded = Sec0ConfigLoader.Load(_dir.Combine("sec0.config.yaml"), new Sec0ConfigLoadOptions { CheckSigningKeyExists = false });
 
         // A config built in code without an approvals block: what "approvals not configured" means for an app.
-        return Sec0App.Initialize(withApprovals ? config : config with { Approvals = null }, new Sec0AppOptions { CreateSigningKeyIfMissing = true });
+        return Sec0App.Initialize(withApprovals ? loaded : loaded with { Approvals = null }, new Sec0AppOptions { CreateSigningKeyIfMissing = true });
     }
 
     private static async Task<string> ApproveAsync(Sec0App app, string escalationId)
@@ -330,5 +330,34 @@ public sealed class HopEscalationTests : IDisposable
         var envelopes = await EnvelopesAsync(app);
         Assert.Single(envelopes, e => Text(e, "op") == "approval.token_refused" && e.GetProperty("approval").GetProperty("refusal").GetString() == "invalid");
         Assert.Single(HopEnvelopes(envelopes, "transfer"), e => Text(e, "denial_reason") == "approval_token_invalid");
+    }
+
+    [Fact]
+    public async Task Without_a_reviewer_group_the_escalation_ends_at_once_and_the_denial_says_so()
+    {
+        await using var app = Start(config: Config.Replace("approvals:\n  groups:\n    ops:\n      - { user: olga, roles: [ops] }\n", "", StringComparison.Ordinal));
+
+        var denied = Assert.Throws<Sec0PolicyDeniedException>(() => _ledger.Transfer("acme", 250m));
+
+        Assert.Equal("no_approvers_configured", denied.EscalationStatus);
+        Assert.DoesNotContain("wait for it", denied.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _ledger.Transfers);
+        var hop = Assert.Single(HopEnvelopes(await EnvelopesAsync(app), "transfer"));
+        Assert.Equal("no_approvers_configured", Text(hop, "escalation_status"));
+    }
+
+    [Fact]
+    public async Task With_auto_allow_the_escalated_hop_runs_at_once_and_is_recorded_as_approved()
+    {
+        await using var app = Start(policy: Policy.Replace("{ approval_set_id: ops }", "{ approval_strategy: auto_allow }", StringComparison.Ordinal));
+
+        Assert.Equal("sent 250 to acme", _ledger.Transfer("acme", 250m));
+
+        Assert.Equal(1, _ledger.Transfers);
+        var envelopes = await EnvelopesAsync(app);
+        var hop = Assert.Single(HopEnvelopes(envelopes, "transfer"));
+        Assert.Equal("ok", Text(hop, "status"));
+        Assert.Equal("approved", Text(hop, "escalation_status"));
+        Assert.Contains(envelopes, e => Text(e, "op") == "approval.token_used" && Text(e, "escalation_id") == Text(hop, "escalation_id"));
     }
 }
