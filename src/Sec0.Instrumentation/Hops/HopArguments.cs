@@ -98,7 +98,9 @@ public sealed class HopArguments
     private static byte[] Marker(string type)
     {
         var output = new ArrayBufferWriter<byte>(64);
-        output.Write("{\"sec0_not_hashed\":"u8);
+        output.Write("{"u8);
+        JsonCanonicalizer.WriteString(NotHashedMember, output);
+        output.Write(":"u8);
         JsonCanonicalizer.WriteString(type, output);
         output.Write("}"u8);
         return output.WrittenSpan.ToArray();
