@@ -360,4 +360,19 @@ public sealed class HopEscalationTests : IDisposable
         Assert.Equal("approved", Text(hop, "escalation_status"));
         Assert.Contains(envelopes, e => Text(e, "op") == "approval.token_used" && Text(e, "escalation_id") == Text(hop, "escalation_id"));
     }
+
+    [Fact]
+    public async Task A_bad_escalation_timeout_fails_at_start_up_and_leaves_nothing_open()
+    {
+        File.WriteAllText(_dir.Combine("policy.yaml"), Policy);
+        File.WriteAllText(_dir.Combine("sec0.config.yaml"), Config);
+        var options = new Sec0AppOptions { CreateSigningKeyIfMissing = true, Environment = name => name == "SEC0_ESCALATION_TIMEOUT_MS" ? "soon" : null };
+
+        var ex = Assert.Throws<Sec0ConfigException>(() => Sec0App.Initialize(_dir.Combine("sec0.config.yaml"), options));
+
+        Assert.Contains("SEC0_ESCALATION_TIMEOUT_MS is \"soon\"", ex.Message, StringComparison.Ordinal);
+        Assert.Null(Sec0App.Current);
+        await using var app = Start();
+        Assert.NotNull(app.Approvals);
+    }
 }
