@@ -175,16 +175,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
             return null;
         }
 
-        var service = new ApprovalService(
-            new FileEscalationStore(approvals.Directory),
-            approvals.Groups,
-            ApprovalTokens.FromKeyFile(Path.Combine(approvals.Directory, "token.key")),
-            appender,
-            time,
-            logger,
-            config.App.Environment,
-            approvals.Retention);
-        service.StartSweeper(TimeSpan.FromSeconds(5));
+        var service = ApprovalService.OpenFolder(approvals.Directory, approvals.Groups, appender, time, logger, config.App.Environment, approvals.Retention);
         return new HopApprovals(service, policy.Security.SideEffects.HumanEscalation, timeout);
     }
 

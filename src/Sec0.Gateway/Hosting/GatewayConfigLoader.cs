@@ -130,16 +130,7 @@ public static class GatewayConfigLoader
             return;
         }
 
-        var service = new Sec0.Approvals.ApprovalService(
-            new Sec0.Approvals.FileEscalationStore(approvals.Directory),
-            approvals.Groups,
-            Sec0.Approvals.ApprovalTokens.FromKeyFile(Path.Combine(approvals.Directory, "token.key")),
-            options.Appender,
-            timeProvider,
-            logger,
-            config.App.Environment,
-            approvals.Retention);
-        service.StartSweeper(TimeSpan.FromSeconds(5));
+        var service = Sec0.Approvals.ApprovalService.OpenFolder(approvals.Directory, approvals.Groups, options.Appender, timeProvider, logger, config.App.Environment, approvals.Retention);
         options.Approvals = service;
         options.Owned.Insert(0, service);
     }
