@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Sec0.Approvals;
 using Sec0.Audit;
 using Sec0.Config;
 using Sec0.Hops;
@@ -26,8 +27,9 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
     private ILogger? _logger;
     private int _disposed;
 
-    private Sec0App(Sec0Config config, AuditSigner signer, AuditAppender appender, HopPipeline pipeline, SastVerdictCache? sast, DastVerdictCache? dast)
+    private Sec0App(Sec0Config config, AuditSigner signer, AuditAppender appender, HopPipeline pipeline, SastVerdictCache? sast, DastVerdictCache? dast, ApprovalService? approvals)
     {
+        Approvals = approvals;
         Sast = sast;
         Dast = dast;
         Config = config;
@@ -53,6 +55,15 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
 
     /// <summary>The DAST verdicts hops are decided with; null when the policy's <c>dast.enabled</c> is false.</summary>
     public DastVerdictCache? Dast { get; }
+
+    /// <summary>
+    /// The approvals of escalated hop calls (docs/approvals.md, "Escalated hop calls"): wait for an escalation with
+    /// <see cref="ApprovalService.WaitForApprovalAsync"/>, reviewers vote with <see cref="ApprovalService.VoteAsync"/>
+    /// (or <c>sec0 approvals</c> on the same folder). Null when the policy does not set
+    /// <c>security.side_effects.approve_high_risk: true</c> or the config has no approvals (a <see cref="Sec0Config"/>
+    /// built in code with <see cref="Sec0Config.Approvals"/> null): escalated hop calls are then refused without an escalation.
+    /// </summary>
+    public ApprovalService? Approvals { get; }
 
     /// <summary>The folder of the daily audit files.</summary>
     public string AuditDirectory => Config.ControlPlane.AppenderDir;
@@ -119,13 +130,28 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
                 throw new InvalidOperationException("[sec0] The policy enables dast but no scanner is set: set Sec0AppOptions.DastScanner (for example to NucleiScanner.FromEnvironment()).");
             }
 
+            // Read before the log is opened, so a bad value leaves nothing open.
+            var escalationTimeout = policy.Security.SideEffects.ApproveHighRisk
+                ? EscalationTimeoutVariable.Read(options.Environment, config.FilePath) ?? EscalationTimeoutVariable.Default
+                : EscalationTimeoutVariable.Default;
             var (signer, appender) = ConfiguredAuditLog.Open(config, options.CreateSigningKeyIfMissing, options.TimeProvider, logger, options.Environment);
+            HopApprovals? approvals;
+            try
+            {
+                approvals = OpenApprovals(config, policy, appender, escalationTimeout, options.TimeProvider, logger);
+            }
+            catch
+            {
+                appender.Dispose();
+                signer.Dispose();
+                throw;
+            }
 
             var scanOptions = options.ScanOptions ?? new ScanCacheOptions { TimeProvider = options.TimeProvider, Logger = logger };
             var sast = policy.Sast.Enabled ? new SastVerdictCache(options.SastScanner!, policy.Sast, scanOptions) : null;
             var dast = policy.Dast.Enabled ? new DastVerdictCache(options.DastScanner!, policy.Dast, scanOptions) : null;
-            var pipeline = new HopPipeline(config, appender, engine, options.TimeProvider, logger, sast, dast);
-            var app = new Sec0App(config, signer, appender, pipeline, sast, dast);
+            var pipeline = new HopPipeline(config, appender, engine, options.TimeProvider, logger, sast, dast, approvals);
+            var app = new Sec0App(config, signer, appender, pipeline, sast, dast, approvals?.Service);
             app._time = options.TimeProvider;
             app._logger = logger;
             IReadOnlyList<HopManifestEntry>? manifest = null;
@@ -144,6 +170,22 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
             HopHost.Current = pipeline;
             return app;
         }
+    }
+
+    /// <summary>
+    /// The approvals of escalated hops, as the gateway opens its own: when the policy sets <c>approve_high_risk</c> (only
+    /// then does a decision escalate), over the escalations in <c>approvals.dir</c> shared with <c>sec0 approvals</c>, the
+    /// token secret beside them, and this app's audit log; a sweeper applies timeouts.
+    /// </summary>
+    private static HopApprovals? OpenApprovals(Sec0Config config, PolicyDocument policy, AuditAppender appender, TimeSpan timeout, TimeProvider time, ILogger? logger)
+    {
+        if (!policy.Security.SideEffects.ApproveHighRisk || config.Approvals is not { } approvals)
+        {
+            return null;
+        }
+
+        var service = ApprovalService.OpenFolder(approvals.Directory, approvals.Groups, appender, time, logger, config.App.Environment, approvals.Retention);
+        return new HopApprovals(service, policy.Security.SideEffects.HumanEscalation, timeout);
     }
 
     /// <summary>
@@ -273,6 +315,13 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
         SaveSastVerdicts();
         Sast?.Dispose();
         Dast?.Dispose();
+
+        // Before the audit log: the sweeper records into it.
+        if (Approvals is not null)
+        {
+            await Approvals.DisposeAsync().ConfigureAwait(false);
+        }
+
         try
         {
             await Appender.DisposeAsync().ConfigureAwait(false);

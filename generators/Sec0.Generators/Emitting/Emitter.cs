@@ -211,7 +211,9 @@ namespace Sec0.Generators.Emitting
                 case ReturnShape.Value:
                 case ReturnShape.Enumerable:
                 case ReturnShape.Enumerator:
-                    sb.Append(I).Append("var __hop = ").Append(HopRuntime).Append(".Begin(").Append(descriptor).Append(");\n");
+                    sb.Append(I).Append("var __hop = ").Append(HopRuntime).Append(".BeginEscalable(").Append(descriptor).Append(");\n");
+                    AppendEscalation(sb, target, I);
+                    sb.Append('\n');
                     sb.Append(I).Append("var __mark = __hop.Arm();\n");
                     sb.Append(I).Append("try\n").Append(I).Append("{\n");
                     if (target.Shape == ReturnShape.Void)
@@ -236,7 +238,8 @@ namespace Sec0.Generators.Emitting
                     // throws on the first MoveNextAsync), not a synchronous throw.
                     sb.Append(I).Append("global::Sec0.Hops.HopInvocation __hop;\n");
                     sb.Append(I).Append("try\n").Append(I).Append("{\n");
-                    sb.Append(I).Append("    __hop = ").Append(HopRuntime).Append(".Begin(").Append(descriptor).Append(");\n");
+                    sb.Append(I).Append("    __hop = ").Append(HopRuntime).Append(".BeginEscalable(").Append(descriptor).Append(");\n");
+                    AppendEscalation(sb, target, I + "    ");
                     sb.Append(I).Append("}\n");
                     sb.Append(I).Append("catch (").Append(Exception).Append(" __e)\n").Append(I).Append("{\n");
                     foreach (var parameter in target.Parameters)
@@ -296,6 +299,34 @@ namespace Sec0.Generators.Emitting
             }
 
             sb.Append('\n');
+        }
+
+        /// <summary>
+        /// Only when the decision escalated the call: its arguments (parameter name → value) for the escalation to be bound
+        /// to, so allowed calls gather, serialise and hash nothing. Escalate throws the denial, or returns the started call
+        /// when an approval token lets it run.
+        /// </summary>
+        private static void AppendEscalation(StringBuilder sb, TargetModel target, string indent)
+        {
+            sb.Append(indent).Append("if (__hop.IsEscalated)\n").Append(indent).Append("{\n");
+            sb.Append(indent).Append("    var __arguments = new global::Sec0.Hops.HopArguments();\n");
+            foreach (var parameter in target.Parameters)
+            {
+                var name = Literal(parameter.Name.TrimStart('@'));
+                switch (parameter.Hashing)
+                {
+                    case ArgumentHashing.Value:
+                        sb.Append(indent).Append("    __arguments.Add(").Append(name).Append(", ").Append(parameter.Name).Append(");\n");
+                        break;
+                    case ArgumentHashing.NotHashed:
+                        sb.Append(indent).Append("    __arguments.AddNotHashed(").Append(name).Append(", ")
+                            .Append(Literal(parameter.Type.Replace("global::", string.Empty))).Append(");\n");
+                        break;
+                }
+            }
+
+            sb.Append(indent).Append("    __hop = __hop.Escalate(__arguments);\n");
+            sb.Append(indent).Append("}\n");
         }
 
         /// <summary>Records a failure (without catching it) and always takes the guard's mark back.</summary>

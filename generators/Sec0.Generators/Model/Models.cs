@@ -24,7 +24,21 @@ namespace Sec0.Generators.Model
     /// <param name="Type">Fully qualified type (<c>global::</c>), with nullable annotations.</param>
     /// <param name="Name">The identifier, escaped when it is a keyword.</param>
     /// <param name="ArgumentPrefix">How it is passed on: <c>""</c>, <c>"ref "</c>, <c>"out "</c>, <c>"in "</c>.</param>
-    internal sealed record ParameterModel(string Modifiers, string Type, string Name, string ArgumentPrefix, bool IsOut);
+    /// <param name="Hashing">How its value enters the arguments an escalation is bound to.</param>
+    internal sealed record ParameterModel(string Modifiers, string Type, string Name, string ArgumentPrefix, bool IsOut, ArgumentHashing Hashing);
+
+    /// <summary>How a parameter's value enters the canonical arguments of an escalated call (<c>Sec0.Hops.HopArguments</c>).</summary>
+    internal enum ArgumentHashing
+    {
+        /// <summary>Serialised (System.Text.Json) and hashed.</summary>
+        Value,
+
+        /// <summary>Not an argument: <c>out</c> parameters (no value goes in) and <c>CancellationToken</c>s.</summary>
+        Omitted,
+
+        /// <summary>A value that cannot be captured (a <c>ref struct</c>, a pointer): hashed as a marker naming its type.</summary>
+        NotHashed,
+    }
 
     /// <summary>A type parameter of the interceptor and its <c>where</c> clause (empty when unconstrained).</summary>
     internal sealed record TypeParameterModel(string Name, string Constraints);

@@ -344,7 +344,8 @@ namespace Sec0.Generators.Parsing
                     parameter.Type.ToDisplayString(Hops.TypeFormat),
                     Naming.Escape(parameter.Name.Length == 0 ? "arg" + parameter.Ordinal : parameter.Name),
                     argument,
-                    parameter.RefKind == RefKind.Out));
+                    parameter.RefKind == RefKind.Out,
+                    Hashing(parameter)));
             }
 
             TargetKind kind;
@@ -384,6 +385,23 @@ namespace Sec0.Generators.Parsing
                 new EquatableArray<string>(methodTypeArguments),
                 field,
                 dispatch);
+        }
+
+        /// <summary>How the parameter's value is bound by an escalation: only what the interceptor can pass to a generic method is serialised.</summary>
+        private static ArgumentHashing Hashing(IParameterSymbol parameter)
+        {
+            var type = parameter.Type;
+            if (parameter.RefKind == RefKind.Out
+                || (type is INamedTypeSymbol { Name: "CancellationToken", ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } }))
+            {
+                return ArgumentHashing.Omitted;
+            }
+
+            return type.IsRefLikeType
+                || type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer
+                || type is ITypeParameterSymbol { AllowsRefLikeType: true }
+                ? ArgumentHashing.NotHashed
+                : ArgumentHashing.Value;
         }
 
         private static (ReturnShape Shape, string Element) Shape(IMethodSymbol method)

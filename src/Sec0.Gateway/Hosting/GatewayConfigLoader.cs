@@ -117,15 +117,9 @@ public static class GatewayConfigLoader
     private static void OpenApprovals(Sec0Config config, Func<string, string?>? environment, TimeProvider? timeProvider, ILogger? logger, Sec0GatewayOptions options)
     {
         var approvals = config.Approvals!;
-        var timeoutText = (environment ?? Environment.GetEnvironmentVariable)("SEC0_ESCALATION_TIMEOUT_MS");
-        if (!string.IsNullOrWhiteSpace(timeoutText))
+        if (Sec0.Approvals.EscalationTimeoutVariable.Read(environment, config.FilePath) is { } timeout)
         {
-            if (!int.TryParse(timeoutText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms) || ms < 1)
-            {
-                throw ConfigErrors.Invalid(config.FilePath, $"SEC0_ESCALATION_TIMEOUT_MS is \"{timeoutText}\": set it to a number of milliseconds, 1 or more (default 2500)");
-            }
-
-            options.EscalationTimeout = TimeSpan.FromMilliseconds(ms);
+            options.EscalationTimeout = timeout;
         }
 
         if (options.PostgresState is not null)
@@ -136,16 +130,7 @@ public static class GatewayConfigLoader
             return;
         }
 
-        var service = new Sec0.Approvals.ApprovalService(
-            new Sec0.Approvals.FileEscalationStore(approvals.Directory),
-            approvals.Groups,
-            Sec0.Approvals.ApprovalTokens.FromKeyFile(Path.Combine(approvals.Directory, "token.key")),
-            options.Appender,
-            timeProvider,
-            logger,
-            config.App.Environment,
-            approvals.Retention);
-        service.StartSweeper(TimeSpan.FromSeconds(5));
+        var service = Sec0.Approvals.ApprovalService.OpenFolder(approvals.Directory, approvals.Groups, options.Appender, timeProvider, logger, config.App.Environment, approvals.Retention);
         options.Approvals = service;
         options.Owned.Insert(0, service);
     }

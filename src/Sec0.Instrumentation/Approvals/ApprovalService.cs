@@ -64,6 +64,27 @@ public sealed class ApprovalService : IAsyncDisposable
     /// <summary>How long a resolved escalation is kept after it was resolved.</summary>
     public TimeSpan Retention { get; }
 
+    /// <summary>
+    /// The approvals of a process over the escalations folder <paramref name="directory"/>, shared with <c>sec0 approvals</c>
+    /// and other processes: the file store, the token secret beside it (<c>token.key</c>, made when missing), and a
+    /// sweeper that applies timeouts every 5 s. How the gateway, MCP servers and apps open theirs.
+    /// </summary>
+    /// <exception cref="IOException">The folder or the token secret cannot be created or read.</exception>
+    internal static ApprovalService OpenFolder(string directory, ApproverGroups groups, AuditAppender? audit, TimeProvider? time, ILogger? logger, string? environment, TimeSpan? retention)
+    {
+        var service = new ApprovalService(
+            new FileEscalationStore(directory),
+            groups,
+            ApprovalTokens.FromKeyFile(Path.Combine(directory, "token.key")),
+            audit,
+            time,
+            logger,
+            environment,
+            retention);
+        service.StartSweeper(TimeSpan.FromSeconds(5));
+        return service;
+    }
+
     /// <summary>The reviewer tokens of this service's secret (the reviewer page's sign-in).</summary>
     /// <exception cref="InvalidOperationException">The service has no token secret.</exception>
     public ReviewerTokens ReviewerTokens => Tokens.Reviewers;

@@ -20,8 +20,18 @@ internal abstract class HopHost
         "NOT_INITIALIZED",
         "[sec0] Sec0 is not initialized. Call Sec0App.Initialize(\"sec0.config.yaml\") at start-up, or services.AddSec0() in a host, before calling a [Sec0Hop] method.");
 
-    /// <summary>Resolves, decides and starts the hop; throws when it is denied.</summary>
+    /// <summary>Resolves, decides and starts the hop; throws when it is denied (escalations included).</summary>
     internal abstract HopInvocation Begin(HopDescriptor descriptor);
+
+    /// <summary>
+    /// As <see cref="Begin"/>, except that a call the decision escalates, when approvals are configured, comes back
+    /// <see cref="HopInvocation.IsEscalated"/> for the caller to pass its arguments to <see cref="Escalate"/>.
+    /// </summary>
+    internal virtual HopInvocation BeginEscalable(HopDescriptor descriptor) => Begin(descriptor);
+
+    /// <summary>An escalated call with its arguments: throws its denial, or returns the started call when an approval lets it run.</summary>
+    internal virtual HopInvocation Escalate(in HopInvocation escalated, HopArguments arguments)
+        => throw new InvalidOperationException("[sec0] This hop call was not escalated.");
 
     /// <summary>
     /// Decides and audits a call that reached the hop's <c>HopGuard.Enter()</c> without a decision by its

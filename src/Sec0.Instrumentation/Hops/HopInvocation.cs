@@ -33,6 +33,33 @@ public readonly struct HopInvocation
 
     internal Activity? ParentActivity { get; }
 
+    /// <summary>
+    /// True when the decision escalated the call (only from <see cref="HopRuntime.BeginEscalable"/>, with approvals
+    /// configured): the call has not started, and the caller must pass its arguments to <see cref="Escalate"/>, which
+    /// refuses it or, with an approval token for exactly this call, starts it.
+    /// </summary>
+    public bool IsEscalated => State is PendingEscalation;
+
+    /// <summary>
+    /// Binds the escalated call to its <paramref name="arguments"/> (SHA-256 of their canonical JSON) and either spends
+    /// the approval token of the surrounding <see cref="Sec0Approvals.UseToken"/> scope and returns the started call, or
+    /// creates the escalation and throws its <see cref="Sec0PolicyDeniedException"/>
+    /// (<see cref="Sec0PolicyDeniedException.EscalationId"/>, <see cref="Sec0PolicyDeniedException.EscalationStatus"/>).
+    /// </summary>
+    /// <remarks>
+    /// Creating the escalation or spending the token is I/O on the approvals store; it happens on this thread, also for
+    /// asynchronous hops, because it is on the escalation path only and the interceptor is synchronous up to the call.
+    /// </remarks>
+    /// <exception cref="Sec0PolicyDeniedException">The call is refused: escalated, or its approval token does not fit.</exception>
+    /// <exception cref="InvalidOperationException">The call is not <see cref="IsEscalated"/>, or this was called already.</exception>
+    public HopInvocation Escalate(HopArguments arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        return _host is not null && IsEscalated
+            ? _host.Escalate(this, arguments)
+            : throw new InvalidOperationException("[sec0] This hop call was not escalated.");
+    }
+
     /// <summary>Records a successful synchronous call.</summary>
     public void Complete() => _host?.End(this, null);
 
@@ -51,7 +78,10 @@ public readonly struct HopInvocation
     /// decided. Generated code passes the result to <see cref="Disarm"/> in a <c>finally</c> right after the
     /// method returns, so the mark never outlives the call.
     /// </summary>
-    public HopGuardMark Arm() => new(HopGuard.Arm(Descriptor));
+    /// <exception cref="InvalidOperationException">The call <see cref="IsEscalated"/> and was not passed to <see cref="Escalate"/>: it must not run.</exception>
+    public HopGuardMark Arm() => State is PendingEscalation
+        ? throw new InvalidOperationException("[sec0] An escalated hop call must be passed to Escalate before it runs.")
+        : new(HopGuard.Arm(Descriptor));
 
     /// <summary>Undoes <see cref="Arm"/> once the hop method has returned (normally or by an exception).</summary>
     public void Disarm(HopGuardMark mark) => HopGuard.Restore(mark.Previous);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using Microsoft.Extensions.Logging;
+using Sec0.Approvals;
 using Sec0.Audit;
 using Sec0.Config;
 using Sec0.Policy;
@@ -27,9 +28,11 @@ internal sealed class HopPipeline : HopHost
     private readonly ILogger? _logger;
     private readonly SastVerdictCache? _sast;
     private readonly DastVerdictCache? _dast;
+    private readonly HopApprovals? _approvals;
 
-    public HopPipeline(Sec0Config config, AuditAppender appender, DecisionEngine engine, TimeProvider time, ILogger? logger, SastVerdictCache? sast = null, DastVerdictCache? dast = null)
+    public HopPipeline(Sec0Config config, AuditAppender appender, DecisionEngine engine, TimeProvider time, ILogger? logger, SastVerdictCache? sast = null, DastVerdictCache? dast = null, HopApprovals? approvals = null)
     {
+        _approvals = approvals;
         _sast = sast;
         _dast = dast;
         _config = config;
@@ -43,7 +46,9 @@ internal sealed class HopPipeline : HopHost
     /// <summary>The envelope of the innermost hop running in this asynchronous flow, if any.</summary>
     internal static AuditEnvelope? CurrentFrame => s_frame.Value;
 
-    internal override HopInvocation Begin(HopDescriptor descriptor) => Begin(descriptor, unintercepted: false);
+    internal override HopInvocation Begin(HopDescriptor descriptor) => Begin(descriptor, unintercepted: false, escalable: false);
+
+    internal override HopInvocation BeginEscalable(HopDescriptor descriptor) => Begin(descriptor, unintercepted: false, escalable: true);
 
     /// <summary>
     /// The guard's decision, made when the body starts: the same resolution, decision and envelope as an
@@ -61,10 +66,10 @@ internal sealed class HopPipeline : HopHost
             return;
         }
 
-        End(Begin(descriptor, unintercepted: true), null);
+        End(Begin(descriptor, unintercepted: true, escalable: false), null);
     }
 
-    private HopInvocation Begin(HopDescriptor descriptor, bool unintercepted)
+    private HopInvocation Begin(HopDescriptor descriptor, bool unintercepted, bool escalable)
     {
         var hop = Resolve(descriptor);
         if (hop.Error is { } error)
@@ -159,6 +164,13 @@ internal sealed class HopPipeline : HopHost
             e.RiskScore = decision.RiskScore;
             if (decision.IsBlocked)
             {
+                if (escalable && decision.Outcome == DecisionOutcome.Escalate && _approvals is { } approvals)
+                {
+                    // The escalation is bound to the call's arguments, which only the interceptor holds: it hands them
+                    // to Escalate next. Nothing has run, and the envelope is recorded there.
+                    return Create(this, descriptor, new PendingEscalation(e, decision, approvals), 0, activity, parentActivity);
+                }
+
                 var denial = decision.CreateException(DenialLevels.Decorator, descriptor.Key);
                 Deny(e, activity, decision.PrimaryReasonName);
                 throw denial;
@@ -167,6 +179,90 @@ internal sealed class HopPipeline : HopHost
 
         s_frame.Value = e;
         return Create(this, descriptor, e, Stopwatch.GetTimestamp(), activity, parentActivity);
+    }
+
+    /// <summary>
+    /// An escalated call with its arguments. With an unspent approval token in scope: spent when it was approved for
+    /// exactly this call (which then starts, recorded as any call with <c>escalation_status: approved</c>), otherwise
+    /// refused as <c>approval_token_&lt;refusal&gt;</c>. Without one: the escalation is created
+    /// (<see cref="ApprovalService.EscalateAsync"/>, as the MCP middleware and the gateway do) and the call refused with
+    /// its id and status; with <c>auto_allow</c> it is approved at once and starts.
+    /// </summary>
+    internal override HopInvocation Escalate(in HopInvocation escalated, HopArguments arguments)
+    {
+        var pending = (PendingEscalation)escalated.State!;
+        if (Interlocked.Exchange(ref pending.Settled, 1) != 0)
+        {
+            throw new InvalidOperationException("[sec0] This escalated hop call was settled already.");
+        }
+
+        var e = pending.Envelope;
+        var descriptor = escalated.Descriptor;
+        var decision = pending.Decision;
+        var approvals = pending.Approvals;
+        string? refusal = null;
+        try
+        {
+            var canonical = arguments.ToCanonicalJson();
+            e.SetInputToHash(canonical);
+            var binding = new ApprovalBinding(e.Tenant ?? string.Empty, e.ToolRef ?? string.Empty, e.NodeId ?? string.Empty, Sha256Hex.Of(canonical));
+
+            // Blocking on the approvals store (file or database I/O) is acceptable here: only escalated calls get here,
+            // never allowed ones, and the interceptor is synchronous up to the call, also for asynchronous hops.
+            if (Sec0Approvals.Current is { IsSpent: false } scope)
+            {
+                var redemption = approvals.Service.RedeemAsync(scope.Token, binding, CancellationToken.None).GetAwaiter().GetResult();
+                e.EscalationId = redemption.Escalation?.Id;
+                e.EscalationStatus = redemption.Escalation is { } redeemed ? ApprovalNames.Of(redeemed.Status) : null;
+                if (redemption.Accepted)
+                {
+                    // Spent: the body, and later calls in the scope, do not present it again.
+                    scope.MarkSpent();
+                    return Start(descriptor, e, escalated);
+                }
+
+                refusal = ApprovalNames.Of(redemption.Refusal);
+            }
+            else
+            {
+                var request = EscalationRequest.For(decision, binding, canonical, DenialLevels.Decorator, e.Ids.TraceHex(), approvals.Policy);
+                var attempt = approvals.Service.EscalateAsync(request, binding, approvals.Timeout, CancellationToken.None).GetAwaiter().GetResult();
+                (e.EscalationId, e.EscalationStatus, e.EscalationError) = (attempt.EscalationId, attempt.Status, attempt.Error);
+                if (attempt.Status == ApprovalNames.Of(EscalationStatus.Approved))
+                {
+                    // auto_allow: approved on creation, and EscalateAsync spent its token for this call.
+                    return Start(descriptor, e, escalated);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The approvals store failed: refused as without approvals (fail closed), and the envelope says why.
+            _logger?.LogError(ex, "[sec0] The escalation of hop {Hop} could not be handled; the call is refused.", descriptor.Key);
+            e.EscalationError ??= ex.Message;
+        }
+
+        // As the MCP middleware records an escalated call it refuses.
+        e.DenialType = "escalation";
+        if (refusal is not null)
+        {
+            var reason = "approval_token_" + refusal;
+            e.Policy = AuditPolicyRecord.For(decision.OutcomeName, reason);
+            e.DecisionReason = reason;
+            Deny(e, escalated.Activity, reason);
+            throw Sec0PolicyDeniedException.ApprovalTokenRefused(refusal, DenialLevels.Decorator, descriptor.Key, e.EscalationId, e.EscalationStatus);
+        }
+
+        var denial = decision.CreateException(DenialLevels.Decorator, descriptor.Key, e.EscalationId, e.EscalationStatus);
+        Deny(e, escalated.Activity, decision.PrimaryReasonName);
+        throw denial;
+    }
+
+    /// <summary>Starts a call after its decision: from here on it is recorded by <see cref="End"/>.</summary>
+    private HopInvocation Start(HopDescriptor descriptor, AuditEnvelope e, in HopInvocation decided)
+    {
+        s_frame.Value = e;
+        return Create(this, descriptor, e, Stopwatch.GetTimestamp(), decided.Activity, decided.ParentActivity);
     }
 
     internal override void End(in HopInvocation invocation, Exception? error)

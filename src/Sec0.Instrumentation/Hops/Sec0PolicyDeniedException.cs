@@ -10,6 +10,12 @@ public class Sec0PolicyDeniedException : Sec0Exception
     /// <summary>The code carried by every policy denial.</summary>
     public const string ErrorCode = "POLICY_DENIED";
 
+    /// <summary>
+    /// The code of a retried escalated call whose approval token was refused (as the gateway's <c>APPROVAL_TOKEN_REFUSED</c>);
+    /// <see cref="Violation"/> then names the refusal, e.g. <c>approval_token_already_used</c>.
+    /// </summary>
+    public const string ApprovalTokenRefusedCode = "APPROVAL_TOKEN_REFUSED";
+
     /// <summary>Creates a denial.</summary>
     /// <param name="violation">The reason from the <c>deny_on</c> vocabulary, e.g. <c>tool_not_in_allowlist</c>.</param>
     /// <param name="denialLevel">Where the denial happened: <c>decorator</c> for hops, <c>middleware</c>, <c>gateway</c>.</param>
@@ -36,4 +42,34 @@ public class Sec0PolicyDeniedException : Sec0Exception
 
     /// <summary>Where the denial happened: <c>decorator</c>, <c>middleware</c> or <c>gateway</c>.</summary>
     public string DenialLevel { get; }
+
+    /// <summary>
+    /// The escalation the call is waiting for (<c>esc_</c> and 32 hex digits): wait for it with
+    /// <see cref="Approvals.ApprovalService.WaitForApprovalAsync"/> (<see cref="Sec0App.Approvals"/> for hops) and retry the
+    /// call with the token inside <see cref="Sec0Approvals.UseToken"/>. For a refused approval token, the token's escalation.
+    /// Null when the denial has no escalation (not escalated, approvals not configured, or creating it failed).
+    /// </summary>
+    public string? EscalationId { get; init; }
+
+    /// <summary>
+    /// The status of <see cref="EscalationId"/> when the call was refused: <c>pending</c>, <c>no_approvers_configured</c>,
+    /// or for a refused approval token the status of its escalation (<c>approved</c>, <c>rejected</c>, …). Null without an escalation.
+    /// </summary>
+    public string? EscalationStatus { get; init; }
+
+    /// <summary>The refusal of an approval token presented with a retried escalated call (code <see cref="ApprovalTokenRefusedCode"/>).</summary>
+    /// <param name="refusal">The refusal's wire name, e.g. <c>already_used</c>.</param>
+    /// <param name="denialLevel">Where the call was stopped.</param>
+    /// <param name="subject">The hop key or tool ref.</param>
+    /// <param name="escalationId">The token's escalation, when it names one that exists.</param>
+    /// <param name="escalationStatus">That escalation's status.</param>
+    internal static Sec0PolicyDeniedException ApprovalTokenRefused(string refusal, string denialLevel, string subject, string? escalationId, string? escalationStatus) => new(
+        ApprovalTokenRefusedCode,
+        "approval_token_" + refusal,
+        denialLevel,
+        $"[sec0] \"{subject}\" refused its approval token: approval_token_{refusal}. A token runs the one call it was approved for, once: the same hop, node and arguments.")
+    {
+        EscalationId = escalationId,
+        EscalationStatus = escalationStatus,
+    };
 }

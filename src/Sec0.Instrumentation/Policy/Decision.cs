@@ -69,6 +69,10 @@ public readonly struct Decision
     /// <param name="subject">What was called: a hop key or tool ref, for the message.</param>
     /// <exception cref="InvalidOperationException">The decision does not block the call.</exception>
     public Sec0PolicyDeniedException CreateException(string denialLevel, string subject)
+        => CreateException(denialLevel, subject, escalationId: null, escalationStatus: null);
+
+    /// <summary>As <see cref="CreateException(string, string)"/>, for an escalated call with its escalation (both null without one).</summary>
+    internal Sec0PolicyDeniedException CreateException(string denialLevel, string subject, string? escalationId, string? escalationStatus)
     {
         if (!IsBlocked)
         {
@@ -77,14 +81,25 @@ public readonly struct Decision
 
         if (PrimaryReason == PolicyReason.CircuitOpen)
         {
+            // circuit_open never escalates.
             return new Sec0CircuitOpenException(subject, denialLevel, $"[sec0] \"{subject}\" denied: its circuit breaker is open (circuit_open).");
         }
+
+        // Says where to go next: the escalation to wait for, and how the approved call is retried.
+        var escalation = escalationId is null ? string.Empty
+            : escalationStatus == "pending"
+                ? $" Escalation {escalationId} is pending: wait for it (Sec0App.Approvals.WaitForApprovalAsync) and retry the call inside Sec0Approvals.UseToken(token)."
+                : $" Escalation {escalationId} is {escalationStatus}.";
 
         var verb = Outcome == DecisionOutcome.Escalate ? "requires human approval" : "denied by policy";
         return new Sec0PolicyDeniedException(
             PrimaryReasonName,
             denialLevel,
-            $"[sec0] \"{subject}\" {verb}: {PrimaryReasonName} (violations: {Violations}).");
+            $"[sec0] \"{subject}\" {verb}: {PrimaryReasonName} (violations: {Violations}).{escalation}")
+        {
+            EscalationId = escalationId,
+            EscalationStatus = escalationStatus,
+        };
     }
 
     /// <summary><c>deny payload_too_large [payload_too_large, sast_pending] risk 0.58</c>.</summary>

@@ -84,16 +84,7 @@ internal sealed class Sec0McpRuntime : IAsyncDisposable, IDisposable
                 throw new Sec0McpOptionsException("Sec0McpOptions.Approvals.Directory", "is required: the folder escalations are kept in, such as <sec0Dir>/approvals.");
             }
 
-            Approvals = new ApprovalService(
-                new FileEscalationStore(approvals.Directory),
-                approvals.Groups,
-                ApprovalTokens.FromKeyFile(Path.Combine(approvals.Directory, "token.key")),
-                Appender,
-                Time,
-                Logger,
-                Environment,
-                approvals.Retention);
-            Approvals.StartSweeper(TimeSpan.FromSeconds(5));
+            Approvals = ApprovalService.OpenFolder(approvals.Directory, approvals.Groups, Appender, Time, Logger, Environment, approvals.Retention);
         }
     }
 

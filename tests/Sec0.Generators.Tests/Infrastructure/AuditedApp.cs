@@ -11,7 +11,11 @@ internal sealed class AuditedApp : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "sec0-e2e", Guid.NewGuid().ToString("N"));
 
-    public AuditedApp(string hopsYaml, string? policyYaml = null, string environment = "dev")
+    /// <param name="hopsYaml">The <c>app.hops</c> entries.</param>
+    /// <param name="policyYaml">policy.yaml, when the app has one.</param>
+    /// <param name="environment">The <c>app.environment</c>.</param>
+    /// <param name="rootYaml">More top-level blocks of sec0.config.yaml (e.g. <c>approvals:</c>).</param>
+    public AuditedApp(string hopsYaml, string? policyYaml = null, string environment = "dev", string? rootYaml = null)
     {
         Directory.CreateDirectory(_dir);
         if (policyYaml is not null)
@@ -24,6 +28,7 @@ internal sealed class AuditedApp : IDisposable
             "app:\n  tenant: demo\n  environment: " + environment + "\n  client: { name: e2e, version: \"1.0.0\" }\n  hops:\n"
             + Indent(hopsYaml, "    ") + "\n"
             + (policyYaml is null ? string.Empty : "policy: ./policy.yaml\n")
+            + (rootYaml is null ? string.Empty : rootYaml.TrimEnd('\n') + "\n")
             + "controlPlane:\n  sec0Dir: ./.sec0\n  localSignerPath: ./.sec0/keys/ed25519.key\n");
         App = Sec0App.Initialize(Path.Combine(_dir, "sec0.config.yaml"), new Sec0AppOptions { CreateSigningKeyIfMissing = true });
     }

@@ -493,6 +493,70 @@ internal static class Shapes
         }
         """;
 
+    /// <summary>
+    /// What an escalated call's arguments are made of, per parameter kind: defaults and params (as the caller passes
+    /// them), a keyword name, in/ref (their value), out and CancellationToken (left out), pointers, spans and
+    /// <c>allows ref struct</c> type parameters (not hashed, a marker). (Pointer parameters are left out: the generator
+    /// does not emit <c>unsafe</c> interceptors.)
+    /// </summary>
+    public const string EscalationArgumentHops = """
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Sec0;
+
+        namespace App;
+
+        public static class Transfers
+        {
+            public static int Runs;
+
+            [Sec0Hop]
+            public static string Send(string @class, decimal amount = 10m, params string[] tags) { Runs++; return @class + amount + tags.Length; }
+
+            [Sec0Hop]
+            public static Task<int> SendAsync(int cents, CancellationToken cancellationToken = default) => Task.FromResult(cents);
+
+            [Sec0Hop]
+            public static bool TryBook(in decimal amount, ref int attempts, out string receipt) { attempts++; receipt = "r" + amount; return true; }
+
+            [Sec0Hop]
+            public static int Count<T>(T first, ReadOnlySpan<T> rest) => rest.Length + 1;
+
+            [Sec0Hop]
+            public static int Width<T>(T value) where T : allows ref struct => 1;
+        }
+        """;
+
+    public const string EscalationArgumentCalls = """
+        using System.Threading.Tasks;
+
+        namespace App;
+
+        public static class Calls
+        {
+            public static string SendDefault() => Transfers.Send("a");
+
+            public static string SendTags() => Transfers.Send("b", 2m, "x", "y");
+
+            public static Task<int> SendAsync() => Transfers.SendAsync(5);
+
+            public static bool Book()
+            {
+                var attempts = 3;
+                return Transfers.TryBook(2.5m, ref attempts, out _);
+            }
+
+            public static int Count() => Transfers.Count(1, new[] { 2, 3 });
+
+            public static int Width() => Transfers.Width(1);
+
+            public static int Runs() => Transfers.Runs;
+
+            public static async Task<int> Run() => SendDefault().Length + SendTags().Length + await SendAsync() + (Book() ? 1 : 0) + Count() + Width();
+        }
+        """;
+
     public static readonly (string Name, string Hops, string Calls)[] All =
     {
         ("StaticAndInstance", StaticAndInstanceHops, StaticAndInstanceCalls),
@@ -504,5 +568,6 @@ internal static class Shapes
         ("NestedPartial", NestedPartialHops, NestedPartialCalls),
         ("Async", AsyncHops, AsyncCalls),
         ("Dispatch", DispatchHops, DispatchCalls),
+        ("EscalationArguments", EscalationArgumentHops, EscalationArgumentCalls),
     };
 }

@@ -59,7 +59,13 @@ namespace Sec0.Generated
             global::Sec0.Hops.HopInvocation __hop;
             try
             {
-                __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.lib_fetch_293868CA);
+                __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.lib_fetch_293868CA);
+                if (__hop.IsEscalated)
+                {
+                    var __arguments = new global::Sec0.Hops.HopArguments();
+                    __arguments.Add("url", url);
+                    __hop = __hop.Escalate(__arguments);
+                }
             }
             catch (global::System.Exception __e)
             {
@@ -88,7 +94,14 @@ namespace Sec0.Generated
         [global::System.Runtime.CompilerServices.InterceptsLocationAttribute(1, "Lkq/IE3HNqmbMbkxbOS4a7AAAABDb25zdW1lci5jcw==")]
         internal static T Identity_1<T>(T value)
         {
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Remote_Identity_6078E87F);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.Remote_Identity_6078E87F);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __arguments.Add("value", value);
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {

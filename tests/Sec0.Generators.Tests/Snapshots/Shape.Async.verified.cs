@@ -74,7 +74,12 @@ namespace Sec0.Generated
             global::Sec0.Hops.HopInvocation __hop;
             try
             {
-                __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Agent_WaitAsync_1683598F);
+                __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.Agent_WaitAsync_1683598F);
+                if (__hop.IsEscalated)
+                {
+                    var __arguments = new global::Sec0.Hops.HopArguments();
+                    __hop = __hop.Escalate(__arguments);
+                }
             }
             catch (global::System.Exception __e)
             {
@@ -106,7 +111,12 @@ namespace Sec0.Generated
             global::Sec0.Hops.HopInvocation __hop;
             try
             {
-                __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Agent_PingAsync_AEE13C90);
+                __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.Agent_PingAsync_AEE13C90);
+                if (__hop.IsEscalated)
+                {
+                    var __arguments = new global::Sec0.Hops.HopArguments();
+                    __hop = __hop.Escalate(__arguments);
+                }
             }
             catch (global::System.Exception __e)
             {
@@ -138,7 +148,13 @@ namespace Sec0.Generated
             global::Sec0.Hops.HopInvocation __hop;
             try
             {
-                __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Agent_CountAsync_2FDF248F);
+                __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.Agent_CountAsync_2FDF248F);
+                if (__hop.IsEscalated)
+                {
+                    var __arguments = new global::Sec0.Hops.HopArguments();
+                    __arguments.Add("n", n);
+                    __hop = __hop.Escalate(__arguments);
+                }
             }
             catch (global::System.Exception __e)
             {
@@ -170,7 +186,13 @@ namespace Sec0.Generated
             global::Sec0.Hops.HopInvocation __hop;
             try
             {
-                __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Agent_StreamAsync_CFB8BFE2);
+                __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.Agent_StreamAsync_CFB8BFE2);
+                if (__hop.IsEscalated)
+                {
+                    var __arguments = new global::Sec0.Hops.HopArguments();
+                    __arguments.Add("count", count);
+                    __hop = __hop.Escalate(__arguments);
+                }
             }
             catch (global::System.Exception __e)
             {
@@ -202,7 +224,13 @@ namespace Sec0.Generated
             global::Sec0.Hops.HopInvocation __hop;
             try
             {
-                __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Agent_RunAsync_1A23C916);
+                __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.Agent_RunAsync_1A23C916);
+                if (__hop.IsEscalated)
+                {
+                    var __arguments = new global::Sec0.Hops.HopArguments();
+                    __arguments.Add("input", input);
+                    __hop = __hop.Escalate(__arguments);
+                }
             }
             catch (global::System.Exception __e)
             {

@@ -95,7 +95,14 @@ namespace Sec0.Generated
                 return @this.Numbers(n);
             }
 
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(__descriptor);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(__descriptor);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __arguments.Add("n", n);
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {
@@ -126,7 +133,13 @@ namespace Sec0.Generated
                 return;
             }
 
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(__descriptor);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(__descriptor);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {
@@ -155,7 +168,14 @@ namespace Sec0.Generated
                 return @this.Run(order);
             }
 
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(__descriptor);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(__descriptor);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __arguments.Add("order", order);
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {
@@ -188,7 +208,13 @@ namespace Sec0.Generated
             global::Sec0.Hops.HopInvocation __hop;
             try
             {
-                __hop = global::Sec0.Hops.HopRuntime.Begin(__descriptor);
+                __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(__descriptor);
+                if (__hop.IsEscalated)
+                {
+                    var __arguments = new global::Sec0.Hops.HopArguments();
+                    __arguments.Add("n", n);
+                    __hop = __hop.Escalate(__arguments);
+                }
             }
             catch (global::System.Exception __e)
             {
@@ -217,7 +243,14 @@ namespace Sec0.Generated
         [global::System.Runtime.CompilerServices.InterceptsLocationAttribute(1, "PXclQTmZT+jbSyWPbgkrdxcCAABDYWxscy5jcw==")]
         internal static string Plan_4(this global::App.Planner @this, string goal)
         {
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.IPlanner_Plan_EC187790);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.IPlanner_Plan_EC187790);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __arguments.Add("goal", goal);
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {
@@ -245,7 +278,14 @@ namespace Sec0.Generated
                 (object)@this is global::App.ChargeStep ? global::Sec0.Generated.HopDescriptors.charge_C2F14141 :
                 global::Sec0.Generated.HopDescriptors.Step_Execute_53F6FA85;
 
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(__descriptor);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(__descriptor);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __arguments.Add("input", input);
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {
@@ -275,7 +315,14 @@ namespace Sec0.Generated
                 return @this.Save(item);
             }
 
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(__descriptor);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(__descriptor);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __arguments.Add("item", item);
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {

@@ -63,7 +63,14 @@ namespace Sec0.Generated
         [global::System.Runtime.CompilerServices.InterceptsLocationAttribute(1, "PAf8w6hDMUZqcD//zSXY/m4AAABDYWxscy5jcw==")]
         internal static void Twice_0(this ref int value)
         {
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.TextExtensions_Twice_3A8A027A);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.TextExtensions_Twice_3A8A027A);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __arguments.Add("value", value);
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {
@@ -86,7 +93,15 @@ namespace Sec0.Generated
         [global::System.Runtime.CompilerServices.InterceptsLocationAttribute(1, "PAf8w6hDMUZqcD//zSXY/uUAAABDYWxscy5jcw==")]
         internal static string Shout_1(this string text, int times)
         {
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.TextExtensions_Shout_FA044049);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.TextExtensions_Shout_FA044049);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __arguments.Add("text", text);
+                __arguments.Add("times", times);
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {
@@ -109,7 +124,15 @@ namespace Sec0.Generated
         internal static T Also_2<T>(this T value, global::System.Action<T> action)
             where T : class
         {
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.TextExtensions_Also_454BB06A);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.TextExtensions_Also_454BB06A);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __arguments.Add("value", value);
+                __arguments.Add("action", action);
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {

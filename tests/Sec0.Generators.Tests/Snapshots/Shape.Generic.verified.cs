@@ -73,7 +73,15 @@ namespace Sec0.Generated
             where T : class, new()
             where TMeta : struct, global::System.IComparable<TMeta>
         {
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Repository_Save_F8A8370B);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.Repository_Save_F8A8370B);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __arguments.Add("item", item);
+                __arguments.Add("meta", meta);
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {
@@ -96,7 +104,13 @@ namespace Sec0.Generated
         internal static T Create_1<T>()
             where T : class, new()
         {
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Repository_Create_B73A0514);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.Repository_Create_B73A0514);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {
@@ -123,7 +137,14 @@ namespace Sec0.Generated
         internal static T Echo_2<T>(T value)
             where T : notnull
         {
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Generic_Echo_8D2D0CF3);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.Generic_Echo_8D2D0CF3);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __arguments.Add("value", value);
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {
@@ -146,7 +167,15 @@ namespace Sec0.Generated
         internal static TOut Map_3<TIn, TOut>(TIn input, global::System.Func<TIn, TOut> map)
             where TOut : struct
         {
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Generic_Map_3D21BB81);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.Generic_Map_3D21BB81);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __arguments.Add("input", input);
+                __arguments.Add("map", map);
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {
@@ -168,7 +197,16 @@ namespace Sec0.Generated
         [global::System.Runtime.CompilerServices.InterceptsLocationAttribute(1, "WbJVYFuJAH7wKjTXe5mht7cBAABDYWxscy5jcw==")]
         internal static string Describe_4<TOuter, TInner, TMethod>(TOuter a, TInner b, TMethod c)
         {
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Outer_Inner_Describe_B9C73E76);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.Outer_Inner_Describe_B9C73E76);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __arguments.Add("a", a);
+                __arguments.Add("b", b);
+                __arguments.Add("c", c);
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {

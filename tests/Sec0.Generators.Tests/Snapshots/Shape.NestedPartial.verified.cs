@@ -63,7 +63,14 @@ namespace Sec0.Generated
         [global::System.Runtime.CompilerServices.InterceptsLocationAttribute(1, "RFQVtaTzD/TtQYWxTa0XTF0AAABDYWxscy5jcw==")]
         internal static string Run_0(this global::App.Workflow @this, string goal)
         {
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Workflow_Run_0371E31A);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.Workflow_Run_0371E31A);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __arguments.Add("goal", goal);
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {
@@ -85,7 +92,14 @@ namespace Sec0.Generated
         [global::System.Runtime.CompilerServices.InterceptsLocationAttribute(1, "RFQVtaTzD/TtQYWxTa0XTHoAAABDYWxscy5jcw==")]
         internal static string Summarize_1(this global::App.Workflow @this, string text)
         {
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Workflow_Summarize_5E51B882);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.Workflow_Summarize_5E51B882);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __arguments.Add("text", text);
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {
@@ -132,7 +146,14 @@ namespace Sec0.Generated
         [global::System.Runtime.CompilerServices.InterceptsLocationAttribute(1, "CZAb9h5YKqd8GCLTwUZeszcBAABIb3BzLmNz")]
         internal static string Plan_0(string goal)
         {
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Workflow_Steps_Plan_118B3FF9);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.Workflow_Steps_Plan_118B3FF9);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __arguments.Add("goal", goal);
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {

@@ -63,7 +63,14 @@ namespace Sec0.Generated
         [global::System.Runtime.CompilerServices.InterceptsLocationAttribute(1, "A1C3XaYns3BDpg3AV22A9YoAAABDYWxscy5jcw==")]
         internal static string Send_0(this global::App.Sender @this, int value)
         {
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Sender_Send_5825BE62);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.Sender_Send_5825BE62);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __arguments.Add("value", value);
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {
@@ -87,7 +94,15 @@ namespace Sec0.Generated
         [global::System.Runtime.CompilerServices.InterceptsLocationAttribute(1, "A1C3XaYns3BDpg3AV22A9a4AAABDYWxscy5jcw==")]
         internal static string Send_1(this global::App.Sender @this, string value, string suffix)
         {
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Sender_Send_27CC8C4F);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.Sender_Send_27CC8C4F);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __arguments.Add("value", value);
+                __arguments.Add("suffix", suffix);
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {
@@ -113,7 +128,16 @@ namespace Sec0.Generated
         [global::System.Runtime.CompilerServices.InterceptsLocationAttribute(1, "A1C3XaYns3BDpg3AV22A9RABAABDYWxscy5jcw==")]
         internal static string Log_2(string message, int level, params object[] args)
         {
-            var __hop = global::Sec0.Hops.HopRuntime.Begin(global::Sec0.Generated.HopDescriptors.Sender_Log_7511F5D4);
+            var __hop = global::Sec0.Hops.HopRuntime.BeginEscalable(global::Sec0.Generated.HopDescriptors.Sender_Log_7511F5D4);
+            if (__hop.IsEscalated)
+            {
+                var __arguments = new global::Sec0.Hops.HopArguments();
+                __arguments.Add("message", message);
+                __arguments.Add("level", level);
+                __arguments.Add("args", args);
+                __hop = __hop.Escalate(__arguments);
+            }
+
             var __mark = __hop.Arm();
             try
             {
