@@ -12,7 +12,6 @@ namespace Sec0.Audit;
 internal sealed class AuditLineReader
 {
     private const string SigMember = "sig";
-    private const string TypeScriptSigPrefix = KeyEncodings.Ed25519Algorithm + ":";
     private readonly SignatureVerifier _key;
     private readonly bool _readTypeScriptLines;
     private readonly ByteBuffer _canonical = new(4096);
@@ -64,15 +63,15 @@ internal sealed class AuditLineReader
         using (document)
         {
             var root = document.RootElement;
-            if (_readTypeScriptLines && IsTypeScriptFormat(root))
-            {
-                return ReadTypeScriptLine(root, out info);
-            }
-
             if (root.ValueKind != JsonValueKind.Object
                 || !root.TryGetProperty("seq", out var s) || s.ValueKind != JsonValueKind.Number || !s.TryGetInt64(out var seq)
                 || !root.TryGetProperty("prev", out var p) || p.ValueKind != JsonValueKind.String)
             {
+                if (_readTypeScriptLines && IsTypeScriptFormat(root))
+                {
+                    return ReadTypeScriptLine(root, out info);
+                }
+
                 info = AuditLineInfo.Malformed("not a Sec0 audit record (no seq or prev)");
                 return AuditLineStatus.Malformed;
             }
@@ -132,7 +131,7 @@ internal sealed class AuditLineReader
 
     /// <summary>
     /// A line as Sec0's TypeScript SDK writes it: an object with none of the members Sec0 for .NET adds for its
-    /// chain. Only checked for lines that are not a valid .NET line's shape, so it costs .NET lines nothing.
+    /// chain. Only asked of lines without a .NET line's seq and prev, so it costs .NET lines nothing.
     /// </summary>
     private static bool IsTypeScriptFormat(JsonElement root)
         => root.ValueKind == JsonValueKind.Object
@@ -180,7 +179,7 @@ internal sealed class AuditLineReader
             return AuditLineStatus.TypeScriptBadSignature;
         }
 
-        if (!sig.StartsWith(TypeScriptSigPrefix, StringComparison.Ordinal) || !TryDecodeSignature(sig, out var signatureLength) || signatureLength != OpenSslEd25519.SignatureSize)
+        if (!TryDecodeSignature(sig, out var signatureLength) || signatureLength != OpenSslEd25519.SignatureSize)
         {
             info = info with { Error = "sig is not \"ed25519:\" followed by the base64 of a 64-byte signature: the line was altered" };
             return AuditLineStatus.TypeScriptBadSignature;
