@@ -9,6 +9,7 @@ namespace Sec0.Cli.Commands;
 /// <c>sec0 verify &lt;dir|file&gt;... --pub &lt;key or key file&gt; [--expect-head &lt;seq&gt;:&lt;hash&gt;]</c>: runs
 /// <see cref="AuditLogVerifier"/> and prints its summary, preceded by one <c>file:line: message</c> line per
 /// problem. Several paths (the logs of several gateway replicas, say) are verified one by one, each its own chain.
+/// Files of Sec0's TypeScript SDK get one line each saying their lines are signed but unchained.
 /// Exit 0 only when every log is intact.
 /// </summary>
 internal static class VerifyCommand
@@ -132,6 +133,13 @@ internal static class VerifyCommand
 
         // Problems name a file inside the log; prefix the path as the user gave it, so each line opens in an editor.
         bool isDirectory = Directory.Exists(path);
+
+        // Not problems, but what a TypeScript SDK file's valid signatures cannot prove: said per file, first.
+        foreach (AuditTypeScriptFile typeScriptFile in report.TypeScriptFiles)
+        {
+            context.Out.WriteLine($"{(isDirectory ? Path.Join(path, typeScriptFile.File) : path)}: {typeScriptFile.Message}");
+        }
+
         foreach (AuditProblem problem in report.Problems)
         {
             if (problem.File.Length == 0)

@@ -8,7 +8,7 @@ namespace Sec0.Audit;
 /// <param name="KeyId">The line's <c>key_id</c>, if any.</param>
 /// <param name="Record">The <c>record</c> kind of a line the writer adds itself; null for an envelope.</param>
 /// <param name="Fields">A record's whole object (records are few; envelopes keep none).</param>
-/// <param name="Error">Why a malformed line is not a record.</param>
+/// <param name="Error">Why a malformed line is not a record, or why a TypeScript SDK line's signature fails.</param>
 internal readonly record struct AuditLineInfo(long Seq, string Prev, string? KeyId, string? Record, JsonElement? Fields, string? Error)
 {
     public bool IsEnvelope => Record is null;

@@ -13,13 +13,20 @@ internal sealed class AuditLineReader
 {
     private const string SigMember = "sig";
     private readonly SignatureVerifier _key;
+    private readonly bool _readTypeScriptLines;
     private readonly ByteBuffer _canonical = new(4096);
     private readonly byte[] _signature = new byte[128];
     private readonly byte[] _reencoded = new byte[256];
 
-    public AuditLineReader(SignatureVerifier key)
+    /// <param name="key">The public key lines must be signed with.</param>
+    /// <param name="readTypeScriptLines">
+    /// Judge lines in the TypeScript SDK's format (no chain fields) by their signature instead of calling them
+    /// malformed: for the verifier. Start-up recovery never keeps such a line, so it leaves this off.
+    /// </param>
+    public AuditLineReader(SignatureVerifier key, bool readTypeScriptLines = false)
     {
         _key = key;
+        _readTypeScriptLines = readTypeScriptLines;
     }
 
     /// <summary>The key id lines must carry to be checked.</summary>
@@ -60,6 +67,11 @@ internal sealed class AuditLineReader
                 || !root.TryGetProperty("seq", out var s) || s.ValueKind != JsonValueKind.Number || !s.TryGetInt64(out var seq)
                 || !root.TryGetProperty("prev", out var p) || p.ValueKind != JsonValueKind.String)
             {
+                if (_readTypeScriptLines && IsTypeScriptFormat(root))
+                {
+                    return ReadTypeScriptLine(root, out info);
+                }
+
                 info = AuditLineInfo.Malformed("not a Sec0 audit record (no seq or prev)");
                 return AuditLineStatus.Malformed;
             }
@@ -115,6 +127,71 @@ internal sealed class AuditLineReader
 
             return _key.Verify(_canonical.WrittenSpan, _signature.AsSpan(0, signatureLength)) ? AuditLineStatus.Valid : AuditLineStatus.BadSignature;
         }
+    }
+
+    /// <summary>
+    /// A line as Sec0's TypeScript SDK writes it: an object with none of the members Sec0 for .NET adds for its
+    /// chain. Only asked of lines without a .NET line's seq and prev, so it costs .NET lines nothing.
+    /// </summary>
+    private static bool IsTypeScriptFormat(JsonElement root)
+        => root.ValueKind == JsonValueKind.Object
+            && !root.TryGetProperty("seq", out _) && !root.TryGetProperty("prev", out _)
+            && !root.TryGetProperty("v", out _) && !root.TryGetProperty("key_id", out _);
+
+    /// <summary>
+    /// Verifies a TypeScript SDK line: its <c>sig</c> (<c>ed25519:</c> and standard base64) over the canonical
+    /// form the SDK signs (<see cref="JsonMemberOrder.JavaScript"/>, without <c>sig</c>). The line's own bytes are
+    /// not compared with it: the SDK writes members in insertion order.
+    /// </summary>
+    private AuditLineStatus ReadTypeScriptLine(JsonElement root, out AuditLineInfo info)
+    {
+        info = new AuditLineInfo(0, "", null, null, null, null);
+        string? sig;
+        try
+        {
+            sig = root.TryGetProperty(SigMember, out var g) ? (g.ValueKind == JsonValueKind.String ? g.GetString() : "") : null;
+        }
+        catch (InvalidOperationException)
+        {
+            info = AuditLineInfo.Malformed("not valid UTF-8 (changed or corrupted line)");
+            return AuditLineStatus.Malformed;
+        }
+
+        _canonical.Clear();
+        try
+        {
+            JsonCanonicalizer.WriteElement(root, _canonical, SigMember, JsonMemberOrder.JavaScript);
+        }
+        catch (FormatException ex)
+        {
+            info = AuditLineInfo.Malformed($"not a valid audit record: {ex.Message}");
+            return AuditLineStatus.Malformed;
+        }
+
+        if (sig is null)
+        {
+            return AuditLineStatus.TypeScriptUnsigned;
+        }
+
+        if (!string.Equals(_key.Algorithm, KeyEncodings.Ed25519Algorithm, StringComparison.Ordinal))
+        {
+            info = info with { Error = $"the TypeScript SDK signs with Ed25519, but the public key given is an {_key.Algorithm} key" };
+            return AuditLineStatus.TypeScriptBadSignature;
+        }
+
+        if (!TryDecodeSignature(sig, out var signatureLength) || signatureLength != OpenSslEd25519.SignatureSize)
+        {
+            info = info with { Error = "sig is not \"ed25519:\" followed by the base64 of a 64-byte signature: the line was altered" };
+            return AuditLineStatus.TypeScriptBadSignature;
+        }
+
+        if (!_key.Verify(_canonical.WrittenSpan, _signature.AsSpan(0, signatureLength)))
+        {
+            info = info with { Error = "the signature does not verify with this public key: the line was changed after it was signed, or forged, or signed by another key (TypeScript SDK lines do not name their key)" };
+            return AuditLineStatus.TypeScriptBadSignature;
+        }
+
+        return AuditLineStatus.TypeScriptValid;
     }
 
     /// <summary>The top-level <c>seq</c> of a line, without judging anything else; null when it has none.</summary>

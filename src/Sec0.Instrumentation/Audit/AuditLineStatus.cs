@@ -20,4 +20,16 @@ internal enum AuditLineStatus
 
     /// <summary>Signed by the reading key, canonical, and the signature verifies.</summary>
     Valid,
+
+    /// <summary>
+    /// A line in the TypeScript SDK's format (none of <c>v</c>, <c>seq</c>, <c>prev</c>, <c>key_id</c>) whose
+    /// signature verifies over the canonical form the SDK signs. Signed, but in no chain.
+    /// </summary>
+    TypeScriptValid,
+
+    /// <summary>A line with none of the chain fields and no <c>sig</c>: neither format's valid line.</summary>
+    TypeScriptUnsigned,
+
+    /// <summary>A line in the TypeScript SDK's format whose <c>sig</c> is no Ed25519 signature, or does not verify (<see cref="AuditLineInfo.Error"/> says which).</summary>
+    TypeScriptBadSignature,
 }

@@ -11,7 +11,9 @@ namespace Sec0.Audit;
 /// duplicates), each file's <c>file_start</c>, the signing mode (no unsigned envelope where every one is
 /// signed), what start-up recovery and retention recorded (lines moved aside, deleted files, a cut tail),
 /// and optionally an expected head. Reads files as a stream of lines; a line it cannot read is a problem,
-/// never an exception.
+/// never an exception. Lines written by Sec0's TypeScript SDK (no chain fields) are verified by their signature
+/// alone and counted apart (<see cref="AuditVerificationReport.TypeScriptLines"/>): accepted before the log's
+/// first Sec0 for .NET line, reported as <see cref="AuditProblemKind.Unchained"/> after it.
 /// </summary>
 public sealed class AuditLogVerifier
 {
@@ -177,7 +179,7 @@ public sealed class AuditLogVerifier
             _readers = new AuditLineReader[Math.Max(1, Environment.ProcessorCount)];
             for (var i = 0; i < _readers.Length; i++)
             {
-                _readers[i] = new AuditLineReader(key);
+                _readers[i] = new AuditLineReader(key, readTypeScriptLines: true);
             }
         }
 
@@ -265,6 +267,12 @@ public sealed class AuditLogVerifier
         private long _unauthenticated;
         private long _records;
 
+        // TypeScript SDK lines: accepted only before the log's first Sec0 for .NET line, which starts the chain.
+        private readonly List<AuditTypeScriptFile> _typeScriptFiles = new();
+        private bool _chainStarted;
+        private long _typeScriptLinesInFile;
+        private long _validTypeScriptLinesInFile;
+
         public State(string keyId, bool singleFile, AuditHead? expectedHead)
         {
             _keyId = keyId;
@@ -274,9 +282,21 @@ public sealed class AuditLogVerifier
 
         public void StartFile(string name)
         {
+            EndFile();
             _previousFile = _file.Length == 0 ? null : _file;
             _file = name;
             _firstInFile = true;
+        }
+
+        private void EndFile()
+        {
+            if (_validTypeScriptLinesInFile > 0)
+            {
+                _typeScriptFiles.Add(new AuditTypeScriptFile(_file, _validTypeScriptLinesInFile));
+            }
+
+            _typeScriptLinesInFile = 0;
+            _validTypeScriptLinesInFile = 0;
         }
 
         public void Problem(long line, AuditProblemKind kind, string message)
@@ -325,6 +345,12 @@ public sealed class AuditLogVerifier
                 return;
             }
 
+            if (status is AuditLineStatus.TypeScriptValid or AuditLineStatus.TypeScriptUnsigned or AuditLineStatus.TypeScriptBadSignature)
+            {
+                TypeScriptLine(status, info, lineNo);
+                return;
+            }
+
             var isEnvelope = info.IsEnvelope;
             if (isEnvelope)
             {
@@ -335,7 +361,7 @@ public sealed class AuditLogVerifier
                 _records++;
             }
 
-            var valid = CheckPlacement(info, firstInFile, lineNo) & CheckChain(info, firstInFile, lineNo) & CheckSequence(info, lineNo, hash);
+            var valid = CheckPlacementAfterTypeScriptLines(info, firstInFile, lineNo) & CheckChain(info, firstInFile, lineNo) & CheckSequence(info, lineNo, hash);
             switch (status)
             {
                 case AuditLineStatus.OtherKey:
@@ -381,6 +407,58 @@ public sealed class AuditLogVerifier
             }
 
             _prevHash = hash;
+        }
+
+        /// <summary>
+        /// A TypeScript SDK line: judged by its signature alone. It has no place in the chain, so the chain's state
+        /// is left as it is (the .NET lines around it still chain to each other).
+        /// </summary>
+        private void TypeScriptLine(AuditLineStatus status, in AuditLineInfo info, long lineNo)
+        {
+            _envelopes++;
+            _typeScriptLinesInFile++;
+            switch (status)
+            {
+                case AuditLineStatus.TypeScriptValid when _chainStarted:
+                    _invalidEnvelopes++;
+                    Problem(lineNo, AuditProblemKind.Unchained, "unchained: a signed line in the TypeScript SDK format after Sec0 for .NET lines: its signature is valid, but Sec0 for .NET never writes this format and the chain does not cover it, so nothing shows where it belongs: it was added to this log (copied from a TypeScript SDK log, or written by a TypeScript SDK process sharing the folder)");
+                    break;
+                case AuditLineStatus.TypeScriptValid:
+                    _validTypeScriptLinesInFile++;
+                    break;
+                case AuditLineStatus.TypeScriptUnsigned:
+                    _invalidEnvelopes++;
+                    Problem(lineNo, AuditProblemKind.BadSignature, "unsigned: a line without Sec0 for .NET's chain fields (v, seq, prev, key_id) and without a sig: neither a Sec0 for .NET line nor a TypeScript SDK line (the SDK signs every line), so forged, or stripped of its signature");
+                    break;
+                default:
+                    _invalidEnvelopes++;
+                    Problem(lineNo, AuditProblemKind.BadSignature, $"bad signature (TypeScript SDK format): {info.Error}");
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// <see cref="CheckPlacement"/>, where a file that starts with TypeScript SDK lines has its first Sec0 for .NET
+        /// line judged as if first: the writer starts every file with its own file_start record, so a .NET line never
+        /// follows TypeScript SDK lines in a file. A Sec0 for .NET line also starts the chain: no TypeScript SDK line
+        /// may follow it.
+        /// </summary>
+        private bool CheckPlacementAfterTypeScriptLines(in AuditLineInfo info, bool firstInFile, long lineNo)
+        {
+            _chainStarted = true;
+            var afterTypeScriptLinesOnly = _typeScriptLinesInFile > 0 && lineNo - 1 == _typeScriptLinesInFile;
+            if (!CheckPlacement(info, firstInFile || afterTypeScriptLinesOnly, lineNo))
+            {
+                return false;
+            }
+
+            if (afterTypeScriptLinesOnly)
+            {
+                Problem(lineNo, AuditProblemKind.Misplaced, $"misplaced: Sec0 for .NET lines after TypeScript SDK lines in {_file}: Sec0 for .NET starts every file with its own file_start record, so these lines were moved here");
+                return false;
+            }
+
+            return true;
         }
 
         /// <summary>Each file starts with the signed record that names it, and only there.</summary>
@@ -566,6 +644,7 @@ public sealed class AuditLogVerifier
 
         public AuditVerificationReport Finish(int files, bool newestEmpty)
         {
+            EndFile();
             if (files == 0)
             {
                 _problems.Add(new AuditProblem("", 0, AuditProblemKind.Empty, "empty: no audit-YYYY-MM-DD.ndjson file here; nothing to verify (a wrong folder, or every file was deleted)"));
@@ -589,7 +668,7 @@ public sealed class AuditLogVerifier
                 var c = string.CompareOrdinal(a.File, b.File);
                 return c != 0 ? c : a.Line.CompareTo(b.Line);
             });
-            return new AuditVerificationReport(files, _envelopes, Math.Max(0, _envelopes - _invalidEnvelopes - _unauthenticated), _unauthenticated, _records, _problems, _unlisted);
+            return new AuditVerificationReport(files, _envelopes, Math.Max(0, _envelopes - _invalidEnvelopes - _unauthenticated), _unauthenticated, _records, _problems, _unlisted, _typeScriptFiles);
         }
 
         private void ReportGaps()

@@ -53,4 +53,10 @@ public enum AuditProblemKind
 
     /// <summary>There is nothing to verify: no audit file, or the newest file is empty.</summary>
     Empty,
+
+    /// <summary>
+    /// A line in Sec0's TypeScript SDK format with a valid signature, after Sec0 for .NET lines of the same log:
+    /// the chain does not cover it and Sec0 for .NET never writes it, so it was added to the log.
+    /// </summary>
+    Unchained,
 }

@@ -5,8 +5,10 @@ namespace Sec0.Audit;
 /// <summary>The outcome of verifying an audit log.</summary>
 public sealed class AuditVerificationReport
 {
-    internal AuditVerificationReport(int files, long envelopes, long validEnvelopes, long unauthenticatedEnvelopes, long records, IReadOnlyList<AuditProblem> problems, long unlistedProblems = 0)
+    internal AuditVerificationReport(int files, long envelopes, long validEnvelopes, long unauthenticatedEnvelopes, long records, IReadOnlyList<AuditProblem> problems, long unlistedProblems = 0, IReadOnlyList<AuditTypeScriptFile>? typeScriptFiles = null)
     {
+        TypeScriptFiles = typeScriptFiles ?? [];
+        TypeScriptLines = TypeScriptFiles.Sum(static f => f.Lines);
         Files = files;
         Envelopes = envelopes;
         ValidEnvelopes = validEnvelopes;
@@ -31,6 +33,15 @@ public sealed class AuditVerificationReport
     /// </summary>
     public long UnauthenticatedEnvelopes { get; }
 
+    /// <summary>
+    /// How many envelopes are lines written by Sec0's TypeScript SDK whose signature verifies: counted in
+    /// <see cref="ValidEnvelopes"/>, but in no chain (see <see cref="AuditTypeScriptFile"/>).
+    /// </summary>
+    public long TypeScriptLines { get; }
+
+    /// <summary>The files holding such lines, with how many each holds, in file order.</summary>
+    public IReadOnlyList<AuditTypeScriptFile> TypeScriptFiles { get; }
+
     /// <summary>How many records the appender wrote itself (checkpoints, recovery, retention).</summary>
     public long Records { get; }
 
@@ -47,10 +58,14 @@ public sealed class AuditVerificationReport
     public bool IsIntact => Problems.Count == 0;
 
     /// <summary>
-    /// One line, e.g. <c>12000/12000 envelopes valid, chain intact, 3 files</c>, or
-    /// <c>990/1000 envelopes valid, 10 unauthenticated, 1 problem, 1 file</c>.
+    /// One line, e.g. <c>12000/12000 envelopes valid, chain intact, 3 files</c>,
+    /// <c>990/1000 envelopes valid, 10 unauthenticated, 1 problem, 1 file</c>, or for a log of the TypeScript
+    /// SDK <c>9/9 envelopes valid, 9 signed, unchained (TypeScript SDK format), no problem found, 4 files</c>.
     /// </summary>
     public string Summary => string.Create(
         CultureInfo.InvariantCulture,
-        $"{ValidEnvelopes}/{Envelopes} envelopes valid, {(UnauthenticatedEnvelopes > 0 ? $"{UnauthenticatedEnvelopes} unauthenticated, " : "")}{(IsIntact ? "chain intact" : $"{Problems.Count + UnlistedProblems} problem{(Problems.Count + UnlistedProblems == 1 ? "" : "s")}")}, {Files} file{(Files == 1 ? "" : "s")}");
+        $"{ValidEnvelopes}/{Envelopes} envelopes valid, {(TypeScriptLines > 0 ? $"{TypeScriptLines} signed, unchained (TypeScript SDK format), " : "")}{(UnauthenticatedEnvelopes > 0 ? $"{UnauthenticatedEnvelopes} unauthenticated, " : "")}{(IsIntact ? (HasChainedLines ? "chain intact" : "no problem found") : $"{Problems.Count + UnlistedProblems} problem{(Problems.Count + UnlistedProblems == 1 ? "" : "s")}")}, {Files} file{(Files == 1 ? "" : "s")}");
+
+    // Only TypeScript SDK lines: there is no chain to call intact.
+    private bool HasChainedLines => Records > 0 || Envelopes > TypeScriptLines;
 }

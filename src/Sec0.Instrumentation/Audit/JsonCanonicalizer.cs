@@ -11,10 +11,18 @@ namespace Sec0.Audit;
 /// RFC 8785 JSON Canonicalization Scheme (JCS): object members sorted by their UTF-16 code units,
 /// no insignificant whitespace, strings with the minimal escaping of ECMAScript's JSON.stringify and
 /// numbers in ECMAScript's shortest round-trip form. The audit signature is computed over these bytes.
+/// With <see cref="JsonMemberOrder.JavaScript"/> it writes what Sec0's TypeScript SDK signs instead, which
+/// differs only in the member order.
 /// </summary>
 public static class JsonCanonicalizer
 {
     private static readonly byte[] s_hex = "0123456789abcdef"u8.ToArray();
+
+    // The largest array index in ECMAScript (2^32 - 2): such names are enumerated first by JSON.stringify.
+    private const string MaxArrayIndex = "4294967294";
+
+    // JSON.parse makes it an own member; assigning it to a fresh object, as the TypeScript SDK's sort does, does not.
+    private const string ProtoMember = "__proto__";
 
     // Printable ASCII written as is: U+0020..U+007E except '"' and '\'.
     private static readonly SearchValues<char> s_verbatimAscii = SearchValues.Create(
@@ -56,20 +64,34 @@ public static class JsonCanonicalizer
     /// <summary>Writes <paramref name="element"/> in canonical form.</summary>
     /// <exception cref="FormatException">An object has duplicate members, a number is outside double range, or a string or name is not valid Unicode.</exception>
     public static void WriteElement(JsonElement element, IBufferWriter<byte> output, string? excludeTopLevelMember = null)
-        => WriteElement(element, output, excludeTopLevelMember, rawFastPath: true);
+        => WriteElement(element, output, excludeTopLevelMember, JsonMemberOrder.Rfc8785, rawFastPath: true);
+
+    /// <summary>Writes <paramref name="element"/> in canonical form with its members in <paramref name="order"/>.</summary>
+    /// <param name="element">The value to write.</param>
+    /// <param name="output">Receives the UTF-8 bytes.</param>
+    /// <param name="excludeTopLevelMember">A top-level member to leave out (a record's <c>sig</c>), or null.</param>
+    /// <param name="order">RFC 8785, or the order Sec0's TypeScript SDK signs in.</param>
+    /// <exception cref="FormatException">As <see cref="WriteElement(JsonElement, IBufferWriter{byte}, string?)"/>; with
+    /// <see cref="JsonMemberOrder.JavaScript"/> also a member named <c>__proto__</c>.</exception>
+    public static void WriteElement(JsonElement element, IBufferWriter<byte> output, string? excludeTopLevelMember, JsonMemberOrder order)
+        => WriteElement(element, output, excludeTopLevelMember, order, rawFastPath: true);
 
     /// <summary>
     /// Writes <paramref name="element"/> in canonical form; with <paramref name="rawFastPath"/> off, every
     /// string goes through <see cref="string"/> (the reference path the fast one is tested against).
     /// </summary>
     internal static void WriteElement(JsonElement element, IBufferWriter<byte> output, string? excludeTopLevelMember, bool rawFastPath)
+        => WriteElement(element, output, excludeTopLevelMember, JsonMemberOrder.Rfc8785, rawFastPath);
+
+    /// <inheritdoc cref="WriteElement(JsonElement, IBufferWriter{byte}, string?, bool)"/>
+    internal static void WriteElement(JsonElement element, IBufferWriter<byte> output, string? excludeTopLevelMember, JsonMemberOrder order, bool rawFastPath)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                if (!rawFastPath || !TryWriteObjectRaw(element, output, excludeTopLevelMember))
+                if (!rawFastPath || !TryWriteObjectRaw(element, output, excludeTopLevelMember, order))
                 {
-                    WriteObject(element, output, excludeTopLevelMember, rawFastPath);
+                    WriteObject(element, output, excludeTopLevelMember, order, rawFastPath);
                 }
 
                 break;
@@ -84,7 +106,7 @@ public static class JsonCanonicalizer
                     }
 
                     first = false;
-                    WriteElement(item, output, null, rawFastPath);
+                    WriteElement(item, output, null, order, rawFastPath);
                 }
 
                 output.Write("]"u8);
@@ -198,7 +220,7 @@ public static class JsonCanonicalizer
     /// <see cref="IsSortableAsIs"/>): no name needs a string.
     /// </summary>
     /// <returns>False, having written nothing, when a name needs the string path.</returns>
-    private static bool TryWriteObjectRaw(JsonElement element, IBufferWriter<byte> output, string? exclude)
+    private static bool TryWriteObjectRaw(JsonElement element, IBufferWriter<byte> output, string? exclude, JsonMemberOrder order)
     {
         var count = element.GetPropertyCount();
         if (count == 0)
@@ -223,11 +245,24 @@ public static class JsonCanonicalizer
                     continue;
                 }
 
+                if (order == JsonMemberOrder.JavaScript && property.NameEquals(ProtoMember))
+                {
+                    throw ProtoRefused();
+                }
+
                 members[n++] = property;
             }
 
             var sorted = members.AsSpan(0, n);
-            sorted.Sort(static (a, b) => JsonMarshal.GetRawUtf8PropertyName(a).SequenceCompareTo(JsonMarshal.GetRawUtf8PropertyName(b)));
+            if (order == JsonMemberOrder.JavaScript)
+            {
+                sorted.Sort(static (a, b) => CompareJavaScript(JsonMarshal.GetRawUtf8PropertyName(a), JsonMarshal.GetRawUtf8PropertyName(b)));
+            }
+            else
+            {
+                sorted.Sort(static (a, b) => JsonMarshal.GetRawUtf8PropertyName(a).SequenceCompareTo(JsonMarshal.GetRawUtf8PropertyName(b)));
+            }
+
             output.Write("{"u8);
             for (var i = 0; i < sorted.Length; i++)
             {
@@ -245,7 +280,7 @@ public static class JsonCanonicalizer
                 output.Write("\""u8);
                 output.Write(name);
                 output.Write("\":"u8);
-                WriteElement(sorted[i].Value, output, null, rawFastPath: true);
+                WriteElement(sorted[i].Value, output, null, order, rawFastPath: true);
             }
 
             output.Write("}"u8);
@@ -257,7 +292,7 @@ public static class JsonCanonicalizer
         }
     }
 
-    private static void WriteObject(JsonElement element, IBufferWriter<byte> output, string? exclude, bool rawFastPath)
+    private static void WriteObject(JsonElement element, IBufferWriter<byte> output, string? exclude, JsonMemberOrder order, bool rawFastPath)
     {
         var members = new List<KeyValuePair<string, JsonElement>>();
         foreach (var property in element.EnumerateObject())
@@ -268,11 +303,24 @@ public static class JsonCanonicalizer
                 continue;
             }
 
+            if (order == JsonMemberOrder.JavaScript && name == ProtoMember)
+            {
+                throw ProtoRefused();
+            }
+
             members.Add(new KeyValuePair<string, JsonElement>(name, property.Value));
         }
 
         // Ordinal string comparison in .NET compares UTF-16 code units, which is exactly JCS's order.
-        members.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        if (order == JsonMemberOrder.JavaScript)
+        {
+            members.Sort(static (a, b) => CompareJavaScript(a.Key, b.Key));
+        }
+        else
+        {
+            members.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        }
+
         output.Write("{"u8);
         for (var i = 0; i < members.Count; i++)
         {
@@ -288,11 +336,64 @@ public static class JsonCanonicalizer
 
             WriteString(members[i].Key, output);
             output.Write(":"u8);
-            WriteElement(members[i].Value, output, null, rawFastPath);
+            WriteElement(members[i].Value, output, null, order, rawFastPath);
         }
 
         output.Write("}"u8);
     }
+
+    /// <summary>
+    /// JavaScript's order of a key-sorted object's members (raw UTF-8 names, all sortable as is): array indices
+    /// first by value, then the rest by code units. Array indices are ASCII digits, so their bytes are their chars.
+    /// </summary>
+    private static int CompareJavaScript(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        bool aIndex = IsArrayIndex(a), bIndex = IsArrayIndex(b);
+        if (aIndex && bIndex)
+        {
+            // Canonical decimals without leading zeros: the shorter is the smaller, else digit by digit.
+            return a.Length != b.Length ? a.Length.CompareTo(b.Length) : a.SequenceCompareTo(b);
+        }
+
+        return aIndex ? -1 : bIndex ? 1 : a.SequenceCompareTo(b);
+    }
+
+    /// <inheritdoc cref="CompareJavaScript(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>
+    private static int CompareJavaScript(string a, string b)
+    {
+        bool aIndex = IsArrayIndex(a), bIndex = IsArrayIndex(b);
+        if (aIndex && bIndex)
+        {
+            return a.Length != b.Length ? a.Length.CompareTo(b.Length) : string.CompareOrdinal(a, b);
+        }
+
+        return aIndex ? -1 : bIndex ? 1 : string.CompareOrdinal(a, b);
+    }
+
+    /// <summary>An ECMAScript array index: the canonical decimal form of an integer 0 … 4294967294 ("01", "-1", "1.5" are not).</summary>
+    private static bool IsArrayIndex(ReadOnlySpan<byte> name)
+    {
+        if (name.Length is 0 or > 10 || name.ContainsAnyExceptInRange((byte)'0', (byte)'9') || (name[0] == (byte)'0' && name.Length > 1))
+        {
+            return false;
+        }
+
+        return name.Length < MaxArrayIndex.Length || name.SequenceCompareTo("4294967294"u8) <= 0;
+    }
+
+    /// <inheritdoc cref="IsArrayIndex(ReadOnlySpan{byte})"/>
+    private static bool IsArrayIndex(ReadOnlySpan<char> name)
+    {
+        if (name.Length is 0 or > 10 || name.ContainsAnyExceptInRange('0', '9') || (name[0] == '0' && name.Length > 1))
+        {
+            return false;
+        }
+
+        return name.Length < MaxArrayIndex.Length || name.SequenceCompareTo(MaxArrayIndex) <= 0;
+    }
+
+    private static FormatException ProtoRefused() =>
+        new($"a member named \"{ProtoMember}\", which the TypeScript SDK leaves out of what it signs (JSON.stringify does not see it): the member is not covered by the signature");
 
     /// <summary>Writes a JSON string with JCS escaping. Lone surrogates are written as U+FFFD.</summary>
     public static void WriteString(ReadOnlySpan<char> value, IBufferWriter<byte> output)

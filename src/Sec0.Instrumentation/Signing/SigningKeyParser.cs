@@ -5,9 +5,10 @@ using System.Text;
 namespace Sec0.Signing;
 
 /// <summary>
-/// Turns the contents of a signing key file into a signer, detecting the format: base64 of a 32-byte
-/// Ed25519 seed or a 64-byte seed||public key, PKCS#8 PEM (Ed25519 or ECDSA P-256) or SEC1 PEM
-/// (ECDSA P-256). Every intermediate buffer holding key material is zeroed.
+/// Turns the contents of a signing key file into a signer, detecting the format: base64 (standard or
+/// base64url, padded or not, whitespace anywhere: <see cref="KeyTextBase64"/>) of a 32-byte Ed25519 seed or
+/// a 64-byte seed||public key, PKCS#8 PEM (Ed25519 or ECDSA P-256) or SEC1 PEM (ECDSA P-256). Every
+/// intermediate buffer holding key material is zeroed.
 /// </summary>
 internal static class SigningKeyParser
 {
@@ -30,13 +31,14 @@ internal static class SigningKeyParser
                 throw SignerMessages.KeyFormat($"found {content.Length} bytes of binary data, neither base64 nor PEM");
             }
 
-            ReadOnlySpan<char> text = chars.AsSpan(0, length).Trim();
+            ReadOnlySpan<char> untrimmed = chars.AsSpan(0, length);
+            ReadOnlySpan<char> text = untrimmed.Trim();
             if (text.IsEmpty)
             {
                 throw SignerMessages.KeyFormat("found an empty file");
             }
 
-            return text.StartsWith("-----BEGIN", StringComparison.Ordinal) ? ParsePem(text) : ParseBase64(text);
+            return text.StartsWith("-----BEGIN", StringComparison.Ordinal) ? ParsePem(text) : ParseBase64(text, untrimmed.Length - untrimmed.TrimStart().Length);
         }
         finally
         {
@@ -44,15 +46,12 @@ internal static class SigningKeyParser
         }
     }
 
-    private static AuditSigner ParseBase64(ReadOnlySpan<char> text)
+    private static AuditSigner ParseBase64(ReadOnlySpan<char> text, int offset)
     {
         byte[] decoded = new byte[text.Length];
         try
         {
-            if (!Convert.TryFromBase64Chars(text, decoded, out int written))
-            {
-                throw SignerMessages.KeyFormat($"found {text.Length} characters that are neither base64 nor PEM");
-            }
+            int written = KeyTextBase64.Decode(text, offset, decoded);
 
             if (written == OpenSslEd25519.KeySize)
             {

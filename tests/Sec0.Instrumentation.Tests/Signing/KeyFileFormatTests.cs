@@ -157,6 +157,95 @@ public sealed class KeyFileFormatTests : IDisposable
         Assert.Equal(reference.KeyId, signer.KeyId);
     }
 
+    [Theory]
+    [InlineData("padded")]
+    [InlineData("unpadded")]
+    [InlineData("base64url")]
+    [InlineData("base64url-padded")]
+    [InlineData("split-lines")]
+    [InlineData("spaces-inside")]
+    public void SeedsInEveryBase64SpellingTheTypeScriptSdkReadsLoadTheSameKey(string spelling)
+    {
+        // KEYS.txt of the TypeScript SDK fixtures: the seed and the public key it gives.
+        const string Seed = "UWWQ6OtnKX5m2iV5HrMHb6vgv2acQcEWOlJZbglICFk=";
+        temp.Write("keys/ed25519.key", Spell(Convert.FromBase64String(Seed), spelling));
+
+        using AuditSigner signer = Load("keys/ed25519.key");
+
+        Assert.Equal("hYCQJelfQffo3LZMX9UceVEqTJOS/f0jgpoRpcKsMf0=", Convert.ToBase64String(signer.PublicKey.Span));
+    }
+
+    [Theory]
+    [InlineData("unpadded")]
+    [InlineData("base64url")]
+    [InlineData("split-lines")]
+    public void SixtyFourByteSecretKeysLoadInTheSameSpellings(string spelling)
+    {
+        byte[] seed = RandomNumberGenerator.GetBytes(32);
+        using Ed25519Signer reference = new(seed);
+        byte[] secretKey = [.. seed, .. reference.PublicKey.Span];
+        temp.Write("keys/secret64.key", Spell(secretKey, spelling));
+
+        using AuditSigner signer = Load("keys/secret64.key");
+        Assert.Equal(reference.KeyId, signer.KeyId);
+
+        // A mismatched public half is refused in every spelling (the TypeScript SDK loads it and signs unverifiably).
+        secretKey[40] ^= 1;
+        temp.Write("keys/spliced.key", Spell(secretKey, spelling));
+        Assert.Equal(FormatPrefix + "found a 64-byte secret key whose public half does not match its seed", Assert.Throws<Sec0SignerException>(() => Load("keys/spliced.key")).Message);
+    }
+
+    [Theory]
+    [InlineData("!", 10, "found '!' at character 11, which is not base64 (A-Z a-z 0-9 + / or the base64url - _, = only at the end, and whitespace): a damaged or wrong file")]
+    [InlineData("$", 0, "found '$' at character 1, which is not base64 (A-Z a-z 0-9 + / or the base64url - _, = only at the end, and whitespace): a damaged or wrong file")]
+    [InlineData("=", 8, "found '=' at character 9, which is not base64 (A-Z a-z 0-9 + / or the base64url - _, = only at the end, and whitespace): a damaged or wrong file")]
+    [InlineData("\u00e9", 20, "found 'é' at character 21, which is not base64 (A-Z a-z 0-9 + / or the base64url - _, = only at the end, and whitespace): a damaged or wrong file")]
+    public void JunkCharactersAreRefusedWhereTheTypeScriptSdkSkipsThem(string junk, int at, string found)
+    {
+        string text = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        temp.Write("keys/junk.key", text.Insert(at, System.Text.RegularExpressions.Regex.Unescape(junk)));
+
+        Sec0SignerException error = Assert.Throws<Sec0SignerException>(() => Load("keys/junk.key"));
+
+        Assert.Equal(FormatPrefix + found, error.Message);
+    }
+
+    [Fact]
+    public void BothAlphabetsInOneKeyAndImpossibleLengthsAreRefused()
+    {
+        // 43 characters of each alphabet's specials: '+' and '_' cannot both be in one encoding.
+        temp.Write("keys/mixed.key", "+" + new string('A', 41) + "_");
+        Assert.Equal(
+            FormatPrefix + "found both base64 ('+', '/') and base64url ('-', '_') characters: a damaged or wrong file",
+            Assert.Throws<Sec0SignerException>(() => Load("keys/mixed.key")).Message);
+
+        temp.Write("keys/short.key", new string('A', 41)); // 41 characters: no whole number of bytes
+        Assert.Equal(
+            FormatPrefix + "found 41 base64 characters, which is no whole number of bytes (a character is missing or extra)",
+            Assert.Throws<Sec0SignerException>(() => Load("keys/short.key")).Message);
+
+        temp.Write("keys/overpadded.key", Convert.ToBase64String(new byte[32]) + "=");
+        Assert.Equal(
+            FormatPrefix + "found 45 base64 characters, which is no whole number of bytes (a character is missing or extra)",
+            Assert.Throws<Sec0SignerException>(() => Load("keys/overpadded.key")).Message);
+    }
+
+    private static string Spell(byte[] key, string spelling)
+    {
+        string padded = Convert.ToBase64String(key);
+        string url = padded.Replace('+', '-').Replace('/', '_');
+        return spelling switch
+        {
+            "padded" => padded + "\n",
+            "unpadded" => padded.TrimEnd('=') + "\n",
+            "base64url" => url.TrimEnd('='),
+            "base64url-padded" => url,
+            "split-lines" => "\r\n" + padded[..20] + "\n" + padded[20..40] + "\r\n" + padded[40..] + "\n\n",
+            "spaces-inside" => " " + padded[..10] + " \t " + padded[10..].TrimEnd('=') + " ",
+            _ => throw new ArgumentOutOfRangeException(nameof(spelling)),
+        };
+    }
+
     [Fact]
     public void UnsupportedOpenSslKeysAreNamed()
     {
@@ -179,7 +268,7 @@ public sealed class KeyFileFormatTests : IDisposable
     [Theory]
     [InlineData("", "found an empty file")]
     [InlineData("  \n\t ", "found an empty file")]
-    [InlineData("not-a-key!", "found 10 characters that are neither base64 nor PEM")]
+    [InlineData("not-a-key!", "found '!' at character 10, which is not base64 (A-Z a-z 0-9 + / or the base64url - _, = only at the end, and whitespace): a damaged or wrong file")]
     [InlineData("not a key at all", "found base64 of 9 bytes")]
     [InlineData("AAECAwQFBgcICQoLDA0ODw==", "found base64 of 16 bytes")]
     [InlineData("-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n", "found a PEM \"CERTIFICATE\" block")]
