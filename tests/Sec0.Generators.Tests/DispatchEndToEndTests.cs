@@ -94,7 +94,7 @@ public sealed class DispatchEndToEndTests
         Assert.Equal(expected, asm.Call("App.Entry", entry));
 
         var envelope = Assert.Single(app.Envelopes());
-        Assert.Equal(key, envelope.GetProperty("tool").GetString());
+        Assert.Equal(key, envelope.GetProperty("hop").GetString());
         Assert.Equal("allow", envelope.GetProperty("policy").GetProperty("decision").GetString());
         Assert.Equal("ok", envelope.GetProperty("status").GetString());
         Assert.StartsWith("sha256:v1:", envelope.GetProperty("hop_hash").GetString(), StringComparison.Ordinal);

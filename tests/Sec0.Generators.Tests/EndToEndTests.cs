@@ -105,17 +105,25 @@ public sealed class EndToEndTests : IDisposable
         var lines = Directory.GetFiles(auditDir, "audit-*.ndjson").SelectMany(File.ReadAllLines)
             .Select(l => JsonDocument.Parse(l).RootElement).Where(e => !e.TryGetProperty("record", out _)).ToList();
         Assert.Equal(5, lines.Count);
-        var byTool = lines.ToDictionary(e => e.GetProperty("tool").GetString()!);
-        Assert.Equal(["OrderAgent.Run", "Workflow.Fail", "Workflow.Orchestrate", "Workflow.Stream", "quote"], byTool.Keys.Order(StringComparer.Ordinal).ToArray());
+        var byTool = lines.ToDictionary(e => e.GetProperty("hop").GetString()!);
+        Assert.Equal(["OrderAgent.Run", "Workflow.Fail", "Workflow.Orchestrate", "Workflow.Stream", "pricing.quote"], byTool.Keys.Order(StringComparer.Ordinal).ToArray());
 
         var orchestrate = byTool["Workflow.Orchestrate"];
         var agent = byTool["OrderAgent.Run"];
         Assert.Equal("orchestrator", orchestrate.GetProperty("node_type").GetString());
         Assert.Equal("agent", agent.GetProperty("node_type").GetString());
         Assert.Equal("order-agent", agent.GetProperty("nodeId").GetString());
-        Assert.Equal("agent://order-agent/OrderAgent.Run@1.0.0", agent.GetProperty("tool_ref").GetString());
+        // Sec0's TypeScript shape: server sec0-agent, tool and agent <name>@<version>, tool_ref joined by a space.
+        Assert.Equal("sec0-agent", agent.GetProperty("server").GetString());
+        Assert.Equal("order-agent@1.0.0", agent.GetProperty("tool").GetString());
+        Assert.Equal("order-agent@1.0.0", agent.GetProperty("agent").GetString());
+        Assert.Equal("sec0-agent order-agent@1.0.0", agent.GetProperty("tool_ref").GetString());
+        Assert.Equal("sec0-orchestrator e2e@1.0.0", orchestrate.GetProperty("tool_ref").GetString());
+        Assert.Equal("e2e@1.0.0", orchestrate.GetProperty("agent_orchestrator").GetString());
+        Assert.Equal("pricing quote", byTool["pricing.quote"].GetProperty("tool_ref").GetString());
+        Assert.Equal("fail", byTool["Workflow.Fail"].GetProperty("skill").GetString());
         Assert.Equal("error", byTool["Workflow.Fail"].GetProperty("status").GetString());
-        Assert.All(lines.Where(l => l.GetProperty("tool").GetString() != "Workflow.Fail"), l => Assert.Equal("ok", l.GetProperty("status").GetString()));
+        Assert.All(lines.Where(l => l.GetProperty("hop").GetString() != "Workflow.Fail"), l => Assert.Equal("ok", l.GetProperty("status").GetString()));
         Assert.All(lines, l => Assert.StartsWith("sha256:v1:", l.GetProperty("hop_hash").GetString()));
         Assert.All(lines, l => Assert.Equal("allow", l.GetProperty("policy").GetProperty("decision").GetString()));
 
@@ -131,10 +139,14 @@ public sealed class EndToEndTests : IDisposable
         Assert.Matches("^[0-9a-f]{16}$", orchestrate.GetProperty("span_id").GetString());
         Assert.All(lines, l => Assert.Equal(trace, l.GetProperty("trace_id").GetString()));
         Assert.Equal(orchestrate.GetProperty("span_id").GetString(), agent.GetProperty("cause_span_id").GetString());
-        Assert.Equal(agent.GetProperty("span_id").GetString(), byTool["quote"].GetProperty("cause_span_id").GetString());
+        Assert.Equal(agent.GetProperty("span_id").GetString(), byTool["pricing.quote"].GetProperty("cause_span_id").GetString());
         Assert.Equal(orchestrate.GetProperty("span_id").GetString(), byTool["Workflow.Fail"].GetProperty("cause_span_id").GetString());
-        var run = orchestrate.GetProperty("agentRef").GetString()!.Split('/')[0];
-        Assert.All(lines, l => Assert.StartsWith(run + "/", l.GetProperty("agentRef").GetString()));
+        // agentRef is the run id (one per top-level hop and everything it calls), as Sec0's TypeScript SDK writes it.
+        var run = orchestrate.GetProperty("agentRef").GetString()!;
+        Assert.Matches("^[0-9a-f]{32}$", run);
+        Assert.All(lines, l => Assert.Equal(run, l.GetProperty("agentRef").GetString()));
+        Assert.Equal(run, byTool["pricing.quote"].GetProperty("agentVariables").GetProperty("TOOL").GetProperty("run_id").GetString());
+        Assert.Equal("ok", agent.GetProperty("agentVariables").GetProperty("AGENT").GetProperty("status").GetString());
 
         using var signer = LocalDevSigner.FromFile(keyPath, _dir);
         using var verifier = signer.CreateVerifier();
@@ -240,7 +252,10 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal("tool_not_in_allowlist", charge.GetProperty("denial_reason").GetString());
         Assert.Equal("decorator", charge.GetProperty("denial_level").GetString());
         Assert.Equal("error", charge.GetProperty("status").GetString());
-        Assert.True(charge.GetProperty("risk_score").GetDouble() > 0);
+        // TS scale and words: 25 per violated reason, tagged with the reason's name.
+        Assert.Equal(25, charge.GetProperty("risk_score").GetInt32());
+        Assert.Equal(["tool_not_in_allowlist"], charge.GetProperty("risk_tags").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(["supply_chain"], charge.GetProperty("risk_categories").EnumerateArray().Select(t => t.GetString()));
         var refund = lines["refund"];
         Assert.Equal("would_deny", refund.GetProperty("policy").GetProperty("decision").GetString());
         Assert.Equal("ok", refund.GetProperty("status").GetString());

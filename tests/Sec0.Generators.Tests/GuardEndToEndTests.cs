@@ -186,7 +186,8 @@ public sealed class GuardEndToEndTests
         Assert.Equal(decision, envelope.GetProperty("policy").GetProperty("decision").GetString());
         Assert.Equal("unintercepted_call", envelope.GetProperty("policy").GetProperty("reason").GetString());
         Assert.Equal("unintercepted_call", envelope.GetProperty("decision_reason").GetString());
-        Assert.Contains("audit_gap", envelope.GetProperty("risk_tags").EnumerateArray().Select(tag => tag.GetString()));
+        Assert.Contains("unintercepted_call", envelope.GetProperty("risk_tags").EnumerateArray().Select(tag => tag.GetString()));
+        Assert.Contains("audit_gap", envelope.GetProperty("risk_categories").EnumerateArray().Select(tag => tag.GetString()));
     }
 
     [Theory]
@@ -214,7 +215,7 @@ public sealed class GuardEndToEndTests
         Assert.Equal(expected, asm.Call("App.Entry", entry));
 
         var envelope = Assert.Single(app.Envelopes());
-        Assert.Equal("OrderAgent.Run", envelope.GetProperty("tool").GetString());
+        Assert.Equal("OrderAgent.Run", envelope.GetProperty("hop").GetString());
         Assert.Equal("ok", envelope.GetProperty("status").GetString());
         AssertDecidedByGuard(envelope);
     }
@@ -274,7 +275,7 @@ public sealed class GuardEndToEndTests
 
         Assert.Equal(4 + 6, await (Task<int>)asm.Call("App.Entry", "OverrideCallingBase")!);
         var envelopes = app.Envelopes();
-        Assert.Equal(["step", "step.async"], envelopes.Select(e => e.GetProperty("tool").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(["step", "step.async"], envelopes.Select(e => e.GetProperty("hop").GetString()).Order(StringComparer.Ordinal));
         Assert.All(envelopes, AssertDecidedByInterceptor);
 
         // Reached through reflection, the override's guard decides it and ends its call at once, so the base
@@ -297,7 +298,7 @@ public sealed class GuardEndToEndTests
         Assert.Equal(4, await (Task<int>)asm.Call("App.Entry", "CountAsync")!);
 
         var envelopes = app.Envelopes();
-        Assert.Equal(["Streams.CountAsync", "Streams.Numbers", "Streams.NumbersAsync"], envelopes.Select(e => e.GetProperty("tool").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(["Streams.CountAsync", "Streams.Numbers", "Streams.NumbersAsync"], envelopes.Select(e => e.GetProperty("hop").GetString()).Order(StringComparer.Ordinal));
         Assert.All(envelopes, AssertDecidedByInterceptor);
     }
 
@@ -312,7 +313,7 @@ public sealed class GuardEndToEndTests
         Assert.Equal(5, await (Task<int>)asm.Call("App.Entry", "CountAsyncViaDelegate")!);
 
         var envelopes = app.Envelopes();
-        Assert.Equal(["Streams.CountAsync", "Streams.Numbers", "Streams.NumbersAsync"], envelopes.Select(e => e.GetProperty("tool").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(["Streams.CountAsync", "Streams.Numbers", "Streams.NumbersAsync"], envelopes.Select(e => e.GetProperty("hop").GetString()).Order(StringComparer.Ordinal));
         Assert.All(envelopes, e => AssertDecidedByGuard(e));
     }
 

@@ -48,7 +48,8 @@ public sealed class MalformedInputTests
             Assert.Equal(MalformedInput, e.GetProperty("decision_reason").GetString());
             Assert.Equal("deny", e.GetProperty("policy").GetProperty("decision").GetString());
             Assert.Equal("middleware", e.GetProperty("denial_level").GetString());
-            Assert.Contains("audit_gap", e.GetProperty("risk_tags").EnumerateArray().Select(t => t.GetString()));
+            Assert.Contains("audit_gap", e.GetProperty("risk_categories").EnumerateArray().Select(t => t.GetString()));
+            Assert.Contains(MalformedInput, e.GetProperty("risk_tags").EnumerateArray().Select(t => t.GetString()));
 
             await server.StopAsync();
             var report = server.Verify();

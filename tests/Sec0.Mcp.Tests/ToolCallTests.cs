@@ -92,7 +92,9 @@ public sealed class ToolCallTests
         var envelopes = await server.EnvelopesAsync();
         var ok = Assert.Single(envelopes, e => e.GetProperty("tool").GetString() == "send_payment" && e.GetProperty("status").GetString() == "ok");
         Assert.Equal("pay-42", ok.GetProperty("idempotency_key").GetString());
-        Assert.Contains("side_effect", ok.GetProperty("risk_tags").EnumerateArray().Select(t => t.GetString()));
+        // A side effect is a risk category, not a violation: no risk_tags, no risk_score.
+        Assert.Contains("side_effect", ok.GetProperty("risk_categories").EnumerateArray().Select(t => t.GetString()));
+        Assert.False(ok.TryGetProperty("risk_tags", out _));
     }
 
     [Fact]

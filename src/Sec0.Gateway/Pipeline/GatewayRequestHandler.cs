@@ -449,12 +449,11 @@ internal sealed class GatewayRequestHandler
 
         if (call.Decision is { } decision)
         {
-            e.RiskTags = decision.GetRiskTagNames();
+            AuditRisk.Apply(e, decision);
             if (!decision.Violations.IsEmpty)
             {
                 e.Policy = AuditPolicyRecord.For(decision.OutcomeName, decision.PrimaryReasonName);
                 e.DecisionReason = decision.PrimaryReasonName;
-                e.RiskScore = decision.RiskScore;
             }
         }
 

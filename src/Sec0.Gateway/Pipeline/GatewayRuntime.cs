@@ -199,6 +199,7 @@ internal sealed class GatewayRuntime : IAsyncDisposable
         ClientVersion = Options.Version,
         NodeType = "gateway",
         Gateway = GatewayId,
+        DefaultRetention = Engine.Policy.AuditRetention,
     };
 
     /// <summary>Queues an envelope; a write failure is logged, never swallowed silently (the answer is already decided).</summary>

@@ -53,6 +53,9 @@ public readonly struct AgentState
     /// <summary>The W3C span id of the running hop (16 hex).</summary>
     public string SpanId { get; }
 
-    /// <summary>The <c>agentRef</c> written in envelopes: <c>&lt;run id&gt;/&lt;nodeId&gt;</c>.</summary>
-    public string AgentRef => RunId + "/" + NodeId;
+    /// <summary>
+    /// The <c>agentRef</c> written in envelopes and sent as <c>x-agent-ref</c>: the run id, as Sec0's TypeScript SDK
+    /// uses it (the node is <see cref="NodeId"/>, written beside it as <c>nodeId</c>).
+    /// </summary>
+    public string AgentRef => RunId;
 }

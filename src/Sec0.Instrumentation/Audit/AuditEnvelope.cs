@@ -5,7 +5,9 @@ namespace Sec0.Audit;
 /// <summary>
 /// One audit record: what was called, by whom, what policy decided and how it ended. Property names map
 /// to Sec0's snake_case envelope fields (given in each summary) so existing Sec0 tooling reads the logs.
-/// Unset (null) fields are left out of the line. The appender fills in <c>v</c>, <c>seq</c>,
+/// Unset (null) fields are left out of the line, except <c>input_sha256</c>, <c>output_sha256</c> and
+/// <c>idempotency_key</c>, written as JSON <c>null</c> as Sec0's TypeScript SDK writes them; <c>retries</c>
+/// defaults to 0 and <c>policy.retention</c> to the policy's <c>default_retention</c> or <c>standard</c>. The appender fills in <c>v</c>, <c>seq</c>,
 /// <c>prev</c>, <c>key_id</c> and <c>sig</c>; the caller must not reuse an envelope after appending it.
 /// </summary>
 public sealed class AuditEnvelope
@@ -46,8 +48,35 @@ public sealed class AuditEnvelope
     /// <summary><c>tool</c>.</summary>
     public string? Tool { get; set; }
 
-    /// <summary><c>tool_ref</c>, e.g. <c>mcp://server/tool@1.0.0</c>.</summary>
+    /// <summary><c>tool_ref</c>, e.g. <c>mcp://server/tool@1.0.0</c>, or for a hop <c>sec0-agent order-agent@1.0.0</c>.</summary>
     public string? ToolRef { get; set; }
+
+    /// <summary><c>hop</c>: the hop key (<c>TypeName.MethodName</c> or the key given in <c>[Sec0Hop]</c>) of a hop's envelope.</summary>
+    public string? HopKey { get; set; }
+
+    /// <summary><c>agent</c>: an agent hop's <c>&lt;agentName&gt;@&lt;agentVersion&gt;</c>.</summary>
+    public string? Agent { get; set; }
+
+    /// <summary><c>agent_orchestrator</c>: an orchestrator hop's <c>&lt;orchestratorName&gt;@&lt;orchestratorVersion&gt;</c>.</summary>
+    public string? AgentOrchestrator { get; set; }
+
+    /// <summary><c>middleware</c>: a middleware hop's middleware name.</summary>
+    public string? Middleware { get; set; }
+
+    /// <summary><c>skill</c>: a skill hop's skill name.</summary>
+    public string? Skill { get; set; }
+
+    /// <summary><c>target_server</c>: MCP calls, the called server as <c>&lt;name&gt;@&lt;version&gt;</c>.</summary>
+    public string? TargetServer { get; set; }
+
+    /// <summary><c>target_tool</c>: MCP calls, the called tool's name.</summary>
+    public string? TargetTool { get; set; }
+
+    /// <summary>
+    /// <c>target_tool_ref</c>: MCP calls, <c>&lt;target_server&gt; &lt;target_tool&gt;</c>. When null and both
+    /// parts are set, the writer writes it from them (no string per call).
+    /// </summary>
+    public string? TargetToolRef { get; set; }
 
     /// <summary><c>op</c>.</summary>
     public string? Op { get; set; }
@@ -58,17 +87,17 @@ public sealed class AuditEnvelope
     /// <summary><c>latency_ms</c>.</summary>
     public double? LatencyMs { get; set; }
 
-    /// <summary><c>retries</c>.</summary>
+    /// <summary><c>retries</c>: how often the call was retried; written as 0 when null (Sec0 does not retry calls).</summary>
     public int? Retries { get; set; }
 
-    /// <summary><c>input_sha256</c>: SHA-256 hex of the canonical input.</summary>
+    /// <summary><c>input_sha256</c>: SHA-256 hex of the canonical input; written as <c>null</c> when there is none.</summary>
     public string? InputSha256
     {
         get => Digest(ref _input);
         set => _input = value;
     }
 
-    /// <summary><c>output_sha256</c>: SHA-256 hex of the canonical output.</summary>
+    /// <summary><c>output_sha256</c>: SHA-256 hex of the canonical output; written as <c>null</c> when there is none.</summary>
     public string? OutputSha256
     {
         get => Digest(ref _output);
@@ -102,7 +131,10 @@ public sealed class AuditEnvelope
         return hex;
     }
 
-    /// <summary><c>policy</c>: the decision, retention and reason.</summary>
+    /// <summary>
+    /// <c>policy</c>: the decision, retention and reason. A record without a retention is written with the
+    /// policy's <c>default_retention</c> when it sets one, else <c>standard</c>.
+    /// </summary>
     public AuditPolicyRecord? Policy { get; set; }
 
     /// <summary><c>denial_reason</c>.</summary>
@@ -117,19 +149,25 @@ public sealed class AuditEnvelope
     /// <summary><c>decision_reason</c>.</summary>
     public string? DecisionReason { get; set; }
 
-    /// <summary><c>risk_tags</c>.</summary>
+    /// <summary><c>risk_tags</c>: the violated reasons, by their <c>deny_on</c> names (e.g. <c>tool_not_in_allowlist</c>).</summary>
     public IReadOnlyList<string>? RiskTags { get; set; }
 
-    /// <summary><c>risk_score</c>.</summary>
+    /// <summary><c>risk_score</c>: 0 to 100, 25 per violated reason (as Sec0's TypeScript SDK scores).</summary>
     public double? RiskScore { get; set; }
 
-    /// <summary><c>idempotency_key</c>.</summary>
+    /// <summary><c>risk_categories</c>: the risk categories of the violations (e.g. <c>supply_chain</c>, <c>side_effect</c>).</summary>
+    public IReadOnlyList<string>? RiskCategories { get; set; }
+
+    /// <summary><c>risk_probability</c>: the weighted risk in [0, 1], 1 - Π(1 - weight) over the violated reasons (docs/policy.md).</summary>
+    public double? RiskProbability { get; set; }
+
+    /// <summary><c>idempotency_key</c>; written as <c>null</c> when there is none.</summary>
     public string? IdempotencyKey { get; set; }
 
     /// <summary><c>nodeId</c>.</summary>
     public string? NodeId { get; set; }
 
-    /// <summary><c>agentRef</c>.</summary>
+    /// <summary><c>agentRef</c>: the run id. For a hop, when null, the writer writes the run's id (32 hex).</summary>
     public string? AgentRef { get; set; }
 
     /// <summary><c>escalation_id</c>.</summary>
@@ -206,6 +244,9 @@ public sealed class AuditEnvelope
     // doesn't allocate their strings; used when the matching string property is null.
     internal Sec0.Hops.TraceIds Ids;
     internal Sec0.Hops.TraceIds CauseIds;
+
+    // policy.retention when the record names none: the policy's default_retention, if it sets one.
+    internal string? DefaultRetention;
 
     // The hop runtime's per-call state: the run this call belongs to and whether it was recorded.
     internal Guid RunId;

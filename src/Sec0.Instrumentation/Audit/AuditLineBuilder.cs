@@ -19,6 +19,9 @@ internal sealed class AuditLineBuilder
     /// <summary>The format version written as <c>v</c>.</summary>
     public const int FormatVersion = 1;
 
+    /// <summary><c>policy.retention</c> when neither the record nor the policy names one, as Sec0's TypeScript hops write it.</summary>
+    public const string StandardRetention = "standard";
+
     // ts: ISO-8601 UTC with milliseconds, as JavaScript's toISOString writes it.
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
@@ -62,22 +65,22 @@ internal sealed class AuditLineBuilder
         int sigOffset;
 
         b.WriteByte((byte)'{');
-        if (e.AgentRef is null && e.RunId != Guid.Empty && e.NodeId is not null)
+        Str(b, ref first, "agent"u8, e.Agent);
+        if (e.AgentRef is null && e.RunId != Guid.Empty)
         {
-            // agentRef of a hop call: "<run id>/<nodeId>", formatted here rather than on the caller's thread.
+            // agentRef of a hop call: the run id, as Sec0's TypeScript SDK writes it; formatted here rather than on the caller's thread.
             Key(b, ref first, "agentRef"u8);
-            var length = 33 + e.NodeId.Length;
-            Span<char> chars = length <= 256 ? stackalloc char[length] : new char[length];
-            e.RunId.TryFormat(chars, out _, "N");
-            chars[32] = '/';
-            e.NodeId.CopyTo(chars[33..]);
-            JsonCanonicalizer.WriteString(chars, b);
+            Span<char> run = stackalloc char[32];
+            e.RunId.TryFormat(run, out _, "N");
+            JsonCanonicalizer.WriteString(run, b);
         }
         else
         {
             Str(b, ref first, "agentRef"u8, e.AgentRef);
         }
 
+        AgentVariables(b, ref first, e);
+        Str(b, ref first, "agent_orchestrator"u8, e.AgentOrchestrator);
         Node(b, ref first, "approval"u8, e.Approval);
         Id(b, ref first, "cause_span_id"u8, e.CauseSpanId, e.CauseIds, trace: false);
         Id(b, ref first, "cause_trace_id"u8, e.CauseTraceId, e.CauseIds, trace: true);
@@ -95,6 +98,7 @@ internal sealed class AuditLineBuilder
         Str(b, ref first, "escalation_id"u8, e.EscalationId);
         Str(b, ref first, "escalation_status"u8, e.EscalationStatus);
         Str(b, ref first, "gateway"u8, e.Gateway);
+        Str(b, ref first, "hop"u8, e.HopKey);
         Str(b, ref first, "hop_hash"u8, e.HopHash);
         if (e.HttpStatus is { } httpStatus)
         {
@@ -102,15 +106,17 @@ internal sealed class AuditLineBuilder
             JsonCanonicalizer.WriteInteger(httpStatus, b);
         }
 
-        Str(b, ref first, "idempotency_key"u8, e.IdempotencyKey);
-        Str(b, ref first, "input_sha256"u8, e.InputSha256);
+        // Present as null when absent, as Sec0's TypeScript SDK writes them: tools that index them find the member.
+        StrOrNull(b, ref first, "idempotency_key"u8, e.IdempotencyKey);
+        StrOrNull(b, ref first, "input_sha256"u8, e.InputSha256);
         Key(b, ref first, "key_id"u8);
         b.Write(_keyIdJson);
         Num(b, ref first, "latency_ms"u8, e.LatencyMs);
+        Str(b, ref first, "middleware"u8, e.Middleware);
         Str(b, ref first, "nodeId"u8, e.NodeId);
         Str(b, ref first, "node_type"u8, e.NodeType);
         Str(b, ref first, "op"u8, e.Op);
-        Str(b, ref first, "output_sha256"u8, e.OutputSha256);
+        StrOrNull(b, ref first, "output_sha256"u8, e.OutputSha256);
         if (e.Policy is { } policy)
         {
             Key(b, ref first, "policy"u8);
@@ -118,7 +124,7 @@ internal sealed class AuditLineBuilder
             b.WriteByte((byte)'{');
             Str(b, ref inner, "decision"u8, policy.Decision);
             Str(b, ref inner, "reason"u8, policy.Reason);
-            Str(b, ref inner, "retention"u8, policy.Retention);
+            Str(b, ref inner, "retention"u8, policy.Retention ?? e.DefaultRetention ?? StandardRetention);
             b.WriteByte((byte)'}');
         }
 
@@ -132,29 +138,12 @@ internal sealed class AuditLineBuilder
             b.Write(frozen ? "true"u8 : "false"u8);
         }
 
-        if (e.Retries is { } retries)
-        {
-            Key(b, ref first, "retries"u8);
-            JsonCanonicalizer.WriteInteger(retries, b);
-        }
-
+        Key(b, ref first, "retries"u8);
+        JsonCanonicalizer.WriteInteger(e.Retries ?? 0, b);
+        Strings(b, ref first, "risk_categories"u8, e.RiskCategories);
+        Num(b, ref first, "risk_probability"u8, e.RiskProbability);
         Num(b, ref first, "risk_score"u8, e.RiskScore);
-        if (e.RiskTags is { } tags)
-        {
-            Key(b, ref first, "risk_tags"u8);
-            b.WriteByte((byte)'[');
-            for (var i = 0; i < tags.Count; i++)
-            {
-                if (i > 0)
-                {
-                    b.WriteByte((byte)',');
-                }
-
-                JsonCanonicalizer.WriteString(tags[i], b);
-            }
-
-            b.WriteByte((byte)']');
-        }
+        Strings(b, ref first, "risk_tags"u8, e.RiskTags);
 
         Node(b, ref first, "sast_findings"u8, e.SastFindings);
         Str(b, ref first, "sast_scan_id"u8, e.SastScanId);
@@ -172,9 +161,13 @@ internal sealed class AuditLineBuilder
             Node(b, ref first, "server_snapshot"u8, e.ServerSnapshot);
         }
 
-        sigOffset = b.Count; // "sig" sorts here: after server_snapshot, before span_id.
+        sigOffset = b.Count; // "sig" sorts here: after server_snapshot, before skill.
+        Str(b, ref first, "skill"u8, e.Skill);
         Id(b, ref first, "span_id"u8, e.SpanId, e.Ids, trace: false);
         Str(b, ref first, "status"u8, e.Status);
+        Str(b, ref first, "target_server"u8, e.TargetServer);
+        Str(b, ref first, "target_tool"u8, e.TargetTool);
+        TargetToolRef(b, ref first, e);
         Str(b, ref first, "tenant"u8, e.Tenant);
         Str(b, ref first, "tool"u8, e.Tool);
         Str(b, ref first, "tool_ref"u8, e.ToolRef);
@@ -290,6 +283,128 @@ internal sealed class AuditLineBuilder
 
         Key(b, ref first, name);
         JsonCanonicalizer.WriteString(value, b);
+    }
+
+    private static void StrOrNull(ByteBuffer b, ref bool first, ReadOnlySpan<byte> name, string? value)
+    {
+        Key(b, ref first, name);
+        if (value is null)
+        {
+            b.Write("null"u8);
+        }
+        else
+        {
+            JsonCanonicalizer.WriteString(value, b);
+        }
+    }
+
+    private static void Strings(ByteBuffer b, ref bool first, ReadOnlySpan<byte> name, IReadOnlyList<string>? values)
+    {
+        if (values is null)
+        {
+            return;
+        }
+
+        Key(b, ref first, name);
+        b.WriteByte((byte)'[');
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (i > 0)
+            {
+                b.WriteByte((byte)',');
+            }
+
+            JsonCanonicalizer.WriteString(values[i], b);
+        }
+
+        b.WriteByte((byte)']');
+    }
+
+    private static void TargetToolRef(ByteBuffer b, ref bool first, AuditEnvelope e)
+    {
+        if (e.TargetToolRef is not null || e.TargetServer is not { } server || e.TargetTool is not { } tool)
+        {
+            Str(b, ref first, "target_tool_ref"u8, e.TargetToolRef);
+            return;
+        }
+
+        // "<server> <tool>", Sec0's TypeScript form, composed here so the call does not allocate the string.
+        Key(b, ref first, "target_tool_ref"u8);
+        var length = server.Length + 1 + tool.Length;
+        Span<char> chars = length <= 256 ? stackalloc char[length] : new char[length];
+        server.CopyTo(chars);
+        chars[server.Length] = ' ';
+        tool.CopyTo(chars[(server.Length + 1)..]);
+        JsonCanonicalizer.WriteString(chars, b);
+    }
+
+    /// <summary>
+    /// <c>agentVariables</c> as Sec0's TypeScript SDK writes a hop's own signals, <c>{SCOPE: {...}}</c>: a hop's
+    /// status and latency (and, below an agent, its run and node ids) under its node type's scope; a gateway
+    /// request's gateway and status under <c>GATEWAY</c>. Members in canonical order.
+    /// </summary>
+    private static void AgentVariables(ByteBuffer b, ref bool first, AuditEnvelope e)
+    {
+        if (e.Status is not { } status)
+        {
+            return;
+        }
+
+        if (e.RunId == Guid.Empty)
+        {
+            if (e.NodeType == "gateway" && e.Gateway is { } gateway)
+            {
+                Key(b, ref first, "agentVariables"u8);
+                b.Write("{\"GATEWAY\":{"u8);
+                var inner = true;
+                Str(b, ref inner, "gateway"u8, gateway);
+                Str(b, ref inner, "status"u8, status);
+                b.Write("}}"u8);
+            }
+
+            return;
+        }
+
+        var scope = e.NodeType switch
+        {
+            "agent" => "AGENT"u8,
+            "orchestrator" => "ORCHESTRATOR"u8,
+            "gateway" => "GATEWAY"u8,
+            "server" or "middleware" => "SERVER"u8,
+            "tool" or "skill" => "TOOL"u8,
+            _ => default,
+        };
+        if (scope.IsEmpty)
+        {
+            return;
+        }
+
+        Key(b, ref first, "agentVariables"u8);
+        b.WriteByte((byte)'{');
+        var outer = true;
+        Key(b, ref outer, scope);
+        b.WriteByte((byte)'{');
+        var fields = true;
+        Num(b, ref fields, "latency_ms"u8, e.LatencyMs);
+        if (e.NodeType != "agent")
+        {
+            // The TypeScript SDK's orchestrator and node hops name their run and node; its agent hops do not.
+            Str(b, ref fields, "node_id"u8, e.NodeId);
+            Key(b, ref fields, "run_id"u8);
+            if (e.AgentRef is { } agentRef)
+            {
+                JsonCanonicalizer.WriteString(agentRef, b);
+            }
+            else
+            {
+                Span<char> run = stackalloc char[32];
+                e.RunId.TryFormat(run, out _, "N");
+                JsonCanonicalizer.WriteString(run, b);
+            }
+        }
+
+        Str(b, ref fields, "status"u8, status);
+        b.Write("}}"u8);
     }
 
     private static void Id(ByteBuffer b, ref bool first, ReadOnlySpan<byte> name, string? value, Sec0.Hops.TraceIds ids, bool trace)

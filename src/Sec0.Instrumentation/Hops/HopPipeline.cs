@@ -90,14 +90,13 @@ internal sealed class HopPipeline : HopHost
             ClientVersion = _config.App.Client.Version,
             NodeType = hop.NodeType,
             NodeId = cfg.NodeId,
-            Server = hop.Server,
-            Tool = hop.Tool,
-            ToolRef = hop.ToolRef,
             HopHash = descriptor.BodyHash.Length == 0 ? null : descriptor.BodyHash,
             Policy = AuditPolicyRecord.Allow,
             Parent = parent,
             Hop = descriptor,
+            DefaultRetention = hop.Engine.Policy.AuditRetention,
         };
+        hop.StampIdentity(e, descriptor.Key);
 
         if (activity is not null)
         {
@@ -160,8 +159,7 @@ internal sealed class HopPipeline : HopHost
         {
             e.Policy = AuditPolicyRecord.For(decision.OutcomeName, decision.PrimaryReasonName);
             e.DecisionReason = decision.PrimaryReasonName;
-            e.RiskTags = decision.GetRiskTagNames();
-            e.RiskScore = decision.RiskScore;
+            AuditRisk.Apply(e, decision);
             if (decision.IsBlocked)
             {
                 if (escalable && decision.Outcome == DecisionOutcome.Escalate && _approvals is { } approvals)
@@ -205,7 +203,10 @@ internal sealed class HopPipeline : HopHost
         {
             var canonical = arguments.ToCanonicalJson();
             e.SetInputToHash(canonical);
-            var binding = new ApprovalBinding(e.Tenant ?? string.Empty, e.ToolRef ?? string.Empty, e.NodeId ?? string.Empty, Sha256Hex.Of(canonical));
+            // Bound to the hop's own ref, not the envelope's TypeScript-shaped tool_ref: two hops of one agent share
+            // that one, and an approval for one must not run the other.
+            var hopRef = ((ResolvedHop)descriptor.ResolvedState!).ToolRef;
+            var binding = new ApprovalBinding(e.Tenant ?? string.Empty, hopRef ?? string.Empty, e.NodeId ?? string.Empty, Sha256Hex.Of(canonical));
 
             // Blocking on the approvals store (file or database I/O) is acceptable here: only escalated calls get here,
             // never allowed ones, and the interceptor is synchronous up to the call, also for asynchronous hops.
@@ -314,7 +315,7 @@ internal sealed class HopPipeline : HopHost
         e.Recorded = 1;
         activity?.SetStatus(ActivityStatusCode.Error, reason);
         activity?.Stop();
-        Record(e, failClosed: false, e.Tool ?? "");
+        Record(e, failClosed: false, e.HopKey ?? "");
     }
 
     private void Record(AuditEnvelope e, bool failClosed, string key)

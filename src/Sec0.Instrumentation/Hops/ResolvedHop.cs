@@ -1,3 +1,4 @@
+using Sec0.Audit;
 using Sec0.Config;
 using Sec0.Policy;
 using Sec0.Scanning;
@@ -32,7 +33,14 @@ internal sealed class ResolvedHop
 
     public string? Version { get; private init; }
 
+    /// <summary>
+    /// The hop's own ref, <c>&lt;type&gt;://&lt;name&gt;/&lt;hop key&gt;[@&lt;version&gt;]</c>: unique per hop, unlike the
+    /// TypeScript-shaped <c>tool_ref</c> its envelopes carry (two hops of one agent share that one).
+    /// </summary>
     public string? ToolRef { get; private init; }
+
+    /// <summary>The envelope's <c>server</c>, <c>tool</c> and <c>tool_ref</c> in Sec0's TypeScript shape (docs/audit-format.md).</summary>
+    public (string? Server, string Tool, string ToolRef) Audit { get; private init; }
 
     public DecisionEngine Engine { get; private init; } = null!;
 
@@ -49,6 +57,32 @@ internal sealed class ResolvedHop
 
     /// <summary>True when an audit write failure must reach the caller (enforced <c>missing_audit_signature</c>).</summary>
     public bool FailClosedOnAudit { get; private init; }
+
+    /// <summary>Writes the hop's identity into <paramref name="e"/>: the TypeScript-shaped fields and the hop key.</summary>
+    public void StampIdentity(AuditEnvelope e, string hopKey)
+    {
+        (e.Server, e.Tool, e.ToolRef) = Audit;
+        e.HopKey = hopKey;
+        var named = Audit.Tool;
+        switch (Config!.Type)
+        {
+            case HopType.Agent:
+                e.Agent = named;
+                break;
+            case HopType.Orchestrator:
+                e.AgentOrchestrator = named;
+                break;
+            case HopType.Gateway:
+                e.Gateway = named;
+                break;
+            case HopType.Middleware:
+                e.Middleware = Audit.Server;
+                break;
+            case HopType.Skill:
+                e.Skill = named;
+                break;
+        }
+    }
 
     public static ResolvedHop Create(HopPipeline owner, Sec0Config config, HopDescriptor descriptor, DecisionEngine engine, CircuitBreakerSet? breakers, SastVerdictCache? sast = null, DastVerdictCache? dast = null)
     {
@@ -76,6 +110,23 @@ internal sealed class ResolvedHop
 
         var server = name ?? hop.NodeId;
         var tool = hop.Type == HopType.Tool ? hop.Tool! : descriptor.Key;
+        var named = version is null ? server : server + "@" + version;
+        if (hop.Type == HopType.Orchestrator && hop.OrchestratorName is null && config.App.Client.Name is { } client)
+        {
+            // The envelope names an unnamed orchestrator after the app's client, as Sec0's TypeScript SDK does.
+            named = config.App.Client.Version is { } clientVersion ? client + "@" + clientVersion : client;
+        }
+
+        (string? Server, string Tool, string ToolRef) audit = hop.Type switch
+        {
+            HopType.Agent => ("sec0-agent", named, "sec0-agent " + named),
+            HopType.Orchestrator => ("sec0-orchestrator", named, "sec0-orchestrator " + named),
+            HopType.Gateway => ("sec0-gateway", server, "sec0-gateway " + server),
+            HopType.Server => (server, "server", server + " server"),
+            HopType.Middleware => (server, hop.Op ?? descriptor.Key, server + " " + (hop.Op ?? descriptor.Key)),
+            HopType.Tool => (server, tool, server + " " + tool),
+            _ => (null, server, server),
+        };
         // DAST targets are named after the app, not the hop's node: one sandbox scan serves every hop of the server.
         var dastInfo = dast?.CreateInfo(config.App.Client.Name ?? config.App.Tenant, descriptor.Key, descriptor.BodyHash);
         var hopEngine = engine.WithEnforcement(hop.Enforcement, $"app.hops.{descriptor.Key}.enforcement");
@@ -86,6 +137,7 @@ internal sealed class ResolvedHop
             Tool = tool,
             Version = version,
             ToolRef = $"{nodeType}://{server}/{tool}" + (version is null ? "" : "@" + version),
+            Audit = audit,
             Engine = hopEngine,
             Breaker = breakers?.Get(descriptor.Key),
             DastInfo = dastInfo,

@@ -15,6 +15,12 @@ public sealed record PolicyDocument
     /// <summary><c>default_retention</c> (default <c>30d</c>): how long audit records are kept, as <c>&lt;days&gt;d</c>.</summary>
     public string DefaultRetention { get; init; } = DefaultRetentionText;
 
+    /// <summary>
+    /// <c>policy.retention</c> in audit envelopes: <see cref="DefaultRetention"/> when the policy file sets
+    /// <c>default_retention</c>; null otherwise, and envelopes say <c>standard</c> as Sec0's TypeScript SDK does.
+    /// </summary>
+    internal string? AuditRetention { get; init; }
+
     /// <summary><see cref="DefaultRetention"/> in days.</summary>
     public int DefaultRetentionDays { get; init; } = 30;
 

@@ -91,7 +91,7 @@ internal sealed partial class PolicyModelBuilder
             Add("tenant", root.Node, "is required");
         }
 
-        var (retention, retentionDays) = ReadRetention(root);
+        var (retention, retentionDays, retentionSet) = ReadRetention(root);
         var signing = ReadSigning(Read(() => _reader.ReadMapping(root, "signing", string.Empty)));
         var tools = ReadTools(Read(() => _reader.ReadMapping(root, "tools", string.Empty)));
         var enforcement = ReadEnforcement(Read(() => _reader.ReadMapping(root, "enforcement", string.Empty)));
@@ -113,6 +113,7 @@ internal sealed partial class PolicyModelBuilder
             Tenant = tenant!,
             DefaultRetention = retention,
             DefaultRetentionDays = retentionDays,
+            AuditRetention = retentionSet ? retention : null,
             Signing = signing,
             Tools = tools,
             Enforcement = enforcement,
@@ -124,22 +125,22 @@ internal sealed partial class PolicyModelBuilder
         };
     }
 
-    private (string Text, int Days) ReadRetention(ConfigMapping root)
+    private (string Text, int Days, bool Set) ReadRetention(ConfigMapping root)
     {
         var text = Read(() => _reader.ReadString(root, "default_retention", string.Empty));
         if (text is null)
         {
-            return (PolicyDocument.DefaultRetentionText, 30);
+            return (PolicyDocument.DefaultRetentionText, 30, false);
         }
 
         var match = RetentionPattern().Match(text);
         if (match.Success && int.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days is >= 1 and <= 36500)
         {
-            return (text, days);
+            return (text, days, true);
         }
 
         Add("default_retention", YamlConfigReader.Get(root, "default_retention"), $"\"{text}\" is not a retention; expected a number of days such as 30d, 90d or 180d");
-        return (PolicyDocument.DefaultRetentionText, 30);
+        return (PolicyDocument.DefaultRetentionText, 30, false);
     }
 
     private SigningPolicy ReadSigning(ConfigMapping? signing)

@@ -57,6 +57,8 @@ internal sealed class Sec0ToolCallGuard
                     : Sec0McpRuntime.Source.StartActivity(Op + " " + name, ActivityKind.Server);
 
             var e = _runtime.NewEnvelope(server, name, toolRef, Op);
+            e.TargetServer = registry.TargetServer;
+            e.TargetTool = name;
             if (input.Arguments is { } arguments)
             {
                 e.SetInputToHash(arguments);
@@ -107,10 +109,9 @@ internal sealed class Sec0ToolCallGuard
             {
                 e.Policy = AuditPolicyRecord.For(decision.OutcomeName, decision.PrimaryReasonName);
                 e.DecisionReason = decision.PrimaryReasonName;
-                e.RiskScore = decision.RiskScore;
             }
 
-            e.RiskTags = decision.GetRiskTagNames();
+            AuditRisk.Apply(e, decision);
 
             // The approval token is the gateway's and Sec0's business, never the tool's.
             // (Not from a _meta canonical JSON cannot express: that call is denied as malformed_input anyway.)

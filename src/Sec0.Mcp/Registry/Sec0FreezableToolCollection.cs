@@ -42,13 +42,16 @@ public sealed class Sec0FreezableToolCollection : McpServerPrimitiveCollection<M
     /// <summary>The MCP server version the registry was frozen for (<c>ServerInfo.Version</c>).</summary>
     public string ServerVersion { get; private set; } = string.Empty;
 
+    /// <summary><c>&lt;name&gt;@&lt;version&gt;</c>, the envelopes' <c>target_server</c> (built once, not per call).</summary>
+    internal string TargetServer { get; private set; } = string.Empty;
+
     internal FrozenDictionary<string, PinnedTool> Pins => _pins;
 
     /// <summary>
-    /// The envelope's <c>server_snapshot</c>: server name and version, tool count and a hash over the pinned definitions.
+    /// The envelope's <c>server_snapshot</c>: the SHA-256 hex over the pinned tools' names and definition hashes.
     /// Built once at freeze and never changed afterwards, so every envelope shares it (the writer only reads it).
     /// </summary>
-    internal JsonObject? Snapshot { get; private set; }
+    internal JsonNode? Snapshot { get; private set; }
 
     /// <summary>The canonical bytes of <see cref="Snapshot"/>, made once at freeze (the snapshot never changes after).</summary>
     internal byte[]? SnapshotCanonical { get; private set; }
@@ -89,15 +92,11 @@ public sealed class Sec0FreezableToolCollection : McpServerPrimitiveCollection<M
 
         ServerName = serverName;
         ServerVersion = serverVersion;
+        TargetServer = serverName + "@" + serverVersion;
         _pins = this.ToFrozenDictionary(tool => tool.ProtocolTool.Name, tool => new PinnedTool(tool, bodyHashOf(tool.ProtocolTool.Name), serverName, serverVersion), StringComparer.Ordinal);
         var registryHash = Sha256Hex.Of(Encoding.UTF8.GetBytes(string.Join('\n', _pins.Values.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => p.Name + " " + p.DefinitionHash))));
-        Snapshot = new JsonObject
-        {
-            ["name"] = serverName,
-            ["version"] = serverVersion,
-            ["tools"] = _pins.Count,
-            ["registry_sha256"] = registryHash,
-        };
+        // A string, as Sec0's TypeScript SDK writes server_snapshot: name and version are in target_server.
+        Snapshot = JsonValue.Create(registryHash);
         SnapshotCanonical = JsonCanonicalizer.Canonicalize(Encoding.UTF8.GetBytes(Snapshot.ToJsonString()));
         _frozen = true;
     }

@@ -146,6 +146,7 @@ internal sealed class Sec0McpRuntime : IAsyncDisposable, IDisposable
         ToolRef = toolRef,
         Op = op,
         Policy = AuditPolicyRecord.Allow,
+        DefaultRetention = Policy.AuditRetention,
     };
 
     /// <summary>Queues <paramref name="envelope"/>; an audit failure is logged, never swallowed silently.</summary>
@@ -166,6 +167,8 @@ internal sealed class Sec0McpRuntime : IAsyncDisposable, IDisposable
     {
         var server = registry.ServerName;
         var e = NewEnvelope(server, toolName, toolName is null ? null : ToolRef(server, toolName, registry.ServerVersion), "registry." + operation);
+        e.TargetServer = registry.TargetServer.Length == 0 ? null : registry.TargetServer;
+        e.TargetTool = toolName;
         e.Status = "error";
         e.RegistryFrozen = true;
         e.DenialReason = PolicyReasons.RegistryMutation;

@@ -49,6 +49,14 @@ public sealed class GatewayForwardingTests
         Assert.Equal(callerSpan, e.GetProperty("cause_span_id").GetString());
         Assert.Equal(GatewayHarness.Sha256("""{"a":"x","b":2}"""u8.ToArray()), e.GetProperty("input_sha256").GetString());
         Assert.Equal(GatewayHarness.Sha256(bytes), e.GetProperty("output_sha256").GetString());
+
+        // The members Sec0's TypeScript gateway writes: retries, a retention class, its own agent variables.
+        Assert.Equal(0, e.GetProperty("retries").GetInt32());
+        Assert.Equal("standard", e.GetProperty("policy").GetProperty("retention").GetString());
+        var variables = e.GetProperty("agentVariables").GetProperty("GATEWAY");
+        Assert.Equal("sec0-gateway@1.0.0", variables.GetProperty("gateway").GetString());
+        Assert.Equal("ok", variables.GetProperty("status").GetString());
+        Assert.False(e.TryGetProperty("risk_tags", out _));
         Assert.True(gateway.Verify().IsIntact);
     }
 

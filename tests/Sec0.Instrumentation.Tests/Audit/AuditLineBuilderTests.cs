@@ -36,8 +36,10 @@ public class AuditLineBuilderTests
             DenialLevel = "gateway",
             DenialType = "rasp",
             DecisionReason = "version_unpinned",
-            RiskTags = ["supply_chain"],
-            RiskScore = 0.5,
+            RiskTags = ["version_unpinned"],
+            RiskScore = 25,
+            RiskCategories = ["supply_chain"],
+            RiskProbability = 0.4,
             IdempotencyKey = "run:node:forecast@1.0.0:abc",
             NodeId = "order-agent",
             AgentRef = "run/order-agent",
@@ -56,6 +58,13 @@ public class AuditLineBuilderTests
             Gateway = "sec0-gateway@1.0.0",
             HttpStatus = 403,
             User = "alice",
+            HopKey = "Weather.Forecast",
+            Agent = "a@1",
+            AgentOrchestrator = "o@1",
+            Middleware = "m",
+            Skill = "s",
+            TargetServer = "weather@1.0.0",
+            TargetTool = "forecast",
         };
         e.SetInputToHash("{}"u8.ToArray());
         e.SetOutputToHash("{}"u8.ToArray());
@@ -68,5 +77,31 @@ public class AuditLineBuilderTests
         Assert.Equal("sec0-gateway@1.0.0", (string?)parsed["gateway"]);
         Assert.Equal(403, (int)parsed["http_status"]!);
         Assert.Equal("alice", (string?)parsed["user"]);
+        Assert.Equal("weather@1.0.0 forecast", (string?)parsed["target_tool_ref"]);
+        Assert.Equal("""{"GATEWAY":{"gateway":"sec0-gateway@1.0.0","status":"error"}}""", parsed["agentVariables"]!.ToJsonString());
+    }
+
+    /// <summary>
+    /// What Sec0's TypeScript SDK always writes is always there: the missing hashes and idempotency key as null, retries 0,
+    /// a retention class; and the line with its nulls is still the canonical form that verifies.
+    /// </summary>
+    [Fact]
+    public void Absent_hashes_and_idempotency_key_are_written_as_null_and_the_line_verifies()
+    {
+        using var signer = TestKeys.NewSigner();
+        var builder = new AuditLineBuilder(signer, AuditChain.Genesis);
+        var e = new AuditEnvelope { Timestamp = AuditLogBuilder.Day1, Tenant = "demo", Status = "ok", Policy = AuditPolicyRecord.Allow };
+
+        var line = builder.BuildEnvelope(e, sign: true).ToArray();
+
+        using var key = signer.CreateVerifier();
+        Assert.Equal(AuditLineStatus.Valid, new AuditLineReader(key).Read(line, out _));
+        var text = System.Text.Encoding.UTF8.GetString(line);
+        Assert.Contains("\"idempotency_key\":null,\"input_sha256\":null,", text, StringComparison.Ordinal);
+        Assert.Contains("\"output_sha256\":null,", text, StringComparison.Ordinal);
+        Assert.Contains("\"policy\":{\"decision\":\"allow\",\"retention\":\"standard\"}", text, StringComparison.Ordinal);
+        Assert.Contains("\"retries\":0,", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("risk_", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("agentVariables", text, StringComparison.Ordinal);
     }
 }

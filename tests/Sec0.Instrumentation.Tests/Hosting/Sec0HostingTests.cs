@@ -78,6 +78,8 @@ public class Sec0HostingTests
         Assert.Null(Sec0App.Current);
         Assert.Equal("researcher", echoed.GetProperty("x-node-id").GetString());
         Assert.Equal(inner.AgentRef, echoed.GetProperty("x-agent-ref").GetString());
+        // x-agent-ref is the run id, as Sec0's TypeScript SDK sends it.
+        Assert.Equal(inner.RunId, echoed.GetProperty("x-agent-ref").GetString());
         Assert.Equal(inner.TraceId, echoed.GetProperty("x-cause-trace").GetString());
         Assert.Equal(inner.SpanId, echoed.GetProperty("x-cause-span").GetString());
         var state = echoed.GetProperty("x-agent-state").GetString()!.Replace('-', '+').Replace('_', '/');
@@ -89,8 +91,9 @@ public class Sec0HostingTests
         // Disposal flushed the envelopes; the log verifies with the key the app created.
         var lines = Directory.GetFiles(auditDir, "audit-*.ndjson").SelectMany(File.ReadAllLines)
             .Select(l => JsonDocument.Parse(l).RootElement).Where(e => !e.TryGetProperty("record", out _)).ToList();
-        Assert.Equal(["Planner.Plan", "Researcher.Fetch"], lines.Select(l => l.GetProperty("tool").GetString()!).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(["Planner.Plan", "Researcher.Fetch"], lines.Select(l => l.GetProperty("hop").GetString()!).Order(StringComparer.Ordinal).ToArray());
         Assert.All(lines, l => Assert.Equal("hosted", l.GetProperty("client_name").GetString()));
+        Assert.All(lines, l => Assert.Equal(inner.RunId, l.GetProperty("agentRef").GetString()));
         using var signer = LocalDevSigner.FromFile(dir.Combine(".sec0", "keys", "ed25519.key"), dir.Path);
         using var verifier = signer.CreateVerifier();
         Assert.True(new AuditLogVerifier(verifier).Verify(auditDir).IsIntact);
