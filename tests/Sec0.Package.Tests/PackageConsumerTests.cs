@@ -66,7 +66,8 @@ public sealed class PackageConsumerTests(PackedPackage package) : IDisposable
             .Where(e => !e.TryGetProperty("record", out _))
             .ToList();
         var envelope = Assert.Single(envelopes);
-        Assert.Equal("Greeter.Greet", envelope.GetProperty("tool").GetString());
+        Assert.Equal("Greeter.Greet", envelope.GetProperty("hop").GetString());
+        Assert.Equal("sec0-agent greeter@1.0.0", envelope.GetProperty("tool_ref").GetString());
         Assert.Equal("agent", envelope.GetProperty("node_type").GetString());
         Assert.Equal("ok", envelope.GetProperty("status").GetString());
         // Only the packaged generator computes the compile-time hop hash, so this proves interception.
