@@ -81,9 +81,7 @@ public sealed class ApprovalTokens
             throw new ArgumentException($"\"{escalationId}\" is not an escalation id.", nameof(escalationId));
         }
 
-        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        Mac(escalationId, mac);
-        return Prefix + escalationId + "." + Base64Url(mac);
+        return Prefix + escalationId + "." + TokenMac.Compute(_secret, s_context, escalationId);
     }
 
     /// <summary>The escalation a token names, when the token is one this secret made (checked in constant time).</summary>
@@ -107,11 +105,7 @@ public sealed class ApprovalTokens
             return false;
         }
 
-        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        Mac(id, mac);
-        var expected = Base64Url(mac);
-        var given = token.AsSpan(dot + 1);
-        if (!CryptographicOperations.FixedTimeEquals(MemoryMarshalBytes(expected), MemoryMarshalBytes(given)))
+        if (!TokenMac.Matches(TokenMac.Compute(_secret, s_context, id), token.AsSpan(dot + 1)))
         {
             return false;
         }
@@ -119,16 +113,4 @@ public sealed class ApprovalTokens
         escalationId = id;
         return true;
     }
-
-    private void Mac(string id, Span<byte> destination)
-    {
-        var message = new byte[s_context.Length + id.Length];
-        s_context.CopyTo(message, 0);
-        Encoding.ASCII.GetBytes(id, message.AsSpan(s_context.Length));
-        HMACSHA256.HashData(_secret, message, destination);
-    }
-
-    private static string Base64Url(ReadOnlySpan<byte> bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
-
-    private static ReadOnlySpan<byte> MemoryMarshalBytes(ReadOnlySpan<char> text) => System.Runtime.InteropServices.MemoryMarshal.AsBytes(text);
 }

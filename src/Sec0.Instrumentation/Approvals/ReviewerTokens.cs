@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Sec0.Approvals;
@@ -67,7 +66,7 @@ public sealed class ReviewerTokens
         }
 
         var payload = token[Prefix.Length..macDot];
-        if (!FixedTimeEquals(Mac(s_tokenContext, payload), token.AsSpan(macDot + 1)))
+        if (!TokenMac.Matches(Mac(s_tokenContext, payload), token.AsSpan(macDot + 1)))
         {
             return false;
         }
@@ -113,7 +112,7 @@ public sealed class ReviewerTokens
     }
 
     /// <summary>Whether <paramref name="csrf"/> is the CSRF token of <paramref name="token"/> (constant time).</summary>
-    public bool IsCsrfFor(string token, string? csrf) => csrf is not null && FixedTimeEquals(CsrfFor(token), csrf);
+    public bool IsCsrfFor(string token, string? csrf) => csrf is not null && TokenMac.Matches(CsrfFor(token), csrf);
 
     /// <summary>Whether <paramref name="user"/> can be a reviewer token's user.</summary>
     public static bool IsValidUser(string? user)
@@ -134,18 +133,5 @@ public sealed class ReviewerTokens
         return true;
     }
 
-    private string Mac(byte[] context, string text)
-    {
-        var message = new byte[context.Length + Encoding.UTF8.GetByteCount(text)];
-        context.CopyTo(message, 0);
-        Encoding.UTF8.GetBytes(text, message.AsSpan(context.Length));
-        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(_key, message, mac);
-        return Base64Url.EncodeToString(mac);
-    }
-
-    private static bool FixedTimeEquals(ReadOnlySpan<char> expected, ReadOnlySpan<char> given) =>
-        CryptographicOperations.FixedTimeEquals(
-            System.Runtime.InteropServices.MemoryMarshal.AsBytes(expected),
-            System.Runtime.InteropServices.MemoryMarshal.AsBytes(given));
+    private string Mac(byte[] context, string text) => TokenMac.Compute(_key, context, text);
 }
