@@ -18,7 +18,7 @@ internal sealed class ConfigModelBuilder
     private static readonly string[] s_clientKeys = ["name", "version"];
     private static readonly string[] s_authKeys = ["svcToken", "sec0ApiKey"];
     private static readonly string[] s_orchestratorKeys = ["gatewayBaseUrl"];
-    private static readonly string[] s_controlPlaneKeys = ["apiBaseUrl", "sec0Dir", "localSignerPath", "appenderDir", "retentionDays"];
+    private static readonly string[] s_controlPlaneKeys = ["apiBaseUrl", "sec0Dir", "localSignerPath", "appenderDir", "retentionDays", "escalations", "auditUpload", "runtime"];
     private static readonly string[] s_auditKeys = ["flush", "signing", "checkpointEvery", "checkpointIntervalMs", "channelCapacity"];
     private static readonly string[] s_hopKeys =
     [
@@ -74,8 +74,11 @@ internal sealed class ConfigModelBuilder
         var (controlPlane, signerNode) = BuildControlPlane(root);
         var audit = BuildAudit(_reader.ReadMapping(root, "audit", string.Empty));
         var approvals = BuildApprovals(_reader.ReadMapping(root, "approvals", string.Empty), controlPlane.Sec0Dir);
-        var policyText = _reader.ReadString(root, "policy", string.Empty);
+        var features = new ControlPlaneFeatureReader(_reader, Env);
+        var controlPlanePolicy = YamlConfigReader.Get(root, "policy") is YamlMappingNode ? features.ReadPolicy(_reader.ReadMapping(root, "policy", string.Empty)!) : null;
+        var policyText = controlPlanePolicy is null ? _reader.ReadString(root, "policy", string.Empty) : null;
         var policyPath = policyText is null ? null : ConfigPathResolver.Resolve(policyText, _directory, _environment);
+        controlPlane = features.ReadFeatures(_reader.ReadMapping(root, "controlPlane", string.Empty), controlPlane, auth);
 
         if (_options.CheckSigningKeyExists && !File.Exists(controlPlane.LocalSignerPath))
         {
@@ -91,6 +94,7 @@ internal sealed class ConfigModelBuilder
             Audit = audit,
             Approvals = approvals,
             PolicyPath = policyPath,
+            ControlPlanePolicy = controlPlanePolicy,
             UnknownKeys = _unknownKeys.AsReadOnly(),
             FilePath = _filePath,
             Directory = _directory,

@@ -24,4 +24,13 @@ public sealed record ControlPlaneConfig
 
     /// <summary><c>controlPlane.retentionDays</c>: how many days of daily audit files are kept (at least 1, default 30).</summary>
     public int RetentionDays { get; init; } = DefaultRetentionDays;
+
+    /// <summary><c>controlPlane.escalations</c>: <c>local</c> (default) or <c>mirror</c>.</summary>
+    public EscalationReporting Escalations { get; init; } = EscalationReporting.Local;
+
+    /// <summary><c>controlPlane.auditUpload</c>; null when absent (nothing is uploaded).</summary>
+    public AuditUploadConfig? AuditUpload { get; init; }
+
+    /// <summary><c>controlPlane.runtime</c> with <c>mode: remote</c> (or <c>SEC0_RUNTIME_MODE=remote</c>); null: decisions are local only.</summary>
+    public RemoteDecisionConfig? Runtime { get; init; }
 }

@@ -34,6 +34,12 @@ public sealed record Sec0Config
     public string? PolicyPath { get; init; }
 
     /// <summary>
+    /// <c>policy: { source: control-plane, ... }</c>: the policy comes from the control plane (docs/control-plane.md);
+    /// null when the policy is a file (<see cref="PolicyPath"/>) or absent. Never set together with <see cref="PolicyPath"/>.
+    /// </summary>
+    public ControlPlanePolicyConfig? ControlPlanePolicy { get; init; }
+
+    /// <summary>
     /// Keys in the file that this SDK does not read, as YAML paths in file order (<c>controlPlane.otlpEndpoint</c>,
     /// <c>app.hops.OrderAgent.Run.automation</c>). They are not errors: Sec0's TypeScript SDK and other tools share the
     /// file. <see cref="Sec0App.Initialize(Sec0Config, Sec0AppOptions?)"/> logs them once as a warning.

@@ -1,0 +1,37 @@
+using System.Text.Json;
+
+namespace Sec0.ControlPlane;
+
+/// <summary>Where to <c>PUT</c> one object, as <c>POST /api/sec0/upload-url</c> answers.</summary>
+/// <param name="Url">The presigned URL.</param>
+/// <param name="Headers">Headers the PUT must carry.</param>
+public sealed record PresignedUpload(Uri Url, IReadOnlyList<KeyValuePair<string, string>> Headers)
+{
+    internal static PresignedUpload? Parse(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object
+            || !root.TryGetProperty("url", out var u) || u.ValueKind != JsonValueKind.String
+            || !Uri.TryCreate(u.GetString(), UriKind.Absolute, out var url)
+            || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+        {
+            return null;
+        }
+
+        var headers = new List<KeyValuePair<string, string>>();
+        if (root.TryGetProperty("headers", out var h) && h.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var p in h.EnumerateObject())
+            {
+                // Host and Content-Length are the client's to set (the length is the file's); others (x-amz-*, Content-Type) pass.
+                if (p.Value.ValueKind == JsonValueKind.String
+                    && !p.Name.Equals("host", StringComparison.OrdinalIgnoreCase)
+                    && !p.Name.Equals("content-length", StringComparison.OrdinalIgnoreCase))
+                {
+                    headers.Add(new(p.Name, p.Value.GetString()!));
+                }
+            }
+        }
+
+        return new PresignedUpload(url, headers);
+    }
+}
