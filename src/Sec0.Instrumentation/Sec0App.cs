@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Sec0.Approvals;
 using Sec0.Audit;
 using Sec0.Config;
+using Sec0.ControlPlane;
 using Sec0.Hops;
 using Sec0.Policy;
 using Sec0.Scanning;
@@ -25,6 +26,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
     private readonly Lock _saveGate = new();
     private TimeProvider _time = TimeProvider.System;
     private ILogger? _logger;
+    private EscalationMirror? _mirror;
     private int _disposed;
 
     private Sec0App(Sec0Config config, AuditSigner signer, AuditAppender appender, HopPipeline pipeline, SastVerdictCache? sast, DastVerdictCache? dast, ApprovalService? approvals)
@@ -65,19 +67,34 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
     /// </summary>
     public ApprovalService? Approvals { get; }
 
+    /// <summary>The control plane this app uses (docs/control-plane.md); null when none is configured.</summary>
+    public ControlPlaneConnection? ControlPlane { get; private set; }
+
+    /// <summary>The policy calls are decided with now: the file's, or the control plane's latest accepted one.</summary>
+    public PolicyDocument Policy => _pipeline.Engine.Policy;
+
     /// <summary>The folder of the daily audit files.</summary>
     public string AuditDirectory => Config.ControlPlane.AppenderDir;
 
     /// <summary>
     /// Loads <paramref name="configPath"/> (relative paths resolve against the current directory; paths
     /// inside the file against the file's folder), loads the signing key, opens the audit log (recovering
-    /// it after a crash) and routes every <c>[Sec0Hop]</c> call through the new app.
+    /// it after a crash) and routes every <c>[Sec0Hop]</c> call through the new app. With a control plane configured
+    /// (docs/control-plane.md) this waits for its start-up calls; prefer <see cref="InitializeAsync(string, Sec0AppOptions?, CancellationToken)"/> then.
     /// </summary>
     /// <exception cref="Sec0ConfigException">The config is missing or invalid.</exception>
     /// <exception cref="Sec0SignerException">The signing key can't be loaded.</exception>
     /// <exception cref="Sec0AuditException">The audit directory can't be opened or is in use by another process.</exception>
+    /// <exception cref="ControlPlaneException">The control plane is configured and refuses the API key, or its URL or key is missing.</exception>
     /// <exception cref="InvalidOperationException">Another app is still initialized in this process.</exception>
-    public static Sec0App Initialize(string configPath = Sec0ConfigLoader.DefaultFileName, Sec0AppOptions? options = null)
+    public static Sec0App Initialize(string configPath = Sec0ConfigLoader.DefaultFileName, Sec0AppOptions? options = null) =>
+        InitializeAsync(configPath, options, CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="Initialize(string, Sec0AppOptions?)"/>
+    /// <param name="configPath">The config file.</param>
+    /// <param name="options">Options; null for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the control plane's start-up calls.</param>
+    public static Task<Sec0App> InitializeAsync(string configPath = Sec0ConfigLoader.DefaultFileName, Sec0AppOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new Sec0AppOptions();
         var loadOptions = new Sec0ConfigLoadOptions
@@ -86,38 +103,78 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
             Environment = options.Environment ?? System.Environment.GetEnvironmentVariable,
         };
         var config = Sec0ConfigLoader.Load(configPath, loadOptions);
-        return Initialize(config, options);
+        return InitializeAsync(config, options, cancellationToken);
     }
 
     /// <summary>Initializes from an already loaded configuration.</summary>
     /// <exception cref="Sec0SignerException">The signing key can't be loaded.</exception>
-    /// <exception cref="Sec0PolicyException">The policy file named by <c>policy</c> is missing or invalid.</exception>
+    /// <exception cref="Sec0PolicyException">The policy file named by <c>policy</c> is missing or invalid, or the control-plane policy is needed and none can be used.</exception>
     /// <exception cref="Sec0AuditException">The audit directory can't be opened or is in use.</exception>
+    /// <exception cref="ControlPlaneException">The control plane is configured and refuses the API key, or its URL or key is missing.</exception>
     /// <exception cref="InvalidOperationException">Another app is still initialized in this process, or the policy enables SAST or DAST and <see cref="Sec0AppOptions.SastScanner"/> or <see cref="Sec0AppOptions.DastScanner"/> is not set.</exception>
-    public static Sec0App Initialize(Sec0Config config, Sec0AppOptions? options = null)
+    public static Sec0App Initialize(Sec0Config config, Sec0AppOptions? options = null) =>
+        InitializeAsync(config, options, CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="Initialize(Sec0Config, Sec0AppOptions?)"/>
+    /// <param name="config">The loaded configuration.</param>
+    /// <param name="options">Options; null for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the control plane's start-up calls.</param>
+    public static async Task<Sec0App> InitializeAsync(Sec0Config config, Sec0AppOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         options ??= new Sec0AppOptions();
+        ThrowIfInitialized();
+        var environment = options.Environment ?? System.Environment.GetEnvironmentVariable;
+        var logger = options.LoggerFactory?.CreateLogger("Sec0");
+        if (config.UnknownKeys.Count > 0)
+        {
+            // A warning, not an error: the file is shared with Sec0's TypeScript SDK and other tools. Once, at start-up.
+            logger?.LogWarning(
+                "[sec0] {ConfigFile} has keys this SDK does not read; they are ignored: {UnknownKeys}",
+                config.FilePath,
+                string.Join(", ", config.UnknownKeys));
+        }
+
+        // Without a policy file every violation is only recorded, except what a hop's own enforcement block denies.
+        var filePolicy = config.PolicyPath is { } policyPath ? PolicyLoader.Load(policyPath) : null;
+        var (signer, appender) = ConfiguredAuditLog.Open(config, options.CreateSigningKeyIfMissing, options.TimeProvider, logger, environment);
+        ControlPlaneConnection? controlPlane = null;
+        try
+        {
+            // Start-up calls (key validation, first policy fetch) are bounded by the client's timeout; none runs on a call's thread.
+            controlPlane = await ControlPlaneConnection.OpenAsync(config, signer, environment, options.TimeProvider, logger, cancellationToken).ConfigureAwait(false);
+            var policy = controlPlane?.Policy?.Current.Policy ?? filePolicy ?? new PolicyDocument { Tenant = config.App.Tenant };
+            return Create(config, options, policy, signer, appender, controlPlane, logger, environment);
+        }
+        catch
+        {
+            if (controlPlane is not null)
+            {
+                await controlPlane.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await appender.DisposeAsync().ConfigureAwait(false);
+            signer.Dispose();
+            throw;
+        }
+    }
+
+    private static void ThrowIfInitialized()
+    {
         lock (s_gate)
         {
             if (s_current is not null)
             {
                 throw new InvalidOperationException("[sec0] Sec0 is already initialized in this process. Dispose the current Sec0App before initializing another.");
             }
+        }
+    }
 
-            var logger = options.LoggerFactory?.CreateLogger("Sec0");
-            if (config.UnknownKeys.Count > 0)
-            {
-                // A warning, not an error: the file is shared with Sec0's TypeScript SDK and other tools. Once, at start-up.
-                logger?.LogWarning(
-                    "[sec0] {ConfigFile} has keys this SDK does not read; they are ignored: {UnknownKeys}",
-                    config.FilePath,
-                    string.Join(", ", config.UnknownKeys));
-            }
-
-
-            // Without a policy file every violation is only recorded, except what a hop's own enforcement block denies.
-            var policy = config.PolicyPath is { } policyPath ? PolicyLoader.Load(policyPath) : new PolicyDocument { Tenant = config.App.Tenant };
+    private static Sec0App Create(Sec0Config config, Sec0AppOptions options, PolicyDocument policy, AuditSigner signer, AuditAppender appender, ControlPlaneConnection? controlPlane, ILogger? logger, Func<string, string?> environment)
+    {
+        lock (s_gate)
+        {
+            ThrowIfInitialized();
             var engine = DecisionEngine.Create(policy);
             if (policy.Sast.Enabled && options.SastScanner is null)
             {
@@ -130,23 +187,10 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
                 throw new InvalidOperationException("[sec0] The policy enables dast but no scanner is set: set Sec0AppOptions.DastScanner (for example to NucleiScanner.FromEnvironment()).");
             }
 
-            // Read before the log is opened, so a bad value leaves nothing open.
             var escalationTimeout = policy.Security.SideEffects.ApproveHighRisk
-                ? EscalationTimeoutVariable.Read(options.Environment, config.FilePath) ?? EscalationTimeoutVariable.Default
+                ? EscalationTimeoutVariable.Read(environment, config.FilePath) ?? EscalationTimeoutVariable.Default
                 : EscalationTimeoutVariable.Default;
-            var (signer, appender) = ConfiguredAuditLog.Open(config, options.CreateSigningKeyIfMissing, options.TimeProvider, logger, options.Environment);
-            HopApprovals? approvals;
-            try
-            {
-                approvals = OpenApprovals(config, policy, appender, escalationTimeout, options.TimeProvider, logger);
-            }
-            catch
-            {
-                appender.Dispose();
-                signer.Dispose();
-                throw;
-            }
-
+            var approvals = OpenApprovals(config, policy, appender, escalationTimeout, options.TimeProvider, logger);
             var scanOptions = options.ScanOptions ?? new ScanCacheOptions { TimeProvider = options.TimeProvider, Logger = logger };
             var sast = policy.Sast.Enabled ? new SastVerdictCache(options.SastScanner!, policy.Sast, scanOptions) : null;
             var dast = policy.Dast.Enabled ? new DastVerdictCache(options.DastScanner!, policy.Dast, scanOptions) : null;
@@ -154,6 +198,8 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
             var app = new Sec0App(config, signer, appender, pipeline, sast, dast, approvals?.Service);
             app._time = options.TimeProvider;
             app._logger = logger;
+            app.ControlPlane = controlPlane;
+            app.StartControlPlane(policy, approvals);
             IReadOnlyList<HopManifestEntry>? manifest = null;
             if (sast is not null)
             {
@@ -170,6 +216,54 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
             HopHost.Current = pipeline;
             return app;
         }
+    }
+
+    /// <summary>
+    /// The control plane's background work: policy refreshes swap the decision engine (a change that needs a restart is
+    /// refused and the running policy kept), and escalations are mirrored when <c>controlPlane.escalations: mirror</c>.
+    /// </summary>
+    private void StartControlPlane(PolicyDocument startPolicy, HopApprovals? approvals)
+    {
+        if (ControlPlane is not { } controlPlane)
+        {
+            return;
+        }
+
+        if (controlPlane.Policy is { } source)
+        {
+            source.OnChanged(snapshot => _pipeline.UpdatePolicy(snapshot.Policy), next => RestartOnlyChanges(startPolicy, next));
+            source.StartRefreshing();
+        }
+
+        if (Config.ControlPlane.Escalations == EscalationReporting.Mirror)
+        {
+            if (approvals is null)
+            {
+                _logger?.LogWarning("[sec0] controlPlane.escalations: mirror has nothing to mirror: the policy does not set security.side_effects.approve_high_risk, so hop calls do not escalate.");
+            }
+            else
+            {
+                _mirror = new EscalationMirror(controlPlane.Client, approvals.Service, Config.App.Tenant, controlPlane.StateDirectory, _time, _logger);
+            }
+        }
+    }
+
+    /// <summary>What a new control-plane policy changes that only a restart applies: scanners and approvals are set up at start-up.</summary>
+    private static List<string> RestartOnlyChanges(PolicyDocument running, PolicyDocument next)
+    {
+        var problems = new List<string>();
+        void Check(string key, bool before, bool after)
+        {
+            if (before != after)
+            {
+                problems.Add($"{key} changes from {(before ? "true" : "false")} to {(after ? "true" : "false")}, which this app applies only at start-up: restart it to use the new policy");
+            }
+        }
+
+        Check("sast.enabled", running.Sast.Enabled, next.Sast.Enabled);
+        Check("dast.enabled", running.Dast.Enabled, next.Dast.Enabled);
+        Check("security.side_effects.approve_high_risk", running.Security.SideEffects.ApproveHighRisk, next.Security.SideEffects.ApproveHighRisk);
+        return problems;
     }
 
     /// <summary>
@@ -315,6 +409,17 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
         SaveSastVerdicts();
         Sast?.Dispose();
         Dast?.Dispose();
+
+        // Before the approvals it reports on.
+        if (_mirror is not null)
+        {
+            await _mirror.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (ControlPlane is not null)
+        {
+            await ControlPlane.DisposeAsync().ConfigureAwait(false);
+        }
 
         // Before the audit log: the sweeper records into it.
         if (Approvals is not null)

@@ -23,6 +23,7 @@ public static class ApprovalNames
         EscalationResolution.Timeout => "timeout",
         EscalationResolution.AutoAllow => "auto_allow",
         EscalationResolution.NoApprovers => "no_approvers",
+        EscalationResolution.ControlPlane => "control_plane",
         _ => throw new ArgumentOutOfRangeException(nameof(resolution), resolution, null),
     };
 

@@ -123,7 +123,39 @@ public sealed class ApprovalService : IAsyncDisposable
 
         await _store.CreateAsync(escalation, cancellationToken).ConfigureAwait(false);
         await RecordAsync(escalation, "created", null, null, cancellationToken).ConfigureAwait(false);
-        return await CatchUpAsync(escalation, cancellationToken).ConfigureAwait(false);
+        var created = await CatchUpAsync(escalation, cancellationToken).ConfigureAwait(false);
+        if (!created.IsResolved)
+        {
+            // Hands it over to a queue (controlPlane.escalations: mirror); the report itself happens in the background.
+            EscalationCreated?.Invoke(created);
+        }
+
+        return created;
+    }
+
+    /// <summary>Told of each escalation created pending, on the creating thread: must only queue work.</summary>
+    internal Action<Escalation>? EscalationCreated { get; set; }
+
+    /// <summary>
+    /// Resolves a pending escalation as the control plane's reviewers decided (<c>controlPlane.escalations: mirror</c>):
+    /// <see cref="EscalationStatus.Approved"/>, <see cref="EscalationStatus.Rejected"/> or <see cref="EscalationStatus.Expired"/>,
+    /// with resolution <c>control_plane</c>, recorded in the audit log. An escalation resolved already (locally, or by its
+    /// timeout) keeps its outcome. Returns the escalation as it stands; null when there is none.
+    /// </summary>
+    public async Task<Escalation?> ResolveFromControlPlaneAsync(string escalationId, EscalationStatus status, CancellationToken cancellationToken)
+    {
+        if (status is not (EscalationStatus.Approved or EscalationStatus.Rejected or EscalationStatus.Expired))
+        {
+            throw new ArgumentOutOfRangeException(nameof(status), status, "[sec0] The control plane can only approve, reject or expire an escalation.");
+        }
+
+        var result = await _store.UpdateAsync(escalationId, current =>
+        {
+            var now = _time.GetUtcNow();
+            var settled = EscalationRules.Settle(current, now);
+            return settled.IsResolved ? settled : settled with { Status = status, Resolution = EscalationResolution.ControlPlane, ResolvedAt = now };
+        }, cancellationToken).ConfigureAwait(false);
+        return result is { After: var after } ? await CatchUpAsync(after, cancellationToken).ConfigureAwait(false) : null;
     }
 
     /// <summary>

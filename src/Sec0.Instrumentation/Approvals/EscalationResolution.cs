@@ -20,4 +20,7 @@ public enum EscalationResolution
 
     /// <summary>No reviewer group resolved (<see cref="EscalationStatus.NoApproversConfigured"/>).</summary>
     NoApprovers,
+
+    /// <summary>The control plane's reviewers decided (<c>controlPlane.escalations: mirror</c>).</summary>
+    ControlPlane,
 }

@@ -22,8 +22,8 @@ internal sealed class HopPipeline : HopHost
     private static readonly AsyncLocal<AuditEnvelope?> s_frame = new();
     private readonly Sec0Config _config;
     private readonly AuditAppender _appender;
-    private readonly DecisionEngine _engine;
-    private readonly CircuitBreakerSet? _breakers;
+    // One reference, swapped whole when a control-plane policy changes: a call sees the old pair or the new, never a mix.
+    private volatile PolicyState _policy;
     private readonly TimeProvider _time;
     private readonly ILogger? _logger;
     private readonly SastVerdictCache? _sast;
@@ -37,8 +37,7 @@ internal sealed class HopPipeline : HopHost
         _dast = dast;
         _config = config;
         _appender = appender;
-        _engine = engine;
-        _breakers = engine.CreateCircuitBreakers(time);
+        _policy = new PolicyState(engine, engine.CreateCircuitBreakers(time));
         _time = time;
         _logger = logger;
     }
@@ -335,16 +334,36 @@ internal sealed class HopPipeline : HopHost
         }
     }
 
+    /// <summary>The decision engine calls are decided with now.</summary>
+    internal DecisionEngine Engine => _policy.Engine;
+
+    /// <summary>
+    /// Decides later calls with <paramref name="policy"/> (a control-plane policy changed). Circuit breakers keep their
+    /// state while their settings stay the same; each hop is resolved again at its next call.
+    /// </summary>
+    internal void UpdatePolicy(PolicyDocument policy)
+    {
+        var current = _policy;
+        var engine = DecisionEngine.Create(policy);
+        var breakers = Equals(policy.Enforcement.CircuitBreakers, current.Engine.Policy.Enforcement.CircuitBreakers)
+            ? current.Breakers
+            : engine.CreateCircuitBreakers(_time);
+        _policy = new PolicyState(engine, breakers);
+    }
+
     private ResolvedHop Resolve(HopDescriptor descriptor)
     {
-        // Cached on the descriptor; re-resolved when another app (a re-initialization) owns the cache.
-        if (descriptor.ResolvedState is ResolvedHop cached && ReferenceEquals(cached.Owner, this))
+        // Cached on the descriptor; re-resolved when another app (a re-initialization) owns the cache, or the policy changed.
+        if (descriptor.ResolvedState is ResolvedHop cached && ReferenceEquals(cached.Owner, this) && ReferenceEquals(cached.PolicyEngine, _policy.Engine))
         {
             return cached;
         }
 
-        var resolved = ResolvedHop.Create(this, _config, descriptor, _engine, _breakers, _sast, _dast);
+        var policy = _policy;
+        var resolved = ResolvedHop.Create(this, _config, descriptor, policy.Engine, policy.Breakers, _sast, _dast);
         descriptor.ResolvedState = resolved;
         return resolved;
     }
+
+    private sealed record PolicyState(DecisionEngine Engine, CircuitBreakerSet? Breakers);
 }

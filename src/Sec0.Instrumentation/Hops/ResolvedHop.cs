@@ -44,6 +44,9 @@ internal sealed class ResolvedHop
 
     public DecisionEngine Engine { get; private init; } = null!;
 
+    /// <summary>The policy-wide engine <see cref="Engine"/> was made from: a different one in the pipeline means the policy changed.</summary>
+    public DecisionEngine? PolicyEngine { get; private init; }
+
     public CircuitBreaker? Breaker { get; private init; }
 
     /// <summary>The SAST request for this hop's body hash; null when SAST is off or the hop has no hash.</summary>
@@ -139,6 +142,7 @@ internal sealed class ResolvedHop
             ToolRef = $"{nodeType}://{server}/{tool}" + (version is null ? "" : "@" + version),
             Audit = audit,
             Engine = hopEngine,
+            PolicyEngine = engine,
             Breaker = breakers?.Get(descriptor.Key),
             DastInfo = dastInfo,
             DastKey = dastInfo is null ? null : DastVerdictCache.KeyOf(dastInfo),

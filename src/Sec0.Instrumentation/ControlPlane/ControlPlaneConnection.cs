@@ -1,0 +1,151 @@
+using Microsoft.Extensions.Logging;
+using Sec0.Config;
+using Sec0.Signing;
+
+namespace Sec0.ControlPlane;
+
+/// <summary>
+/// What a Sec0 app uses of the control plane, opened at start-up from <c>sec0.config.yaml</c>: the client, the key's validated
+/// hierarchy and, when <c>policy: { source: control-plane }</c>, the policy source. The control plane is optional: with no
+/// feature asking for it, <see cref="OpenAsync"/> returns null and nothing touches the network.
+/// </summary>
+public sealed class ControlPlaneConnection : IAsyncDisposable
+{
+    private ControlPlaneConnection(ControlPlaneClient client, ControlPlaneHierarchy hierarchy, bool verified, string stateDirectory)
+    {
+        Client = client;
+        Hierarchy = hierarchy;
+        HierarchyVerified = verified;
+        StateDirectory = stateDirectory;
+    }
+
+    /// <summary>The client.</summary>
+    public ControlPlaneClient Client { get; }
+
+    /// <summary>The API key's tenant, environment and client: validated by the control plane, or the config's own when it was unreachable.</summary>
+    public ControlPlaneHierarchy Hierarchy { get; }
+
+    /// <summary>Whether the control plane confirmed <see cref="Hierarchy"/> at start-up.</summary>
+    public bool HierarchyVerified { get; }
+
+    /// <summary>Where the control-plane state is kept: <c>&lt;sec0Dir&gt;/control-plane</c>.</summary>
+    public string StateDirectory { get; }
+
+    /// <summary>The control-plane policy; null when the policy is a file or absent.</summary>
+    public ControlPlanePolicySource? Policy { get; private set; }
+
+    /// <summary>
+    /// Opens the control plane for <paramref name="config"/>: validates the API key (<c>POST /api/auth/validate-key</c>) and checks
+    /// that it belongs to <c>app.tenant</c> and <c>app.environment</c>, then loads the control-plane policy when configured.
+    /// An unreachable control plane does not stop start-up (the config's hierarchy and the last good policy are used); a refused
+    /// key, a key of another tenant or environment, or a missing URL or key for a feature that needs them does.
+    /// </summary>
+    /// <returns>The connection; null when no control-plane feature is configured.</returns>
+    /// <exception cref="ControlPlaneException">The URL or key is missing for a configured feature, or the key is refused or belongs elsewhere.</exception>
+    /// <exception cref="Policy.Sec0PolicyException">The control-plane policy is needed and there is none to use.</exception>
+    public static async Task<ControlPlaneConnection?> OpenAsync(Sec0Config config, AuditSigner signer, Func<string, string?> environment, TimeProvider time, ILogger? logger, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(signer);
+        ArgumentNullException.ThrowIfNull(environment);
+        var feature = FeatureNeedingControlPlane(config);
+        var key = config.Auth.Sec0ApiKey ?? config.Auth.Sec0BearerToken;
+        if (feature is null)
+        {
+            if (config.ControlPlane.ApiBaseUrl is not null && key is null)
+            {
+                logger?.LogInformation("[sec0] controlPlane.apiBaseUrl is set but there is no API key (auth.sec0ApiKey, SEC0_API_KEY); running offline.");
+            }
+
+            if (config.ControlPlane.ApiBaseUrl is null || key is null)
+            {
+                return null;
+            }
+
+            feature = "API key validation";
+        }
+
+        if (config.ControlPlane.ApiBaseUrl is not { } url)
+        {
+            throw ControlPlaneErrors.UrlUnresolved(feature);
+        }
+
+        if (key is null)
+        {
+            throw ControlPlaneErrors.ApiKeyMissing(feature);
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUrl))
+        {
+            throw new ControlPlaneException(ControlPlaneException.NotConfiguredCode, $"[sec0] controlPlane.apiBaseUrl \"{url}\" is not an absolute http or https URL.");
+        }
+
+        var client = new ControlPlaneClient(new ControlPlaneClientOptions { BaseUrl = baseUrl, ApiKey = key });
+        try
+        {
+            var (hierarchy, verified) = await ValidateAsync(client, config, logger, cancellationToken).ConfigureAwait(false);
+            var connection = new ControlPlaneConnection(client, hierarchy, verified, Path.Combine(config.ControlPlane.Sec0Dir, "control-plane"));
+            if (config.ControlPlanePolicy is { } policy)
+            {
+                connection.Policy = await ControlPlanePolicySource.StartAsync(client, config.App.Tenant, policy, connection.StateDirectory, signer, environment, time, logger, cancellationToken).ConfigureAwait(false);
+            }
+
+            return connection;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (Policy is not null)
+        {
+            await Policy.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Client.Dispose();
+    }
+
+    private static string? FeatureNeedingControlPlane(Sec0Config config) =>
+        config.ControlPlanePolicy is not null ? "the control-plane policy source (policy: { source: control-plane })"
+        : config.ControlPlane.Escalations == EscalationReporting.Mirror ? "controlPlane.escalations: mirror"
+        : config.ControlPlane.AuditUpload is { Enabled: true } ? "controlPlane.auditUpload"
+        : null;
+
+    private static async Task<(ControlPlaneHierarchy Hierarchy, bool Verified)> ValidateAsync(ControlPlaneClient client, Sec0Config config, ILogger? logger, CancellationToken cancellationToken)
+    {
+        var own = new ControlPlaneHierarchy(config.App.Tenant, config.App.Environment, config.App.Client.Name ?? config.App.Tenant, config.App.Client.Version ?? "0.0.0", null);
+        ControlPlaneHierarchy hierarchy;
+        try
+        {
+            hierarchy = await client.ValidateKeyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ControlPlaneException ex) when (ex.IsRetryable)
+        {
+            // A control plane that is down must not stop an app that can run on local state.
+            logger?.LogWarning("[sec0] The API key could not be validated now; going on with the config's tenant and environment: {Reason}", ex.Message);
+            return (own, false);
+        }
+
+        if (!string.Equals(hierarchy.Tenant, config.App.Tenant, StringComparison.Ordinal))
+        {
+            throw new ControlPlaneException(
+                ControlPlaneException.UnauthorizedCode,
+                $"[sec0] API key validation failed: the key belongs to tenant \"{hierarchy.Tenant}\", but app.tenant is \"{config.App.Tenant}\" in {config.FilePath}. Use this tenant's key, or fix app.tenant.");
+        }
+
+        if (!string.Equals(hierarchy.Environment, config.App.Environment, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ControlPlaneException(
+                ControlPlaneException.UnauthorizedCode,
+                $"[sec0] API key validation failed: the key is for environment \"{hierarchy.Environment}\", but app.environment is \"{config.App.Environment}\" in {config.FilePath}. Use the {config.App.Environment} key, or fix app.environment.");
+        }
+
+        logger?.LogInformation("[sec0] Control plane {Url}: API key valid for tenant {Tenant}, environment {Environment}, client {Client}@{Version}.", client.BaseUrl, hierarchy.Tenant, hierarchy.Environment, hierarchy.ClientName, hierarchy.ClientVersion);
+        return (hierarchy, true);
+    }
+}
