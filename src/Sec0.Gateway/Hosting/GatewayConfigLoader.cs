@@ -497,6 +497,15 @@ public static class GatewayConfigLoader
     /// </summary>
     private static PolicyDocument? ReadPolicy(YamlConfigReader reader, ConfigMapping gateway, Sec0Config config, string tenant)
     {
+        if (config.ControlPlanePolicy is not null)
+        {
+            // Without this the gateway would see no policy file and allow everything.
+            throw reader.Error(
+                "policy",
+                "is { source: control-plane }, which the gateway does not read yet: give the gateway a policy file (policy: ./policy.yaml) or its own enforcement, security and tools in the gateway block (docs/control-plane.md)",
+                null);
+        }
+
         var inline = new YamlMappingNode();
         foreach (var key in (string[])["enforcement", "security", "tools"])
         {

@@ -262,6 +262,17 @@ public sealed class GatewayConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_control_plane_policy_is_refused_rather_than_read_as_no_policy()
+    {
+        // The gateway does not fetch control-plane policies yet; without this refusal it would allow everything.
+        var path = Write("  targets: { a: http://127.0.0.1:1 }\n", extra: "policy: { source: control-plane }");
+
+        var error = Assert.Throws<Sec0ConfigException>(() => GatewayConfigLoader.Load(path, Env));
+
+        Assert.Contains("policy is { source: control-plane }, which the gateway does not read yet", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Quotas_without_a_store_stop_start_up_with_the_sec0_text()
     {
         var path = Write("""
