@@ -115,6 +115,12 @@ public sealed class Sec0GatewayOptions
     /// <summary>What the gateway opened for these options (the audit log and key of a config file) and disposes when it stops.</summary>
     internal List<object> Owned { get; } = [];
 
+    /// <summary>
+    /// The control plane the config names (docs/control-plane.md): with <c>policy: { source: control-plane }</c> the
+    /// gateway decides with its policy and follows its refreshes. Set by <see cref="GatewayConfigLoader"/>.
+    /// </summary>
+    public Sec0.ControlPlane.ControlPlaneConnection? ControlPlane { get; set; }
+
     /// <summary>Upstreams made by hand (tests, custom transports), by server name; they take precedence over <see cref="Targets"/>.</summary>
     public IDictionary<string, IGatewayUpstream> Upstreams { get; } = new Dictionary<string, IGatewayUpstream>(StringComparer.Ordinal);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Sec0.Audit;
 using Sec0.Config;
+using Sec0.ControlPlane;
 using Sec0.Config.Yaml;
 using Sec0.Gateway.Auth;
 using Sec0.Gateway.Entitlements;
@@ -67,11 +68,29 @@ public static class GatewayConfigLoader
         var logger = loggerFactory?.CreateLogger("Sec0.Gateway");
         var (signer, appender) = ConfiguredAuditLog.Open(config, createKeyIfMissing: false, timeProvider, logger, environment);
         options.Appender = appender;
+        try
+        {
+            // Start-up only, bounded by the client's timeouts; the loader is synchronous like the rest of start-up configuration.
+            options.ControlPlane = ControlPlaneConnection.OpenAsync(config, signer, environment, timeProvider, logger).GetAwaiter().GetResult();
+        }
+        catch
+        {
+            appender.Dispose();
+            signer.Dispose();
+            throw;
+        }
+
+        if (options.ControlPlane is { } controlPlane)
+        {
+            options.Policy = controlPlane.Policy?.Current.Policy ?? options.Policy;
+            options.Owned.Add(controlPlane);
+        }
         if (options.Policy?.Security.SideEffects.ApproveHighRisk == true)
         {
             OpenApprovals(config, environment, timeProvider, logger, options);
         }
 
+        // Disposed in this order: the control plane's refreshes first, the audit log before its key.
         options.Owned.Add(appender);
         options.Owned.Add(signer);
         return options;
@@ -497,15 +516,6 @@ public static class GatewayConfigLoader
     /// </summary>
     private static PolicyDocument? ReadPolicy(YamlConfigReader reader, ConfigMapping gateway, Sec0Config config, string tenant)
     {
-        if (config.ControlPlanePolicy is not null)
-        {
-            // Without this the gateway would see no policy file and allow everything.
-            throw reader.Error(
-                "policy",
-                "is { source: control-plane }, which the gateway does not read yet: give the gateway a policy file (policy: ./policy.yaml) or its own enforcement, security and tools in the gateway block (docs/control-plane.md)",
-                null);
-        }
-
         var inline = new YamlMappingNode();
         foreach (var key in (string[])["enforcement", "security", "tools"])
         {
@@ -517,12 +527,13 @@ public static class GatewayConfigLoader
 
         if (inline.Children.Count == 0)
         {
+            // A control-plane policy is fetched once the audit key is open (Load), which signs its last good copy.
             return config.PolicyPath is { } policyPath ? PolicyLoader.Load(policyPath) : null;
         }
 
-        if (config.PolicyPath is not null)
+        if (config.PolicyPath is not null || config.ControlPlanePolicy is not null)
         {
-            throw reader.Error(Block, "sets enforcement, security or tools while the config also names a policy file: keep them in one place", gateway.Node);
+            throw reader.Error(Block, $"sets enforcement, security or tools while the config also names {(config.PolicyPath is null ? "the control plane's policy" : "a policy file")}: keep them in one place", gateway.Node);
         }
 
         inline.Add("tenant", tenant);

@@ -20,6 +20,7 @@ namespace Sec0.Gateway.Pipeline;
 internal sealed class GatewayRuntime : IAsyncDisposable
 {
     private PostgresGatewayState? _state;
+    private volatile DecisionEngine _engine;
     private Sec0.Approvals.ApprovalService? _approvals;
 
     /// <summary>The gateway's spans, on the same "Sec0" source as hops and MCP tool calls.</summary>
@@ -38,7 +39,7 @@ internal sealed class GatewayRuntime : IAsyncDisposable
         Time = options.TimeProvider ?? throw Invalid("TimeProvider must not be null.");
 
         var policy = options.Policy ?? new PolicyDocument { Tenant = Tenant };
-        Engine = DecisionEngine.Create(policy);
+        _engine = DecisionEngine.Create(policy);
         MaxBodyBytes = policy.Security.Limits.MaxPayloadKb is { } kb ? (long)(kb * 1024) : options.DefaultMaxBodyBytes;
         MaxDuration = policy.Security.Limits.MaxDurationMs is { } ms ? TimeSpan.FromMilliseconds(ms) : options.DefaultMaxDuration;
         if (MaxBodyBytes <= 0 || MaxDuration <= TimeSpan.Zero)
@@ -108,6 +109,29 @@ internal sealed class GatewayRuntime : IAsyncDisposable
         }
 
         Upstreams = upstreams;
+        if (options.ControlPlane?.Policy is { } source)
+        {
+            source.OnChanged(snapshot => _engine = DecisionEngine.Create(snapshot.Policy), next => RestartOnlyChanges(policy, next));
+            source.StartRefreshing();
+        }
+    }
+
+    /// <summary>What a new control-plane policy changes that the gateway sets up only at start: body and duration limits, approvals.</summary>
+    private static List<string> RestartOnlyChanges(PolicyDocument running, PolicyDocument next)
+    {
+        var problems = new List<string>();
+        void Check(string key, object? before, object? after)
+        {
+            if (!Equals(before, after))
+            {
+                problems.Add($"{key} changes from {before ?? "(unset)"} to {after ?? "(unset)"}, which the gateway applies only at start-up: restart it to use the new policy");
+            }
+        }
+
+        Check("security.limits.max_payload_kb", running.Security.Limits.MaxPayloadKb, next.Security.Limits.MaxPayloadKb);
+        Check("security.limits.max_duration_ms", running.Security.Limits.MaxDurationMs, next.Security.Limits.MaxDurationMs);
+        Check("security.side_effects.approve_high_risk", running.Security.SideEffects.ApproveHighRisk, next.Security.SideEffects.ApproveHighRisk);
+        return problems;
     }
 
     public Sec0GatewayOptions Options { get; }
@@ -122,7 +146,8 @@ internal sealed class GatewayRuntime : IAsyncDisposable
 
     public TimeProvider Time { get; }
 
-    public DecisionEngine Engine { get; }
+    /// <summary>The engine requests are decided with; swapped whole when the control-plane policy changes.</summary>
+    public DecisionEngine Engine => _engine;
 
     public long MaxBodyBytes { get; }
 

@@ -262,14 +262,58 @@ public sealed class GatewayConfigLoaderTests : IDisposable
     }
 
     [Fact]
-    public void A_control_plane_policy_is_refused_rather_than_read_as_no_policy()
+    public async Task A_control_plane_policy_decides_and_its_refreshes_reach_the_running_gateway()
     {
-        // The gateway does not fetch control-plane policies yet; without this refusal it would allow everything.
-        var path = Write("  targets: { a: http://127.0.0.1:1 }\n", extra: "policy: { source: control-plane }");
+        await using var controlPlane = await ReferenceControlPlane.StartAsync();
+        controlPlane.SetPolicy("tenant: demo\n", nodeId: "edge");
+        await using var upstream = await TestServers.LegacyToolTestServer.StartAsync();
+        var path = Write(
+            $"""
+              port: 0
+              targets:
+                legacy: {upstream.Url}
+              authn: {"{"} allowUnauthenticated: true {"}"}
+            """,
+            extra: $"""
+            policy: {"{"} source: control-plane, level: gateway, nodeId: edge, refreshTtlMs: 1000 {"}"}
+            auth: {"{"} sec0ApiKey: {controlPlane.ApiKey} {"}"}
+            """);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("  appenderDir:", $"  apiBaseUrl: {controlPlane.BaseUrl.AbsoluteUri}\n  appenderDir:", StringComparison.Ordinal));
+
+        await using var gateway = await Sec0Gateway.StartAsync(path);
+        using var http = new HttpClient { BaseAddress = gateway.Url };
+        async Task<HttpStatusCode> CallAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "mcp/legacy/echo@1.0.0") { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Add("x-idempotency-key", Guid.NewGuid().ToString("N"));
+            using var response = await http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await CallAsync());
+        Assert.Contains(controlPlane.Requests, r => r.PathAndQuery == "/api/policy/demo?level=gateway&nodeId=edge");
+
+        // The control plane now allows only another server: the gateway's background refresh picks it up.
+        controlPlane.SetPolicy("tenant: demo\ntools:\n  allowlist: [\"mcp://other/*@*\"]\nenforcement:\n  deny_on: [tool_not_in_allowlist]\n", nodeId: "edge");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var status = HttpStatusCode.OK;
+        while (status == HttpStatusCode.OK && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            status = await CallAsync();
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+    }
+
+    [Fact]
+    public void Inline_policy_and_a_control_plane_policy_at_once_are_refused()
+    {
+        var path = Write("  targets: { a: http://127.0.0.1:1 }\n  enforcement: { mode: enforce }\n", extra: "policy: { source: control-plane }");
 
         var error = Assert.Throws<Sec0ConfigException>(() => GatewayConfigLoader.Load(path, Env));
 
-        Assert.Contains("policy is { source: control-plane }, which the gateway does not read yet", error.Message, StringComparison.Ordinal);
+        Assert.Contains("also names the control plane's policy: keep them in one place", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
