@@ -540,10 +540,16 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         // fsynced too: FlushBatch rewrites the head after it, and the head must never name a line that a power
         // loss could take back (the next start would record a cut that never happened).
         FlushBatch(fsync: _options.Flush == AuditFlushMode.Always);
-        var outcome = AuditRetention.Apply(_options.Directory, _options.RetentionDays, DateOnly.FromDateTime(now.UtcDateTime), _file?.Name);
+        var outcome = AuditRetention.Apply(_options.Directory, _options.RetentionDays, DateOnly.FromDateTime(now.UtcDateTime), _file?.Name, _options.CanDeleteFile);
         foreach (var name in outcome.NotOurs)
         {
             _logger?.LogWarning("[sec0-audit] Retention left {File} alone: Sec0 did not write it.", name);
+        }
+
+        if (outcome.HeldForUpload > 0)
+        {
+            // Once per pass (start-up, rotation): the disk grows past the window while uploads fail, so say it.
+            _logger?.LogWarning("[sec0] Audit retention keeps {Count} file(s) older than {Days} days until they are uploaded.", outcome.HeldForUpload, _options.RetentionDays);
         }
 
         if (outcome.Deleted.Count == 0)

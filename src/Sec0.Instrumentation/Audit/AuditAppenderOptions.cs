@@ -30,6 +30,15 @@ public sealed class AuditAppenderOptions
     /// <summary>Files whose day is older than this many days are deleted at start-up and rotation; 0 keeps everything (default 30).</summary>
     public int RetentionDays { get; set; } = 30;
 
+    /// <summary>
+    /// Whether retention may delete an expired daily file, asked with its file name (<c>audit-YYYY-MM-DD.ndjson</c>);
+    /// null: every expired file may go. Retention deletes only the oldest run of expired files this allows and keeps
+    /// the first one it refuses and every newer one, so the kept log still starts where its anchor says. Set it to
+    /// <see cref="Sec0.ControlPlane.AuditUploader.CanDelete"/> to keep files until their upload is confirmed. Called on
+    /// the appender's writer thread at start-up and at each day's rotation: it must be thread-safe; an exception counts as no.
+    /// </summary>
+    public Func<string, bool>? CanDeleteFile { get; set; }
+
     /// <summary>The clock (tests use a fake one); default <see cref="System.TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

@@ -16,7 +16,8 @@ internal static class AuditRetention
     /// <param name="NotOurs">Old files left alone because Sec0 did not write them.</param>
     /// <param name="LastDeleted">The last line of the newest deleted file, when that file is one unbroken piece of the chain from its own file_start.</param>
     /// <param name="FirstKept">Where the kept chain starts: the first line of the oldest file left.</param>
-    public sealed record Outcome(IReadOnlyList<string> Deleted, IReadOnlyList<string> NotOurs, AuditHead? LastDeleted, (string File, long Seq, string Prev)? FirstKept)
+    /// <param name="HeldForUpload">Expired Sec0 files kept because the deletion predicate refused the oldest of them (not uploaded yet).</param>
+    public sealed record Outcome(IReadOnlyList<string> Deleted, IReadOnlyList<string> NotOurs, AuditHead? LastDeleted, (string File, long Seq, string Prev)? FirstKept, int HeldForUpload = 0)
     {
         /// <summary>The kept chain starts at the genesis line: nothing before it to anchor.</summary>
         public bool KeptStartsAtGenesis => FirstKept is { Seq: 1, Prev: AuditChain.GenesisHash };
@@ -28,9 +29,14 @@ internal static class AuditRetention
 
     /// <summary>
     /// Deletes the Sec0 files whose day is before <c>today - retentionDays</c>, never the file being
-    /// written and never a file another tool wrote.
+    /// written and never a file another tool wrote. With <paramref name="canDelete"/>, only the oldest run of
+    /// expired Sec0 files it allows goes: the first file it refuses (or throws for) and everything newer stay.
     /// </summary>
-    public static Outcome Apply(string directory, int retentionDays, DateOnly today, string? currentFile)
+    /// <remarks>
+    /// Stopping at the first refusal keeps what is deleted a prefix of the log, which is what the anchor logic
+    /// below needs: skipping a refused file and deleting a newer one would cut the kept chain in its middle.
+    /// </remarks>
+    public static Outcome Apply(string directory, int retentionDays, DateOnly today, string? currentFile, Func<string, bool>? canDelete = null)
     {
         var deleted = new List<string>();
         var notOurs = new List<string>();
@@ -41,6 +47,7 @@ internal static class AuditRetention
 
         var cutoff = today.AddDays(-retentionDays);
         AuditHead? lastDeleted = null;
+        var held = 0;
         foreach (var (day, path) in AuditFileNames.List(directory))
         {
             if (day >= cutoff || string.Equals(path, currentFile, StringComparison.Ordinal))
@@ -55,6 +62,17 @@ internal static class AuditRetention
                 continue;
             }
 
+            if (held > 0 || (owner == AuditFileOwnership.Owner.Sec0 && canDelete is not null && !Allows(canDelete, Path.GetFileName(path))))
+            {
+                // Kept, and so is every expired file after it (counted for the caller's log line).
+                if (owner == AuditFileOwnership.Owner.Sec0)
+                {
+                    held++;
+                }
+
+                continue;
+            }
+
             if (owner == AuditFileOwnership.Owner.Sec0)
             {
                 // The chain's end among the deleted files is the newest one's last line, provided that file is
@@ -66,7 +84,20 @@ internal static class AuditRetention
             deleted.Add(Path.GetFileName(path));
         }
 
-        return new Outcome(deleted, notOurs, lastDeleted, deleted.Count > 0 ? FirstKeptLine(directory) : null);
+        return new Outcome(deleted, notOurs, lastDeleted, deleted.Count > 0 ? FirstKeptLine(directory) : null, held);
+    }
+
+    /// <summary>Asks the predicate; an exception counts as "not yet": keeping a file is always safe.</summary>
+    private static bool Allows(Func<string, bool> canDelete, string fileName)
+    {
+        try
+        {
+            return canDelete(fileName);
+        }
+        catch (Exception)
+        {
+            return false;
+        }
     }
 
     /// <summary>The first line (file, seq and prev) of the oldest non-empty file left.</summary>

@@ -12,9 +12,18 @@ namespace Sec0.Audit;
 internal static class ConfiguredAuditLog
 {
     /// <summary>Loads (or creates) the key and opens the appender; the caller owns and disposes both.</summary>
+    /// <param name="config">The configuration.</param>
+    /// <param name="createKeyIfMissing">Create an Ed25519 key when the key file is missing.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="logger">Where to log.</param>
+    /// <param name="environment">Environment variables, for the key's allowed directories.</param>
+    /// <param name="canDeleteFile">
+    /// <see cref="AuditAppenderOptions.CanDeleteFile"/>: with audit upload, <see cref="Sec0.ControlPlane.AuditUploader.CanDelete"/>, so
+    /// retention keeps files until their upload is confirmed.
+    /// </param>
     /// <exception cref="Sec0SignerException">The signing key can't be loaded.</exception>
     /// <exception cref="Sec0AuditException">The audit directory can't be opened or is in use.</exception>
-    public static (AuditSigner Signer, AuditAppender Appender) Open(Sec0Config config, bool createKeyIfMissing, TimeProvider timeProvider, ILogger? logger, Func<string, string?>? environment)
+    public static (AuditSigner Signer, AuditAppender Appender) Open(Sec0Config config, bool createKeyIfMissing, TimeProvider timeProvider, ILogger? logger, Func<string, string?>? environment, Func<string, bool>? canDeleteFile = null)
     {
         var keyPath = config.ControlPlane.LocalSignerPath;
         AuditSigner signer;
@@ -40,6 +49,7 @@ internal static class ConfiguredAuditLog
                 CheckpointInterval = TimeSpan.FromMilliseconds(config.Audit.CheckpointIntervalMs),
                 ChannelCapacity = config.Audit.ChannelCapacity,
                 RetentionDays = config.ControlPlane.RetentionDays,
+                CanDeleteFile = canDeleteFile,
                 TimeProvider = timeProvider,
                 Logger = logger,
             });
