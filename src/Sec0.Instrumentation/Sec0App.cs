@@ -137,8 +137,9 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
 
         // Without a policy file every violation is only recorded, except what a hop's own enforcement block denies.
         var filePolicy = config.PolicyPath is { } policyPath ? PolicyLoader.Load(policyPath) : null;
-        var (signer, appender) = ConfiguredAuditLog.Open(config, options.CreateSigningKeyIfMissing, options.TimeProvider, logger, environment);
         ControlPlaneConnection? controlPlane = null;
+        var retentionGuard = ControlPlaneConnection.RetentionGuard(config, () => controlPlane);
+        var (signer, appender) = ConfiguredAuditLog.Open(config, options.CreateSigningKeyIfMissing, options.TimeProvider, logger, environment, retentionGuard);
         try
         {
             // Start-up calls (key validation, first policy fetch) are bounded by the client's timeout; none runs on a call's thread.
@@ -219,8 +220,9 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// The control plane's background work: policy refreshes swap the decision engine (a change that needs a restart is
-    /// refused and the running policy kept), and escalations are mirrored when <c>controlPlane.escalations: mirror</c>.
+    /// The control plane's background work: closed audit files are uploaded, policy refreshes swap the decision engine (a
+    /// change that needs a restart is refused and the running policy kept), and escalations are mirrored when
+    /// <c>controlPlane.escalations: mirror</c>.
     /// </summary>
     private void StartControlPlane(PolicyDocument startPolicy, HopApprovals? approvals)
     {
@@ -228,6 +230,8 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
         {
             return;
         }
+
+        controlPlane.AuditUpload?.Start();
 
         if (controlPlane.Policy is { } source)
         {

@@ -66,12 +66,14 @@ public static class GatewayConfigLoader
         options.Policy = ReadPolicy(reader, gateway, config, options.Tenant!);
 
         var logger = loggerFactory?.CreateLogger("Sec0.Gateway");
-        var (signer, appender) = ConfiguredAuditLog.Open(config, createKeyIfMissing: false, timeProvider, logger, environment);
+        ControlPlaneConnection? controlPlane = null;
+        var retentionGuard = ControlPlaneConnection.RetentionGuard(config, () => controlPlane);
+        var (signer, appender) = ConfiguredAuditLog.Open(config, createKeyIfMissing: false, timeProvider, logger, environment, retentionGuard);
         options.Appender = appender;
         try
         {
             // Start-up only, bounded by the client's timeouts; the loader is synchronous like the rest of start-up configuration.
-            options.ControlPlane = ControlPlaneConnection.OpenAsync(config, signer, environment, timeProvider, logger).GetAwaiter().GetResult();
+            options.ControlPlane = controlPlane = ControlPlaneConnection.OpenAsync(config, signer, environment, timeProvider, logger).GetAwaiter().GetResult();
         }
         catch
         {
@@ -80,7 +82,7 @@ public static class GatewayConfigLoader
             throw;
         }
 
-        if (options.ControlPlane is { } controlPlane)
+        if (controlPlane is not null)
         {
             options.Policy = controlPlane.Policy?.Current.Policy ?? options.Policy;
             options.Owned.Add(controlPlane);

@@ -109,6 +109,7 @@ internal sealed class GatewayRuntime : IAsyncDisposable
         }
 
         Upstreams = upstreams;
+        options.ControlPlane?.AuditUpload?.Start();
         if (options.ControlPlane?.Policy is { } source)
         {
             source.OnChanged(snapshot => _engine = DecisionEngine.Create(snapshot.Policy), next => RestartOnlyChanges(policy, next));

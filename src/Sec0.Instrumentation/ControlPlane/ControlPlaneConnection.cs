@@ -35,6 +35,15 @@ public sealed class ControlPlaneConnection : IAsyncDisposable
     public ControlPlanePolicySource? Policy { get; private set; }
 
     /// <summary>
+    /// The audit upload (<c>controlPlane.auditUpload</c>), not started yet: the owner calls <see cref="AuditUploader.Start"/>
+    /// once its audit log is open, and opens that log with <see cref="AuditUploader.CanDelete"/> as its retention guard.
+    /// Null when uploads are off.
+    /// </summary>
+    public AuditUploader? AuditUpload { get; private set; }
+
+    private ControlPlaneClient? UploadClient { get; set; }
+
+    /// <summary>
     /// Opens the control plane for <paramref name="config"/>: validates the API key (<c>POST /api/auth/validate-key</c>) and checks
     /// that it belongs to <c>app.tenant</c> and <c>app.environment</c>, then loads the control-plane policy when configured.
     /// An unreachable control plane does not stop start-up (the config's hierarchy and the last good policy are used); a refused
@@ -81,10 +90,19 @@ public sealed class ControlPlaneConnection : IAsyncDisposable
         }
 
         var client = new ControlPlaneClient(new ControlPlaneClientOptions { BaseUrl = baseUrl, ApiKey = key });
+        ControlPlaneConnection? connection = null;
         try
         {
             var (hierarchy, verified) = await ValidateAsync(client, config, logger, cancellationToken).ConfigureAwait(false);
-            var connection = new ControlPlaneConnection(client, hierarchy, verified, Path.Combine(config.ControlPlane.Sec0Dir, "control-plane"));
+            connection = new ControlPlaneConnection(client, hierarchy, verified, Path.Combine(config.ControlPlane.Sec0Dir, "control-plane"));
+            if (config.ControlPlane.AuditUpload is { Enabled: true } upload)
+            {
+                // Its own client: a whole day file goes in one request, under the upload timeout, not the 4 s of API calls.
+                var uploadClient = connection.UploadClient = new ControlPlaneClient(new ControlPlaneClientOptions { BaseUrl = baseUrl, ApiKey = key, RequestTimeout = upload.Timeout });
+                Func<CancellationToken, Task<ControlPlaneHierarchy>> resolve = verified ? _ => Task.FromResult(hierarchy) : uploadClient.ValidateKeyAsync;
+                connection.AuditUpload = new AuditUploader(uploadClient, resolve, upload, config.ControlPlane.AppenderDir, Path.Combine(config.ControlPlane.Sec0Dir, "uploads"), time, logger);
+            }
+
             if (config.ControlPlanePolicy is { } policy)
             {
                 connection.Policy = await ControlPlanePolicySource.StartAsync(client, config.App.Tenant, policy, connection.StateDirectory, signer, environment, time, logger, cancellationToken).ConfigureAwait(false);
@@ -94,7 +112,15 @@ public sealed class ControlPlaneConnection : IAsyncDisposable
         }
         catch
         {
-            client.Dispose();
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                client.Dispose();
+            }
+
             throw;
         }
     }
@@ -102,12 +128,30 @@ public sealed class ControlPlaneConnection : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        if (AuditUpload is not null)
+        {
+            await AuditUpload.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (Policy is not null)
         {
             await Policy.DisposeAsync().ConfigureAwait(false);
         }
 
+        UploadClient?.Dispose();
         Client.Dispose();
+    }
+
+    /// <summary>
+    /// The retention guard for the audit log of <paramref name="config"/>: with uploads on, a daily file may be deleted only
+    /// once <paramref name="connection"/>'s uploader confirmed it (nothing is deleted before the connection is open); null
+    /// with uploads off. Pass it to the audit log before the connection exists; it reads the connection when asked.
+    /// </summary>
+    public static Func<string, bool>? RetentionGuard(Sec0Config config, Func<ControlPlaneConnection?> connection)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(connection);
+        return config.ControlPlane.AuditUpload is { Enabled: true } ? name => connection()?.AuditUpload?.CanDelete(name) ?? false : null;
     }
 
     private static string? FeatureNeedingControlPlane(Sec0Config config) =>

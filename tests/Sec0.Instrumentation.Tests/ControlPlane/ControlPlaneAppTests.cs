@@ -213,6 +213,54 @@ public sealed class ControlPlaneAppTests : IAsyncLifetime
         Assert.Equal(EscalationStatus.Rejected, vote.Escalation!.Status);
     }
 
+    [Fact]
+    public async Task Closed_day_files_are_uploaded_and_kept_past_retention_until_the_upload_is_confirmed()
+    {
+        File.WriteAllText(_dir.Combine("policy.yaml"), AllowAll);
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+        var config = Config(policy: "policy: ./policy.yaml", extra: "  retentionDays: 1\n  auditUpload: { enabled: true, intervalMs: 3600000 }");
+        File.WriteAllText(_dir.Combine("sec0.config.yaml"), config);
+
+        // The storage refuses every upload: the day files must outlive their retention.
+        _server.Fail(ControlPlaneRoute.Upload, new ControlPlaneFault(Status: 503));
+        await using (var app = await Sec0App.InitializeAsync(_dir.Combine("sec0.config.yaml"), new Sec0AppOptions { CreateSigningKeyIfMissing = true, Environment = _ => null, TimeProvider = time }))
+        {
+            _ledger.Transfer("acme", 1m);
+            for (var day = 0; day < 3; day++)
+            {
+                time.Advance(TimeSpan.FromDays(1));
+                _ledger.Transfer("acme", 1m);
+                await app.FlushAsync();
+            }
+
+            await app.ControlPlane!.AuditUpload!.UploadPendingAsync();
+            Assert.Empty(_server.Objects);
+            Assert.Equal(4, Directory.GetFiles(app.AuditDirectory, "audit-*.ndjson").Length);
+        }
+
+        // Next start, storage back: the closed files go up byte for byte, and then retention may delete them.
+        _server.Heal(ControlPlaneRoute.Upload);
+        var logs = _dir.Combine(".sec0", "logs");
+        var closed = Directory.GetFiles(logs, "audit-*.ndjson").Order(StringComparer.Ordinal).SkipLast(1).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+        await using (var app = await Sec0App.InitializeAsync(_dir.Combine("sec0.config.yaml"), new Sec0AppOptions { CreateSigningKeyIfMissing = true, Environment = _ => null, TimeProvider = time }))
+        {
+            await app.ControlPlane!.AuditUpload!.UploadPendingAsync();
+            foreach (var (name, bytes) in closed)
+            {
+                var date = name["audit-".Length..^".ndjson".Length];
+                var uploaded = _server.Objects.Single(o => o.Key.Contains($"/ingest/{date}/", StringComparison.Ordinal));
+                Assert.StartsWith("tenants/demo/dev/clients/demo-agents/1.0.0/ingest/", uploaded.Key, StringComparison.Ordinal);
+                Assert.Equal(bytes, uploaded.Value);
+            }
+
+            time.Advance(TimeSpan.FromDays(1));
+            _ledger.Transfer("acme", 1m);
+            await app.FlushAsync();
+        }
+
+        Assert.DoesNotContain(Directory.GetFiles(logs, "audit-*.ndjson").Select(f => Path.GetFileName(f)), closed.ContainsKey);
+    }
+
     private static async Task Eventually(Func<bool> probe)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
