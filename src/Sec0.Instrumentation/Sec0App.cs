@@ -195,7 +195,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
             var scanOptions = options.ScanOptions ?? new ScanCacheOptions { TimeProvider = options.TimeProvider, Logger = logger };
             var sast = policy.Sast.Enabled ? new SastVerdictCache(options.SastScanner!, policy.Sast, scanOptions) : null;
             var dast = policy.Dast.Enabled ? new DastVerdictCache(options.DastScanner!, policy.Dast, scanOptions) : null;
-            var pipeline = new HopPipeline(config, appender, engine, options.TimeProvider, logger, sast, dast, approvals);
+            var pipeline = new HopPipeline(config, appender, engine, options.TimeProvider, logger, sast, dast, approvals, RemoteDecider.Create(config, logger));
             var app = new Sec0App(config, signer, appender, pipeline, sast, dast, approvals?.Service);
             app._time = options.TimeProvider;
             app._logger = logger;
@@ -411,6 +411,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
         }
 
         SaveSastVerdicts();
+        _pipeline.Remote?.Dispose();
         Sast?.Dispose();
         Dast?.Dispose();
 

@@ -149,6 +149,12 @@ public sealed class AuditEnvelope
     /// <summary><c>decision_reason</c>.</summary>
     public string? DecisionReason { get; set; }
 
+    /// <summary>
+    /// <c>decision_source</c> (.NET): which engine decided, <c>local</c>, <c>remote</c>, <c>fallback-local</c>,
+    /// <c>fallback-allow</c> or <c>fallback-deny</c>; written only when remote decisions are configured.
+    /// </summary>
+    public string? DecisionSource { get; set; }
+
     /// <summary><c>risk_tags</c>: the violated reasons, by their <c>deny_on</c> names (e.g. <c>tool_not_in_allowlist</c>).</summary>
     public IReadOnlyList<string>? RiskTags { get; set; }
 

@@ -90,6 +90,7 @@ internal sealed class AuditLineBuilder
         Str(b, ref first, "dast_scan_id"u8, e.DastScanId);
         Str(b, ref first, "dast_status"u8, e.DastStatus);
         Str(b, ref first, "decision_reason"u8, e.DecisionReason);
+        Str(b, ref first, "decision_source"u8, e.DecisionSource);
         Str(b, ref first, "denial_level"u8, e.DenialLevel);
         Str(b, ref first, "denial_reason"u8, e.DenialReason);
         Str(b, ref first, "denial_type"u8, e.DenialType);

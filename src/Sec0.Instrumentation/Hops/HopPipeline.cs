@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Sec0.Approvals;
 using Sec0.Audit;
 using Sec0.Config;
+using Sec0.ControlPlane;
 using Sec0.Policy;
 using Sec0.Scanning;
 
@@ -29,9 +30,11 @@ internal sealed class HopPipeline : HopHost
     private readonly SastVerdictCache? _sast;
     private readonly DastVerdictCache? _dast;
     private readonly HopApprovals? _approvals;
+    private readonly RemoteDecider? _remote;
 
-    public HopPipeline(Sec0Config config, AuditAppender appender, DecisionEngine engine, TimeProvider time, ILogger? logger, SastVerdictCache? sast = null, DastVerdictCache? dast = null, HopApprovals? approvals = null)
+    public HopPipeline(Sec0Config config, AuditAppender appender, DecisionEngine engine, TimeProvider time, ILogger? logger, SastVerdictCache? sast = null, DastVerdictCache? dast = null, HopApprovals? approvals = null, RemoteDecider? remote = null)
     {
+        _remote = remote;
         _approvals = approvals;
         _sast = sast;
         _dast = dast;
@@ -41,6 +44,9 @@ internal sealed class HopPipeline : HopHost
         _time = time;
         _logger = logger;
     }
+
+    /// <summary>The remote decisions of <c>controlPlane.runtime</c>, owned by this pipeline's app; null when decisions are local only.</summary>
+    internal RemoteDecider? Remote => _remote;
 
     /// <summary>The envelope of the innermost hop running in this asynchronous flow, if any.</summary>
     internal static AuditEnvelope? CurrentFrame => s_frame.Value;
@@ -154,6 +160,33 @@ internal sealed class HopPipeline : HopHost
             MissingAuditSignature = _appender.IsFaulted,
             UninterceptedCall = unintercepted,
         });
+        if (_remote is { } remote)
+        {
+            // Only calls with violations go to the remote engine: an allowed call's path does no I/O. The wait is bounded by
+            // the budget, and the envelope is recorded whatever the remote engine does.
+            if (RemoteDecider.Consults(decision))
+            {
+                decision = remote.Decide(decision, hop.Engine, new RemoteDecisionContext
+                {
+                    ExecutionLayer = DenialLevels.Decorator,
+                    Tenant = _config.App.Tenant,
+                    Server = hop.Server ?? descriptor.Key,
+                    Tool = hop.Tool ?? descriptor.Key,
+                    Version = hop.Version,
+                    NodeId = cfg.NodeId,
+                    RunId = e.RunId.ToString("N"),
+                    HopKey = descriptor.Key,
+                });
+            }
+
+            e.DecisionSource = decision.SourceName;
+            if (decision.Source != DecisionSource.Local)
+            {
+                // Tagged only when the network was involved: a clean call's span stays as it was.
+                activity?.SetTag("sec0.decision_source", e.DecisionSource);
+            }
+        }
+
         if (!decision.Violations.IsEmpty)
         {
             e.Policy = AuditPolicyRecord.For(decision.OutcomeName, decision.PrimaryReasonName);

@@ -6,6 +6,9 @@ namespace Sec0.Policy;
 /// </summary>
 public readonly struct Decision
 {
+    // The reason the remote engine (or its failure mode) gave, which need not be a PolicyReason; null: PrimaryReason's name.
+    private readonly string? _reasonName;
+
     internal Decision(DecisionOutcome outcome, PolicyReasonSet violations, PolicyReasonSet blockingReasons, PolicyReason primaryReason, PolicyRiskTags riskTags, double riskScore)
     {
         Outcome = outcome;
@@ -14,6 +17,20 @@ public readonly struct Decision
         PrimaryReason = primaryReason;
         RiskTags = riskTags;
         RiskScore = riskScore;
+    }
+
+    private Decision(in Decision local, DecisionOutcome outcome, DecisionSource source, string? reasonName)
+    {
+        Outcome = outcome;
+        Violations = local.Violations;
+        // A remote block of a call the local engine allowed blocks it for all its violations; an allow is blocked by none.
+        BlockingReasons = outcome == DecisionOutcome.Allow ? PolicyReasonSet.Empty
+            : local.BlockingReasons.IsEmpty ? local.Violations : local.BlockingReasons;
+        PrimaryReason = local.PrimaryReason;
+        RiskTags = local.RiskTags;
+        RiskScore = local.RiskScore;
+        Source = source;
+        _reasonName = reasonName ?? local._reasonName;
     }
 
     /// <summary>What to do with the call.</summary>
@@ -43,6 +60,19 @@ public readonly struct Decision
     /// </summary>
     public double RiskScore { get; }
 
+    /// <summary>Which engine decided: <see cref="DecisionSource.Local"/> unless a remote engine was consulted.</summary>
+    public DecisionSource Source { get; }
+
+    /// <summary>The source's audit name (<c>decision_source</c>): <c>local</c>, <c>remote</c>, <c>fallback-local</c>, <c>fallback-allow</c> or <c>fallback-deny</c>.</summary>
+    public string SourceName => Source switch
+    {
+        DecisionSource.Remote => "remote",
+        DecisionSource.FallbackLocal => "fallback-local",
+        DecisionSource.FallbackAllow => "fallback-allow",
+        DecisionSource.FallbackDeny => "fallback-deny",
+        _ => "local",
+    };
+
     /// <summary>True when the call must not run now: deny or escalate. Never true in observe mode.</summary>
     public bool IsBlocked => Outcome is DecisionOutcome.Deny or DecisionOutcome.Escalate;
 
@@ -55,8 +85,18 @@ public readonly struct Decision
         _ => "allow",
     };
 
-    /// <summary>The primary reason's name; an empty string when there is none.</summary>
-    public string PrimaryReasonName => PolicyReasons.GetName(PrimaryReason);
+    /// <summary>
+    /// The reason to report: the remote engine's reason when it decided and gave one (or its failure mode's, such as
+    /// <c>runtime_remote_unavailable_fallback_deny</c>), otherwise the primary reason's name; an empty string when there is none.
+    /// </summary>
+    public string PrimaryReasonName => _reasonName ?? PolicyReasons.GetName(PrimaryReason);
+
+    /// <summary>
+    /// This decision with the outcome another engine gave it (a remote engine, or the failure mode standing in for one),
+    /// keeping the local violations, risk and primary reason; <paramref name="reasonName"/>, when not null, becomes
+    /// <see cref="PrimaryReasonName"/>.
+    /// </summary>
+    internal Decision WithOutcome(DecisionOutcome outcome, DecisionSource source, string? reasonName) => new(this, outcome, source, reasonName);
 
     /// <summary>The risk tag names, e.g. <c>["exfiltration", "side_effect"]</c>; shared, cached lists.</summary>
     public IReadOnlyList<string> GetRiskTagNames() => RiskModel.Names(RiskTags);
@@ -79,7 +119,7 @@ public readonly struct Decision
             throw new InvalidOperationException($"A decision with outcome {OutcomeName} does not block the call.");
         }
 
-        if (PrimaryReason == PolicyReason.CircuitOpen)
+        if (PrimaryReason == PolicyReason.CircuitOpen && _reasonName is null)
         {
             // circuit_open never escalates.
             return new Sec0CircuitOpenException(subject, denialLevel, $"[sec0] \"{subject}\" denied: its circuit breaker is open (circuit_open).");

@@ -63,5 +63,47 @@ public class TsHopEnvelopeShapeTests
         Assert.Equal(JsonValueKind.Null, root.GetProperty("idempotency_key").ValueKind);
     }
 
+    [Fact]
+    public async Task With_remote_decisions_configured_the_line_adds_decision_source_and_nothing_else()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.Combine("policy.yaml"), "tenant: demo\ndefault_retention: 90d\n");
+        // Nothing listens on the endpoint: an allowed call never reaches it.
+        File.WriteAllText(dir.Combine("sec0.config.yaml"), """
+            app:
+              tenant: demo
+              environment: dev
+              client: { name: demo-agents, version: "1.0.0" }
+              hops:
+                OrderAgent.Run: { type: agent, nodeId: order-agent, agentName: order-agent, agentVersion: "1.0.0" }
+            policy: ./policy.yaml
+            controlPlane:
+              sec0Dir: ./.sec0
+              localSignerPath: ./.sec0/keys/ed25519.key
+              runtime: { mode: remote, endpoint: "http://127.0.0.1:9/v1/runtime/evaluate" }
+            """);
+        string line;
+        await using (var app = Sec0App.Initialize(dir.Combine("sec0.config.yaml"), new Sec0AppOptions { CreateSigningKeyIfMissing = true }))
+        {
+            HopRuntime.Begin(s_agent).Complete();
+            await app.FlushAsync();
+            line = Directory.GetFiles(app.AuditDirectory, "audit-*.ndjson").SelectMany(File.ReadAllLines).Single(l => !l.Contains("\"record\":", StringComparison.Ordinal));
+        }
+
+        var problems = TsEnvelopeShape.Compare(
+            TsEnvelopeShape.TsAgentHopLine,
+            line,
+            varying: Set("ts", "trace_id", "span_id", "latency_ms", "agentRef", "agentVariables.AGENT.latency_ms", "sig"),
+            absent: Set("cause_trace_id", "cause_span_id", "policy_hash"),
+            renamed: new Dictionary<string, string>(),
+            otherValue: Set(),
+            nullable: Set("idempotency_key"),
+            added: Set("v", "seq", "prev", "key_id", "hop", "hop_hash", "decision_source"));
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        using var doc = JsonDocument.Parse(line);
+        Assert.Equal("local", doc.RootElement.GetProperty("decision_source").GetString());
+    }
+
     private static HashSet<string> Set(params string[] names) => new(names, StringComparer.Ordinal);
 }
