@@ -190,6 +190,27 @@ public sealed class RemoteDecisionTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_traced_call_sends_its_trace_context()
+    {
+        using var source = new ActivitySource("Sec0.Tests.RemoteDecision");
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == source.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var decider = Decider();
+        var engine = Engine();
+
+        using (var activity = source.StartActivity("hop"))
+        {
+            Assert.NotNull(activity);
+            decider.Decide(Local(engine), engine, s_context);
+            Assert.Contains(activity.TraceId.ToHexString(), Assert.Single(_server.Requests).Headers["traceparent"], StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Every_decision_has_its_own_request_id_and_its_retries_keep_it()
     {
         using var decider = Decider();
