@@ -124,6 +124,7 @@ public sealed class RemoteDecider : IDisposable
 
         var started = Stopwatch.GetTimestamp();
         var body = Body(local, engine, context);
+
         using var deadline = new CancellationTokenSource(Config.Budget);
         var attempts = 0;
         while (true)
@@ -137,6 +138,11 @@ public sealed class RemoteDecider : IDisposable
             catch (ControlPlaneException ex)
             {
                 failure = ex;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Whatever else goes wrong in the HTTP stack is a failure too: the call is decided and recorded regardless.
+                failure = Unexpected(ex);
             }
 
             if (!ShouldRetry(failure, attempts, started, deadline.Token, out var backoff))
@@ -162,6 +168,7 @@ public sealed class RemoteDecider : IDisposable
 
         var started = Stopwatch.GetTimestamp();
         var body = Body(local, engine, context);
+
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(Config.Budget);
         var attempts = 0;
@@ -177,6 +184,11 @@ public sealed class RemoteDecider : IDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 failure = ex;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                failure = Unexpected(ex);
             }
 
             if (!ShouldRetry(failure, attempts, started, deadline.Token, out var backoff))
@@ -555,6 +567,9 @@ public sealed class RemoteDecider : IDisposable
         Interlocked.Exchange(ref _nextWarning, 0);
         _logger?.LogInformation("[sec0] The remote decision engine at {Endpoint} answers again ({Unlogged} failure(s) not logged since the last warning).", _endpointText, unlogged);
     }
+
+    private ControlPlaneException Unexpected(Exception ex) =>
+        new(ControlPlaneException.BadResponseCode, $"[sec0] remote decision failed: POST {_endpointText} failed with {ex.GetType().Name}: {ex.Message}", null, false, ex);
 
     private ControlPlaneException SendFailed(Exception ex, CancellationToken deadline) =>
         deadline.IsCancellationRequested ? Late(null, ex)
