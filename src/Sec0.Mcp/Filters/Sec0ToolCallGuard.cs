@@ -5,6 +5,7 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Sec0.Approvals;
 using Sec0.Audit;
+using Sec0.ControlPlane;
 using Sec0.Hops;
 using Sec0.Policy;
 
@@ -104,6 +105,30 @@ internal sealed class Sec0ToolCallGuard
                 HandlerSwap = swapped,
                 MalformedInput = input.Problem is not null,
             });
+
+            if (_runtime.Remote is { } remote)
+            {
+                // A swapped handler is refused whatever any engine says: asking would only cost the budget.
+                if (!swapped && RemoteDecider.Consults(decision))
+                {
+                    // Not the request's token: the budget bounds the wait, and a decided call is recorded even when its client left.
+                    decision = await remote.DecideAsync(decision, _runtime.Engine, new RemoteDecisionContext
+                    {
+                        ExecutionLayer = DenialLevels.Middleware,
+                        Tenant = e.Tenant,
+                        Server = server,
+                        Tool = name,
+                        Version = version,
+                        NodeId = e.NodeId,
+                    }, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                e.DecisionSource = decision.SourceName;
+                if (decision.Source != DecisionSource.Local)
+                {
+                    activity?.SetTag("sec0.decision_source", e.DecisionSource);
+                }
+            }
 
             if (!decision.Violations.IsEmpty)
             {

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Sec0.Config;
 using Sec0.Policy;
 using Sec0.Signing;
 
@@ -70,4 +71,12 @@ public sealed class Sec0McpOptions
 
     /// <summary>How long creating an escalation may take before the call is refused without one (default 2.5 s, as <c>SEC0_ESCALATION_TIMEOUT_MS</c>).</summary>
     public TimeSpan EscalationTimeout { get; set; } = TimeSpan.FromMilliseconds(2500);
+
+    /// <summary>
+    /// Remote decisions (docs/control-plane.md): a call the policy finds violations in is decided by the remote engine
+    /// (<c>POST /v1/runtime/evaluate</c>, <c>executionLayer: middleware</c>) within the config's budget, or by its failure
+    /// mode when the engine is late or fails; envelopes then carry <c>decision_source</c>. A host that reads
+    /// <c>sec0.config.yaml</c> passes <c>Sec0Config.ControlPlane.Runtime</c>. Null (the default): decisions are local only.
+    /// </summary>
+    public RemoteDecisionConfig? RemoteDecisions { get; set; }
 }

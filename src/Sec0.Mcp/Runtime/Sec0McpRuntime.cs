@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Sec0.Approvals;
 using Sec0.Audit;
+using Sec0.ControlPlane;
 using Sec0.Hops;
 using Sec0.Policy;
 using Sec0.Signing;
@@ -86,7 +87,13 @@ internal sealed class Sec0McpRuntime : IAsyncDisposable, IDisposable
 
             Approvals = ApprovalService.OpenFolder(approvals.Directory, approvals.Groups, Appender, Time, Logger, Environment, approvals.Retention);
         }
+
+        // Last: nothing after it can fail and leave its client undisposed.
+        Remote = o.RemoteDecisions is { } remote ? new RemoteDecider(remote, Logger) : null;
     }
+
+    /// <summary>Remote decisions, when <see cref="Sec0McpOptions.RemoteDecisions"/> is set.</summary>
+    public RemoteDecider? Remote { get; }
 
     /// <summary>The approvals of escalated calls, when <see cref="Sec0McpOptions.Approvals"/> is set.</summary>
     public ApprovalService? Approvals { get; }
@@ -190,6 +197,8 @@ internal sealed class Sec0McpRuntime : IAsyncDisposable, IDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Remote?.Dispose();
+
         // Before the audit log: the sweeper records resolutions in it.
         if (Approvals is not null)
         {
@@ -203,6 +212,7 @@ internal sealed class Sec0McpRuntime : IAsyncDisposable, IDisposable
     /// <summary>For containers disposed synchronously: flushes and closes the audit log, then releases an owned key.</summary>
     public void Dispose()
     {
+        Remote?.Dispose();
         Approvals?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Appender.Dispose();
         _ownedSigner?.Dispose();
