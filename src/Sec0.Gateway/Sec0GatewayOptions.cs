@@ -1,4 +1,5 @@
 using Sec0.Audit;
+using Sec0.Config;
 using Sec0.Gateway.Auth;
 using Sec0.Gateway.Entitlements;
 using Sec0.Gateway.State;
@@ -111,6 +112,14 @@ public sealed class Sec0GatewayOptions
 
     /// <summary>The clock (tests use a fake one).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// Remote decisions (<c>controlPlane.runtime</c>, docs/control-plane.md): a request the policy finds violations in is
+    /// decided by the remote engine (<c>executionLayer: gateway</c>) within the config's budget, or by its failure mode
+    /// when the engine is late or fails; envelopes then carry <c>decision_source</c>. Entitlement refusals stay the
+    /// gateway's. Null (the default): decisions are local only.
+    /// </summary>
+    public RemoteDecisionConfig? RemoteDecisions { get; set; }
 
     /// <summary>What the gateway opened for these options (the audit log and key of a config file) and disposes when it stops.</summary>
     internal List<object> Owned { get; } = [];

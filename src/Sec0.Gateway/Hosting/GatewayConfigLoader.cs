@@ -51,6 +51,7 @@ public static class GatewayConfigLoader
             RedactIdentities = reader.ReadBool(reader.ReadMapping(gateway, "privacy", Block), "redact_identities", Block + ".privacy") ?? false,
             ReviewerPage = reader.ReadBool(gateway, "reviewer_page", Block) ?? true,
             TimeProvider = timeProvider,
+            RemoteDecisions = config.ControlPlane.Runtime,
         };
         if (options.Port > 65535)
         {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Sec0.Approvals;
 using Sec0.Audit;
+using Sec0.ControlPlane;
 using Sec0.Gateway.Auth;
 using Sec0.Gateway.State;
 using Sec0.Gateway.Upstreams;
@@ -133,7 +134,9 @@ internal sealed class GatewayRequestHandler
         var toolRoute = route.Value;
         var toolRef = toolRoute.ToolRef;
         var entitlement = _runtime.Entitlements?.Check(principal.Tenant, principal.User, principal.Roles, headers.NodeId, toolRoute.Server, toolRoute.Tool, toolRoute.Version, toolRef);
-        var decision = _runtime.Engine.Decide(new DecisionContext
+        // One engine for the whole decision, also when a control-plane policy refresh replaces it meanwhile.
+        var engine = _runtime.Engine;
+        var decision = engine.Decide(new DecisionContext
         {
             Server = toolRoute.Server,
             Tool = toolRoute.Tool,
@@ -146,6 +149,24 @@ internal sealed class GatewayRequestHandler
             MalformedInput = body.Canonical is null,
             NotEntitled = entitlement is { Allowed: false },
         });
+
+        // Entitlements are the gateway's authorization: a caller refused by them is not a question for the remote engine.
+        if (_runtime.Remote is { } remote && entitlement is not { Allowed: false } && RemoteDecider.Consults(decision))
+        {
+            // Not RequestAborted: the budget bounds the wait, and a decided request is recorded even when its caller left.
+            decision = await remote.DecideAsync(decision, engine, new RemoteDecisionContext
+            {
+                ExecutionLayer = DenialLevels.Gateway,
+                Tenant = principal.Tenant,
+                Server = toolRoute.Server,
+                Tool = toolRoute.Tool,
+                Version = toolRoute.Version,
+                // As the envelope records them: hashed with privacy.redact_identities.
+                NodeId = _runtime.Identity(headers.NodeId),
+                RunId = headers.RunId,
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
+
         call.Decision = decision;
         (ApprovalService Service, ApprovalBinding Binding)? pendingApproval = null;
         if (decision.IsBlocked)
@@ -449,6 +470,11 @@ internal sealed class GatewayRequestHandler
 
         if (call.Decision is { } decision)
         {
+            if (_runtime.Remote is not null)
+            {
+                e.DecisionSource = decision.SourceName;
+            }
+
             AuditRisk.Apply(e, decision);
             if (!decision.Violations.IsEmpty)
             {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Sec0.Audit;
+using Sec0.ControlPlane;
 using Sec0.Gateway.Auth;
 using Sec0.Gateway.Entitlements;
 using Sec0.Gateway.State;
@@ -109,6 +110,9 @@ internal sealed class GatewayRuntime : IAsyncDisposable
         }
 
         Upstreams = upstreams;
+
+        // Before the background services start: nothing after it can fail and leave its client undisposed.
+        Remote = options.RemoteDecisions is { } remote ? new RemoteDecider(remote, Logger) : null;
         options.ControlPlane?.AuditUpload?.Start();
         if (options.ControlPlane?.Policy is { } source)
         {
@@ -134,6 +138,9 @@ internal sealed class GatewayRuntime : IAsyncDisposable
         Check("security.side_effects.approve_high_risk", running.Security.SideEffects.ApproveHighRisk, next.Security.SideEffects.ApproveHighRisk);
         return problems;
     }
+
+    /// <summary>Remote decisions, when <see cref="Sec0GatewayOptions.RemoteDecisions"/> is set.</summary>
+    public RemoteDecider? Remote { get; }
 
     public Sec0GatewayOptions Options { get; }
 
@@ -247,6 +254,7 @@ internal sealed class GatewayRuntime : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Remote?.Dispose();
         foreach (var upstream in Upstreams.Values)
         {
             await upstream.DisposeAsync().ConfigureAwait(false);

@@ -64,6 +64,38 @@ public sealed class GatewayConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Remote_decisions_come_from_controlPlane_runtime()
+    {
+        var path = Write("""
+              port: 0
+              targets:
+                weather: { mcp: http://127.0.0.1:5001/mcp }
+            """);
+        string? Remote(string name) => name switch
+        {
+            "SEC0_RUNTIME_MODE" => "remote",
+            "SEC0_RUNTIME_REMOTE_URL" => "http://127.0.0.1:9/v1/runtime/evaluate",
+            "SEC0_RUNTIME_FAILURE_MODE" => "deny",
+            _ => Env(name),
+        };
+
+        var local = GatewayConfigLoader.Load(path, Env);
+        await DisposeOwnedAsync(local);
+        Assert.Null(local.RemoteDecisions);
+
+        var options = GatewayConfigLoader.Load(path, Remote);
+        try
+        {
+            Assert.Equal(new Uri("http://127.0.0.1:9/v1/runtime/evaluate"), options.RemoteDecisions!.Endpoint);
+            Assert.Equal(RemoteDecisionFailureMode.Deny, options.RemoteDecisions.FailureMode);
+        }
+        finally
+        {
+            await DisposeOwnedAsync(options);
+        }
+    }
+
+    [Fact]
     public async Task A_full_block_builds_targets_auth_entitlements_quotas_dedupe_and_policy()
     {
         var path = Write("""
