@@ -124,7 +124,6 @@ public sealed class RemoteDecider : IDisposable
 
         var started = Stopwatch.GetTimestamp();
         var body = Body(local, engine, context);
-
         using var deadline = new CancellationTokenSource(Config.Budget);
         var attempts = 0;
         while (true)
@@ -168,7 +167,6 @@ public sealed class RemoteDecider : IDisposable
 
         var started = Stopwatch.GetTimestamp();
         var body = Body(local, engine, context);
-
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(Config.Budget);
         var attempts = 0;
