@@ -235,7 +235,8 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
 
         if (controlPlane.Policy is { } source)
         {
-            source.OnChanged(snapshot => _pipeline.UpdatePolicy(snapshot.Policy), next => RestartOnlyChanges(startPolicy, next));
+            _pipeline.SetPolicyHash(source.Current.Hash);
+            source.OnChanged(snapshot => _pipeline.UpdatePolicy(snapshot.Policy, snapshot.Hash), next => RestartOnlyChanges(startPolicy, next));
             source.StartRefreshing();
         }
 

@@ -27,6 +27,9 @@ internal sealed class GatewayCall(GatewayTrace trace, long started)
 
     public Decision? Decision { get; set; }
 
+    /// <summary>The <c>policy_hash</c> of the control-plane policy <see cref="Decision"/> was made with; null for a local policy.</summary>
+    public string? PolicyHash { get; set; }
+
     public GatewayLease? Lease { get; set; }
 
     /// <summary>The escalation of an escalated call, or of the approval token it presented.</summary>

@@ -135,7 +135,9 @@ internal sealed class GatewayRequestHandler
         var toolRef = toolRoute.ToolRef;
         var entitlement = _runtime.Entitlements?.Check(principal.Tenant, principal.User, principal.Roles, headers.NodeId, toolRoute.Server, toolRoute.Tool, toolRoute.Version, toolRef);
         // One engine for the whole decision, also when a control-plane policy refresh replaces it meanwhile.
-        var engine = _runtime.Engine;
+        var policy = _runtime.Policy;
+        var engine = policy.Engine;
+        call.PolicyHash = policy.PolicyHash;
         var decision = engine.Decide(new DecisionContext
         {
             Server = toolRoute.Server,
@@ -470,6 +472,7 @@ internal sealed class GatewayRequestHandler
 
         if (call.Decision is { } decision)
         {
+            e.PolicyHash = call.PolicyHash;
             if (_runtime.Remote is not null)
             {
                 e.DecisionSource = decision.SourceName;

@@ -21,7 +21,8 @@ namespace Sec0.Gateway.Pipeline;
 internal sealed class GatewayRuntime : IAsyncDisposable
 {
     private PostgresGatewayState? _state;
-    private volatile DecisionEngine _engine;
+    // Engine and policy_hash swap together, so a decision is never recorded under another policy's hash.
+    private volatile PolicyInForce _policy;
     private Sec0.Approvals.ApprovalService? _approvals;
 
     /// <summary>The gateway's spans, on the same "Sec0" source as hops and MCP tool calls.</summary>
@@ -40,7 +41,7 @@ internal sealed class GatewayRuntime : IAsyncDisposable
         Time = options.TimeProvider ?? throw Invalid("TimeProvider must not be null.");
 
         var policy = options.Policy ?? new PolicyDocument { Tenant = Tenant };
-        _engine = DecisionEngine.Create(policy);
+        _policy = new PolicyInForce(DecisionEngine.Create(policy), options.ControlPlane?.Policy?.Current.Hash);
         MaxBodyBytes = policy.Security.Limits.MaxPayloadKb is { } kb ? (long)(kb * 1024) : options.DefaultMaxBodyBytes;
         MaxDuration = policy.Security.Limits.MaxDurationMs is { } ms ? TimeSpan.FromMilliseconds(ms) : options.DefaultMaxDuration;
         if (MaxBodyBytes <= 0 || MaxDuration <= TimeSpan.Zero)
@@ -116,7 +117,7 @@ internal sealed class GatewayRuntime : IAsyncDisposable
         options.ControlPlane?.AuditUpload?.Start();
         if (options.ControlPlane?.Policy is { } source)
         {
-            source.OnChanged(snapshot => _engine = DecisionEngine.Create(snapshot.Policy), next => RestartOnlyChanges(policy, next));
+            source.OnChanged(snapshot => _policy = new PolicyInForce(DecisionEngine.Create(snapshot.Policy), snapshot.Hash), next => RestartOnlyChanges(policy, next));
             source.StartRefreshing();
         }
     }
@@ -155,7 +156,10 @@ internal sealed class GatewayRuntime : IAsyncDisposable
     public TimeProvider Time { get; }
 
     /// <summary>The engine requests are decided with; swapped whole when the control-plane policy changes.</summary>
-    public DecisionEngine Engine => _engine;
+    public DecisionEngine Engine => _policy.Engine;
+
+    /// <summary>The engine and the <c>policy_hash</c> of its control-plane policy (null for a local policy), read as one.</summary>
+    public PolicyInForce Policy => _policy;
 
     public long MaxBodyBytes { get; }
 
@@ -295,4 +299,7 @@ internal sealed class GatewayRuntime : IAsyncDisposable
     internal static Sec0GatewayOptionsException Invalid(string message) => new("[sec0-gateway] " + message);
 
     private static Sec0GatewayOptionsException Invalid(string message, Exception inner) => new("[sec0-gateway] " + message, inner);
+
+    /// <summary>The policy requests are decided with: its engine and, for a control-plane policy, its <c>policy_hash</c>.</summary>
+    internal sealed record PolicyInForce(DecisionEngine Engine, string? PolicyHash);
 }

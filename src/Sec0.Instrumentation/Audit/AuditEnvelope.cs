@@ -137,6 +137,12 @@ public sealed class AuditEnvelope
     /// </summary>
     public AuditPolicyRecord? Policy { get; set; }
 
+    /// <summary>
+    /// <c>policy_hash</c>: the SHA-256 of the control-plane policy that decided the call, as Sec0's TypeScript SDK writes it;
+    /// null (not written) for a policy file or no policy.
+    /// </summary>
+    public string? PolicyHash { get; set; }
+
     /// <summary><c>denial_reason</c>.</summary>
     public string? DenialReason { get; set; }
 

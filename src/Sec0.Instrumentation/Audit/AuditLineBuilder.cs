@@ -129,6 +129,8 @@ internal sealed class AuditLineBuilder
             b.WriteByte((byte)'}');
         }
 
+        Str(b, ref first, "policy_hash"u8, e.PolicyHash);
+
         Key(b, ref first, "prev"u8);
         b.WriteByte((byte)'"');
         b.Write(_prevHex);

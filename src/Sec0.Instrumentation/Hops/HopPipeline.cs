@@ -40,7 +40,7 @@ internal sealed class HopPipeline : HopHost
         _dast = dast;
         _config = config;
         _appender = appender;
-        _policy = new PolicyState(engine, engine.CreateCircuitBreakers(time));
+        _policy = new PolicyState(engine, engine.CreateCircuitBreakers(time), null);
         _time = time;
         _logger = logger;
     }
@@ -100,6 +100,7 @@ internal sealed class HopPipeline : HopHost
             Parent = parent,
             Hop = descriptor,
             DefaultRetention = hop.Engine.Policy.AuditRetention,
+            PolicyHash = hop.PolicyHash,
         };
         hop.StampIdentity(e, descriptor.Key);
 
@@ -374,14 +375,16 @@ internal sealed class HopPipeline : HopHost
     /// Decides later calls with <paramref name="policy"/> (a control-plane policy changed). Circuit breakers keep their
     /// state while their settings stay the same; each hop is resolved again at its next call.
     /// </summary>
-    internal void UpdatePolicy(PolicyDocument policy)
+    /// <param name="policy">The new policy.</param>
+    /// <param name="hash">Its <c>policy_hash</c>, written on the envelopes it decides; null for none.</param>
+    internal void UpdatePolicy(PolicyDocument policy, string? hash)
     {
         var current = _policy;
         var engine = DecisionEngine.Create(policy);
         var breakers = Equals(policy.Enforcement.CircuitBreakers, current.Engine.Policy.Enforcement.CircuitBreakers)
             ? current.Breakers
             : engine.CreateCircuitBreakers(_time);
-        _policy = new PolicyState(engine, breakers);
+        _policy = new PolicyState(engine, breakers, hash);
     }
 
     private ResolvedHop Resolve(HopDescriptor descriptor)
@@ -393,10 +396,13 @@ internal sealed class HopPipeline : HopHost
         }
 
         var policy = _policy;
-        var resolved = ResolvedHop.Create(this, _config, descriptor, policy.Engine, policy.Breakers, _sast, _dast);
+        var resolved = ResolvedHop.Create(this, _config, descriptor, policy.Engine, policy.Breakers, _sast, _dast, policy.Hash);
         descriptor.ResolvedState = resolved;
         return resolved;
     }
 
-    private sealed record PolicyState(DecisionEngine Engine, CircuitBreakerSet? Breakers);
+    /// <summary>Names the start-up policy's <c>policy_hash</c> (a control-plane policy); before any call.</summary>
+    internal void SetPolicyHash(string? hash) => _policy = _policy with { Hash = hash };
+
+    private sealed record PolicyState(DecisionEngine Engine, CircuitBreakerSet? Breakers, string? Hash);
 }

@@ -47,6 +47,9 @@ internal sealed class ResolvedHop
     /// <summary>The policy-wide engine <see cref="Engine"/> was made from: a different one in the pipeline means the policy changed.</summary>
     public DecisionEngine? PolicyEngine { get; private init; }
 
+    /// <summary>The <c>policy_hash</c> of the policy <see cref="PolicyEngine"/> was made from (control-plane policies only).</summary>
+    public string? PolicyHash { get; private init; }
+
     public CircuitBreaker? Breaker { get; private init; }
 
     /// <summary>The SAST request for this hop's body hash; null when SAST is off or the hop has no hash.</summary>
@@ -87,7 +90,7 @@ internal sealed class ResolvedHop
         }
     }
 
-    public static ResolvedHop Create(HopPipeline owner, Sec0Config config, HopDescriptor descriptor, DecisionEngine engine, CircuitBreakerSet? breakers, SastVerdictCache? sast = null, DastVerdictCache? dast = null)
+    public static ResolvedHop Create(HopPipeline owner, Sec0Config config, HopDescriptor descriptor, DecisionEngine engine, CircuitBreakerSet? breakers, SastVerdictCache? sast = null, DastVerdictCache? dast = null, string? policyHash = null)
     {
         HopConfig hop;
         try
@@ -143,6 +146,7 @@ internal sealed class ResolvedHop
             Audit = audit,
             Engine = hopEngine,
             PolicyEngine = engine,
+            PolicyHash = policyHash,
             Breaker = breakers?.Get(descriptor.Key),
             DastInfo = dastInfo,
             DastKey = dastInfo is null ? null : DastVerdictCache.KeyOf(dastInfo),

@@ -312,30 +312,39 @@ public sealed class GatewayConfigLoaderTests : IDisposable
             """);
         File.WriteAllText(path, File.ReadAllText(path).Replace("  appenderDir:", $"  apiBaseUrl: {controlPlane.BaseUrl.AbsoluteUri}\n  appenderDir:", StringComparison.Ordinal));
 
-        await using var gateway = await Sec0Gateway.StartAsync(path);
-        using var http = new HttpClient { BaseAddress = gateway.Url };
-        async Task<HttpStatusCode> CallAsync()
+        const string deny = "tenant: demo\ntools:\n  allowlist: [\"mcp://other/*@*\"]\nenforcement:\n  deny_on: [tool_not_in_allowlist]\n";
+        await using (var gateway = await Sec0Gateway.StartAsync(path))
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "mcp/legacy/echo@1.0.0") { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
-            request.Headers.Add("x-idempotency-key", Guid.NewGuid().ToString("N"));
-            using var response = await http.SendAsync(request);
-            return response.StatusCode;
+            using var http = new HttpClient { BaseAddress = gateway.Url };
+            async Task<HttpStatusCode> CallAsync()
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "mcp/legacy/echo@1.0.0") { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
+                request.Headers.Add("x-idempotency-key", Guid.NewGuid().ToString("N"));
+                using var response = await http.SendAsync(request);
+                return response.StatusCode;
+            }
+
+            Assert.Equal(HttpStatusCode.OK, await CallAsync());
+            Assert.Contains(controlPlane.Requests, r => r.PathAndQuery == "/api/policy/demo?level=gateway&nodeId=edge");
+
+            // The control plane now allows only another server: the gateway's background refresh picks it up.
+            controlPlane.SetPolicy(deny, nodeId: "edge");
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            var status = HttpStatusCode.OK;
+            while (status == HttpStatusCode.OK && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+                status = await CallAsync();
+            }
+
+            Assert.Equal(HttpStatusCode.Forbidden, status);
         }
 
-        Assert.Equal(HttpStatusCode.OK, await CallAsync());
-        Assert.Contains(controlPlane.Requests, r => r.PathAndQuery == "/api/policy/demo?level=gateway&nodeId=edge");
-
-        // The control plane now allows only another server: the gateway's background refresh picks it up.
-        controlPlane.SetPolicy("tenant: demo\ntools:\n  allowlist: [\"mcp://other/*@*\"]\nenforcement:\n  deny_on: [tool_not_in_allowlist]\n", nodeId: "edge");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        var status = HttpStatusCode.OK;
-        while (status == HttpStatusCode.OK && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(200);
-            status = await CallAsync();
-        }
-
-        Assert.Equal(HttpStatusCode.Forbidden, status);
+        // The allowed and the denied requests name the policy that decided each.
+        var lines = Directory.GetFiles(_directory.Combine(".sec0", "gateway-logs"), "audit-*.ndjson").SelectMany(File.ReadAllLines).Where(l => l.Contains("\"tool_ref\"", StringComparison.Ordinal)).ToList();
+        string Hash(string yaml) => "\"policy_hash\":\"" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(yaml.Trim()))) + "\"";
+        Assert.Contains(lines, l => l.Contains("\"status\":\"ok\"", StringComparison.Ordinal) && l.Contains(Hash("tenant: demo\n"), StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("\"denial_reason\":\"tool_not_in_allowlist\"", StringComparison.Ordinal) && l.Contains(Hash(deny), StringComparison.Ordinal));
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public class TsHopEnvelopeShapeTests
             TsEnvelopeShape.TsAgentHopLine,
             line,
             varying: Set("ts", "trace_id", "span_id", "latency_ms", "agentRef", "agentVariables.AGENT.latency_ms", "sig"),
-            // TS: an agent with no caller names itself as its cause; policy_hash hashes a control-plane policy .NET does not fetch.
+            // TS: an agent with no caller names itself as its cause. policy_hash: .NET writes it only for a control-plane policy (this app uses a file).
             absent: Set("cause_trace_id", "cause_span_id", "policy_hash"),
             renamed: new Dictionary<string, string>(),
             otherValue: Set(),

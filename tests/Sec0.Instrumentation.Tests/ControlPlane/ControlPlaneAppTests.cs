@@ -90,7 +90,15 @@ public sealed class ControlPlaneAppTests : IAsyncLifetime
         Assert.Equal("tool_not_in_allowlist", denied.Violation);
         Assert.Equal(1, _ledger.Transfers);
         Assert.Same(app.ControlPlane.Policy.Current.Policy, app.Policy);
+
+        // Each envelope names the policy that decided it, as the TypeScript SDK's policy_hash does.
+        await app.FlushAsync();
+        var hops = Directory.GetFiles(app.AuditDirectory, "audit-*.ndjson").SelectMany(File.ReadAllLines)
+            .Select(l => JsonDocument.Parse(l).RootElement.Clone()).Where(e => e.TryGetProperty("hop", out _)).ToList();
+        Assert.Equal([Sha256Of(AllowAll), Sha256Of(DenyLedger)], hops.Select(e => e.GetProperty("policy_hash").GetString()));
     }
+
+    private static string Sha256Of(string yaml) => Sec0.Audit.Sha256Hex.Of(System.Text.Encoding.UTF8.GetBytes(yaml.Trim()));
 
     [Fact]
     public async Task A_dead_control_plane_at_start_up_leaves_the_app_on_its_last_good_policy()
