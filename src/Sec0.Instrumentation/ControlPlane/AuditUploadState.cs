@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Sec0.Audit;
+using Sec0.Files;
 
 namespace Sec0.ControlPlane;
 
@@ -77,45 +77,25 @@ internal static class AuditUploadState
     /// <exception cref="UnauthorizedAccessException">The state directory is not writable.</exception>
     public static void Save(string directory, IReadOnlyDictionary<string, Entry> entries)
     {
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, FileName);
-
-        // A name of its own, so two writers (an app and a tool) never write into the same temp file.
-        var temp = path + ".tmp-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-        try
+        AtomicFile.WriteJson(Path.Combine(directory, FileName), w =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            w.WriteStartObject();
+            w.WriteNumber("version", 1);
+            w.WriteStartObject("files");
+            foreach (var (name, e) in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
             {
-                using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("version", 1);
-                    w.WriteStartObject("files");
-                    foreach (var (name, e) in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
-                    {
-                        w.WriteStartObject(name);
-                        w.WriteNumber("length", e.Length);
-                        w.WriteString("sha256", e.Sha256);
-                        w.WriteString("key", e.Key);
-                        w.WriteString("uploadedAt", e.UploadedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-                        w.WriteString("lastWriteUtc", e.LastWriteUtc.ToString("O", CultureInfo.InvariantCulture));
-                        w.WriteEndObject();
-                    }
-
-                    w.WriteEndObject();
-                    w.WriteEndObject();
-                }
-
-                stream.Flush(flushToDisk: true);
+                w.WriteStartObject(name);
+                w.WriteNumber("length", e.Length);
+                w.WriteString("sha256", e.Sha256);
+                w.WriteString("key", e.Key);
+                w.WriteString("uploadedAt", e.UploadedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+                w.WriteString("lastWriteUtc", e.LastWriteUtc.ToString("O", CultureInfo.InvariantCulture));
+                w.WriteEndObject();
             }
 
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+            w.WriteEndObject();
+            w.WriteEndObject();
+        });
     }
 
     private static Entry? Read(JsonElement e)
@@ -139,16 +119,4 @@ internal static class AuditUploadState
     }
 
     private static bool IsSha256Hex(string text) => text.Length == 64 && !text.AsSpan().ContainsAnyExcept("0123456789abcdef");
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // A stray temp file is harmless; the error that matters is the one being thrown.
-        }
-    }
 }

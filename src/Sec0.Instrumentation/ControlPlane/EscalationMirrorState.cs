@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Sec0.Files;
 
 namespace Sec0.ControlPlane;
 
@@ -80,9 +80,7 @@ internal sealed class EscalationMirrorState
     {
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-            var buffer = new ArrayBufferWriter<byte>(256);
-            using (var writer = new Utf8JsonWriter(buffer))
+            AtomicFile.WriteJson(_path, writer =>
             {
                 writer.WriteStartObject();
                 foreach (var (local, remote) in _ids.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -91,11 +89,7 @@ internal sealed class EscalationMirrorState
                 }
 
                 writer.WriteEndObject();
-            }
-
-            var temp = _path + ".tmp";
-            File.WriteAllBytes(temp, buffer.WrittenSpan.ToArray());
-            File.Move(temp, _path, overwrite: true);
+            });
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -1,8 +1,8 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Sec0.Audit;
+using Sec0.Files;
 using Sec0.Signing;
 
 namespace Sec0.ControlPlane;
@@ -23,13 +23,11 @@ internal sealed class PolicyCacheFile(string directory, AuditSigner signer)
     /// <summary>Saves <paramref name="yaml"/> as the last good policy. YAML first: a crash between the two leaves a hash mismatch, which is refused.</summary>
     public void Save(string yaml, string hash, string? etag, DateTimeOffset fetchedAt, string tenant, string level, string? nodeId)
     {
-        Directory.CreateDirectory(directory);
-        WriteAtomic(YamlPath, Encoding.UTF8.GetBytes(yaml));
+        AtomicFile.Write(YamlPath, Encoding.UTF8.GetBytes(yaml));
         var fetched = fetchedAt.ToString("O", CultureInfo.InvariantCulture);
         var signature = new byte[signer.SignatureSize];
         var length = signer.Sign(Encoding.UTF8.GetBytes(Signed(tenant, level, nodeId, hash, etag, fetched)), signature);
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        AtomicFile.WriteJson(MetaPath, writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("tenant", tenant);
@@ -41,9 +39,7 @@ internal sealed class PolicyCacheFile(string directory, AuditSigner signer)
             writer.WriteString("key_id", signer.KeyId);
             writer.WriteString("sig", Convert.ToBase64String(signature, 0, length));
             writer.WriteEndObject();
-        }
-
-        WriteAtomic(MetaPath, buffer.WrittenSpan.ToArray());
+        });
     }
 
     /// <summary>Reads the last good policy; null with <paramref name="problem"/> set when there is none or it must not be used.</summary>
@@ -120,16 +116,4 @@ internal sealed class PolicyCacheFile(string directory, AuditSigner signer)
 
     private static string Signed(string tenant, string level, string? nodeId, string hash, string? etag, string fetchedAt) =>
         string.Join('\n', Purpose, tenant, level, nodeId ?? string.Empty, hash, etag ?? string.Empty, fetchedAt);
-
-    private static void WriteAtomic(string path, byte[] bytes)
-    {
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
-    }
 }

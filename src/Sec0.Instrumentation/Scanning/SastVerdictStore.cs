@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Sec0.Files;
 using Sec0.Policy;
 
 namespace Sec0.Scanning;
@@ -18,11 +19,7 @@ internal static class SastVerdictStore
 
     public static void Save(string directory, IEnumerable<ScanVerdict> verdicts, string? ruleset, DateTimeOffset now)
     {
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, FileName);
-        var temp = path + ".tmp";
-        using (var stream = File.Create(temp))
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        AtomicFile.WriteJson(Path.Combine(directory, FileName), w =>
         {
             w.WriteStartObject();
             w.WriteNumber("version", 1);
@@ -43,9 +40,7 @@ internal static class SastVerdictStore
 
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-
-        File.Move(temp, path, overwrite: true);
+        });
     }
 
     /// <summary>The saved verdicts still valid at <paramref name="now"/> under <paramref name="policy"/>; empty when there is no readable file.</summary>

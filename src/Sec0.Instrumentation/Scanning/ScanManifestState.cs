@@ -1,3 +1,5 @@
+using Sec0.Files;
+
 namespace Sec0.Scanning;
 
 /// <summary>
@@ -35,10 +37,14 @@ internal static class ScanManifestState
         var changed = saved is null || !saved.SequenceEqual(current, StringComparer.Ordinal);
         if (changed)
         {
-            Directory.CreateDirectory(directory);
-            var temp = path + ".tmp";
-            File.WriteAllLines(temp, current);
-            File.Move(temp, path, overwrite: true);
+            AtomicFile.Write(path, stream =>
+            {
+                using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true);
+                foreach (var line in current)
+                {
+                    writer.WriteLine(line);
+                }
+            });
         }
 
         return changed;
