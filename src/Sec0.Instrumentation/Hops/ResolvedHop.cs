@@ -99,7 +99,7 @@ internal sealed class ResolvedHop
         }
         catch (Sec0ConfigException ex)
         {
-            return new ResolvedHop(owner, null, ex);
+            return new ResolvedHop(owner, null, ex) { PolicyEngine = engine };
         }
 
         var nodeType = HopRequirements.GetYamlName(hop.Type);
