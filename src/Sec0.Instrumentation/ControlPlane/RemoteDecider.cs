@@ -1,8 +1,6 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Sec0.Config;
 using Sec0.Policy;
@@ -46,7 +44,7 @@ public sealed class RemoteDecider : IDisposable
     public static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(30);
 
     // Longer reasons are cut: the reason goes into envelopes and exception messages.
-    private const int MaxReasonLength = 200;
+    internal const int MaxReasonLength = 200;
 
     // Reasons the local engine denies whatever deny_on says, which a remote engine does not know about: an open circuit
     // (the hop is failing: no network round trip on top) and an input that cannot be hashed (it could not be recorded).
@@ -123,7 +121,7 @@ public sealed class RemoteDecider : IDisposable
         }
 
         var started = Stopwatch.GetTimestamp();
-        var body = Body(local, engine, context);
+        var body = RuntimeEvaluateMessage.Write(local, engine, context);
         using var deadline = new CancellationTokenSource(Config.Budget);
         var attempts = 0;
         while (true)
@@ -166,7 +164,7 @@ public sealed class RemoteDecider : IDisposable
         }
 
         var started = Stopwatch.GetTimestamp();
-        var body = Body(local, engine, context);
+        var body = RuntimeEvaluateMessage.Write(local, engine, context);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(Config.Budget);
         var attempts = 0;
@@ -242,7 +240,7 @@ public sealed class RemoteDecider : IDisposable
                 throw StatusFailed(status, detail);
             }
 
-            return Parse(ReadBody(response, MaxResponseBytes, truncate: false, deadline), status);
+            return RuntimeEvaluateMessage.Read(ReadBody(response, MaxResponseBytes, truncate: false, deadline), status, _endpointText);
         }
     }
 
@@ -277,7 +275,7 @@ public sealed class RemoteDecider : IDisposable
                 throw StatusFailed(status, detail);
             }
 
-            return Parse(await ReadBodyAsync(response, MaxResponseBytes, truncate: false, deadline).ConfigureAwait(false), status);
+            return RuntimeEvaluateMessage.Read(await ReadBodyAsync(response, MaxResponseBytes, truncate: false, deadline).ConfigureAwait(false), status, _endpointText);
         }
     }
 
@@ -364,128 +362,6 @@ public sealed class RemoteDecider : IDisposable
 
         return request;
     }
-
-    /// <summary>The request body (runtime-enforcement.yaml, RuntimeDecisionRequest). Retries of one decision send the same body, so the same <c>requestId</c>.</summary>
-    private static byte[] Body(in Decision local, DecisionEngine engine, RemoteDecisionContext context)
-    {
-        var buffer = new ArrayBufferWriter<byte>(768);
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("protocolVersion", ProtocolVersion);
-            // Unique per decision (Sec0's TypeScript SDK derives it from the tool, which defeats the server's idempotency).
-            w.WriteString("requestId", Guid.NewGuid().ToString("D"));
-
-            w.WriteStartObject("context");
-            w.WriteString("integrationSurface", IntegrationSurface);
-            w.WriteString("executionLayer", context.ExecutionLayer);
-            Optional(w, "tenant", context.Tenant);
-            w.WriteString("server", context.Server);
-            w.WriteString("tool", context.Tool);
-            Optional(w, "nodeId", context.NodeId);
-            Optional(w, "runId", context.RunId);
-            w.WriteEndObject();
-
-            w.WriteStartObject("enforcement");
-            w.WriteString("mode", engine.Mode == EnforcementMode.Observe ? "observe" : "enforce");
-            w.WriteString("strategy", engine.Strategy == EnforcementStrategy.DenyOnAny ? "deny_on_any" : "deny_on_match");
-            Names(w, "denyOn", engine.DenyOn);
-            w.WriteBoolean("forceDeny", false);
-            w.WriteEndObject();
-
-            w.WriteStartObject("input");
-            Names(w, "reasons", local.Violations);
-            w.WriteStartArray("riskTags");
-            foreach (var tag in local.GetRiskTagNames())
-            {
-                w.WriteStringValue(tag);
-            }
-
-            w.WriteEndArray();
-            w.WriteStartObject("attributes");
-            w.WriteString("localDecision", local.OutcomeName);
-            w.WriteString("localReason", local.PrimaryReasonName);
-            Names(w, "escalateOn", engine.EscalateOn);
-            w.WriteNumber("riskScore", local.RiskScore);
-            Optional(w, "version", context.Version);
-            Optional(w, "hop", context.HopKey);
-            w.WriteEndObject();
-            w.WriteEndObject();
-
-            w.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static void Optional(Utf8JsonWriter w, string name, string? value)
-    {
-        if (!string.IsNullOrEmpty(value))
-        {
-            w.WriteString(name, value);
-        }
-    }
-
-    private static void Names(Utf8JsonWriter w, string name, PolicyReasonSet reasons)
-    {
-        w.WriteStartArray(name);
-        foreach (var reason in reasons)
-        {
-            w.WriteStringValue(PolicyReasons.GetName(reason));
-        }
-
-        w.WriteEndArray();
-    }
-
-    private RemoteAnswer Parse(byte[] body, int status)
-    {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
-        }
-        catch (JsonException ex)
-        {
-            throw new ControlPlaneException(ControlPlaneException.BadResponseCode, $"[sec0] remote decision failed: POST {_endpointText} answered with a body that is not JSON ({ex.Message}).", status, false, ex);
-        }
-
-        using (doc)
-        {
-            var root = doc.RootElement;
-            if (root.ValueKind == JsonValueKind.Object
-                && root.TryGetProperty("decision", out var decision) && decision.ValueKind == JsonValueKind.Object
-                && decision.TryGetProperty("action", out var actionElement) && actionElement.ValueKind == JsonValueKind.String
-                && actionElement.GetString() switch
-                {
-                    "allow" => RemoteAction.Allow,
-                    "deny" => RemoteAction.Deny,
-                    "escalate" => RemoteAction.Escalate,
-                    "clarify" => RemoteAction.Clarify,
-                    _ => (RemoteAction?)null,
-                } is { } action)
-            {
-                // decision.reason, else (for a non-allow) the first of decision.reasons, as the spec's reference client reads it.
-                var reason = Text(decision, "reason");
-                if (reason is null && action != RemoteAction.Allow && decision.TryGetProperty("reasons", out var reasons) && reasons.ValueKind == JsonValueKind.Array)
-                {
-                    reason = reasons.EnumerateArray().Where(r => r.ValueKind == JsonValueKind.String).Select(r => Clean(r.GetString())).FirstOrDefault(r => r is not null);
-                }
-
-                return new RemoteAnswer(action, reason);
-            }
-
-            throw new ControlPlaneException(
-                ControlPlaneException.BadResponseCode,
-                $"[sec0] remote decision failed: POST {_endpointText} answered without a decision whose action is allow, deny, escalate or clarify.",
-                status);
-        }
-    }
-
-    private static string? Text(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? Clean(value.GetString()) : null;
-
-    private static string? Clean(string? text) =>
-        string.IsNullOrWhiteSpace(text) ? null : ControlPlaneErrors.Printable(text, MaxReasonLength) is { Length: > 0 } clean ? clean : null;
 
     private static string Snippet(byte[] body) => ControlPlaneErrors.Printable(Encoding.UTF8.GetString(body), 200);
 
@@ -603,14 +479,4 @@ public sealed class RemoteDecider : IDisposable
             status,
             retryable);
     }
-
-    private enum RemoteAction
-    {
-        Allow,
-        Deny,
-        Escalate,
-        Clarify,
-    }
-
-    private readonly record struct RemoteAnswer(RemoteAction Action, string? Reason);
 }

@@ -382,8 +382,9 @@ public sealed class RemoteDecisionTests : IAsyncLifetime
         Assert.Equal(outcome, decision.Outcome);
         Assert.Equal(source, decision.Source);
         Assert.Equal(reason, decision.PrimaryReasonName);
-        // A timeout spends the budget: no time is left for a retry.
-        Assert.Single(Evaluations());
+        // A timeout spends the budget: no time is left for a retry. (On a loaded machine the one attempt may be cancelled
+        // before the server logs it, so "at most one" is the claim.)
+        Assert.InRange(Evaluations().Count, 0, 1);
         Assert.Contains("did not answer within the budget of 400 ms", Assert.Single(Warnings()), StringComparison.Ordinal);
     }
 
