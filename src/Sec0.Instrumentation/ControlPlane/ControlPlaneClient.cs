@@ -186,10 +186,7 @@ public sealed class ControlPlaneClient : IDisposable
 
     private static string TenantQuery(string tenant) => string.IsNullOrEmpty(tenant) ? string.Empty : "?tenant=" + Uri.EscapeDataString(tenant);
 
-    private void Authorize(HttpRequestMessage request) =>
-        request.Headers.Authorization = _apiKey.StartsWith("bearer ", StringComparison.OrdinalIgnoreCase)
-            ? AuthenticationHeaderValue.Parse(_apiKey)
-            : new AuthenticationHeaderValue("Bearer", _apiKey);
+    private void Authorize(HttpRequestMessage request) => request.Headers.Authorization = BearerToken.Header(_apiKey);
 
     private static ByteArrayContent JsonBody(Action<Utf8JsonWriter> write)
     {

@@ -355,9 +355,7 @@ public sealed class RemoteDecider : IDisposable
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (_token is not null)
         {
-            request.Headers.Authorization = _token.StartsWith("bearer ", StringComparison.OrdinalIgnoreCase)
-                ? AuthenticationHeaderValue.Parse(_token)
-                : new AuthenticationHeaderValue("Bearer", _token);
+            request.Headers.Authorization = BearerToken.Header(_token);
         }
 
         return request;
