@@ -88,9 +88,15 @@ public static class GatewayConfigLoader
             options.Policy = controlPlane.Policy?.Current.Policy ?? options.Policy;
             options.Owned.Add(controlPlane);
         }
+
         if (options.Policy?.Security.SideEffects.ApproveHighRisk == true)
         {
             OpenApprovals(config, environment, timeProvider, logger, options);
+        }
+
+        if (controlPlane is not null && config.ControlPlane.Escalations == EscalationReporting.Mirror)
+        {
+            MirrorEscalations(controlPlane, options, timeProvider, logger);
         }
 
         // Disposed in this order: the control plane's refreshes first, the audit log before its key.
@@ -155,6 +161,26 @@ public static class GatewayConfigLoader
         var service = Sec0.Approvals.ApprovalService.OpenFolder(approvals.Directory, approvals.Groups, options.Appender, timeProvider, logger, config.App.Environment, approvals.Retention);
         options.Approvals = service;
         options.Owned.Insert(0, service);
+    }
+
+    /// <summary>
+    /// <c>controlPlane.escalations: mirror</c> for the gateway's folder of escalations, with its own id map beside the app's
+    /// (both may share a <c>sec0Dir</c>). Replicas sharing escalations in PostgreSQL are not mirrored: each would report them.
+    /// </summary>
+    private static void MirrorEscalations(ControlPlaneConnection controlPlane, Sec0GatewayOptions options, TimeProvider timeProvider, ILogger? logger)
+    {
+        if (options.Approvals is not { } approvals)
+        {
+            logger?.LogWarning(options.PostgresState is null
+                ? "[sec0-gateway] controlPlane.escalations: mirror has nothing to mirror: the policy does not set security.side_effects.approve_high_risk."
+                : "[sec0-gateway] controlPlane.escalations: mirror is not supported with gateway.state in PostgreSQL yet (every replica would report each escalation); escalations stay local.");
+            return;
+        }
+
+        var mirror = new EscalationMirror(controlPlane.Client, approvals, options.Tenant!, Path.Combine(controlPlane.StateDirectory, "gateway"), timeProvider, logger);
+
+        // Disposed first: it reports on the approvals and records into their audit log.
+        options.Owned.Insert(0, mirror);
     }
 
     private static void ReadTargets(YamlConfigReader reader, ConfigMapping gateway, string directory, Sec0GatewayOptions options)

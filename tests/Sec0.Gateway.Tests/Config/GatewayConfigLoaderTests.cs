@@ -348,6 +348,72 @@ public sealed class GatewayConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Gateway_escalations_are_mirrored_and_the_control_plane_can_approve_them()
+    {
+        await using var controlPlane = await ReferenceControlPlane.StartAsync();
+        await using var upstream = await TestServers.LegacyToolTestServer.StartAsync();
+        File.WriteAllText(_directory.Combine("policy.yaml"), """
+            tenant: demo
+            tools:
+              allowlist: ["mcp://other/*@*"]
+            security:
+              side_effects:
+                approve_high_risk: true
+                human_escalation: { approval_set_id: ops }
+            enforcement:
+              deny_on: [tool_not_in_allowlist]
+            """);
+        var path = Write(
+            $"""
+              port: 0
+              targets:
+                legacy: {upstream.Url}
+              authn: {"{"} allowUnauthenticated: true {"}"}
+            """,
+            extra: $"""
+            policy: ./policy.yaml
+            auth: {"{"} sec0ApiKey: {controlPlane.ApiKey} {"}"}
+            approvals:
+              groups:
+                ops: [{"{"} user: olga, roles: [ops] {"}"}]
+            """);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("  appenderDir:", $"  apiBaseUrl: {controlPlane.BaseUrl.AbsoluteUri}\n  escalations: mirror\n  appenderDir:", StringComparison.Ordinal));
+
+        await using var gateway = await Sec0Gateway.StartAsync(path);
+        using var http = new HttpClient { BaseAddress = gateway.Url };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "mcp/legacy/echo@1.0.0") { Content = new StringContent("{\"secret\":\"s3cr3t-value\"}", System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("x-idempotency-key", "mirror-1");
+        request.Headers.Add("x-node-id", "order-agent");
+        using var denied = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        var id = System.Text.Json.JsonDocument.Parse(await denied.Content.ReadAsStringAsync()).RootElement.GetProperty("escalation_id").GetString()!;
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (controlPlane.Escalations.IsEmpty && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        var (remoteId, reported) = controlPlane.Escalations.Single();
+        Assert.Equal(id, reported.Body.GetProperty("metadata").GetProperty("local_escalation_id").GetString());
+        Assert.Equal("gateway", reported.Body.GetProperty("metadata").GetProperty("layer").GetString());
+        Assert.DoesNotContain("s3cr3t-value", reported.Body.GetRawText(), StringComparison.Ordinal);
+
+        controlPlane.SetEscalationStatus(remoteId, "approved");
+        var status = "pending";
+        while (status == "pending" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            using var poll = new HttpRequestMessage(HttpMethod.Get, "approvals/" + id);
+            poll.Headers.Add("x-node-id", "order-agent");
+            using var answer = await http.SendAsync(poll);
+            status = System.Text.Json.JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("escalation_status").GetString()!;
+        }
+
+        Assert.Equal("approved", status);
+    }
+
+    [Fact]
     public void Inline_policy_and_a_control_plane_policy_at_once_are_refused()
     {
         var path = Write("  targets: { a: http://127.0.0.1:1 }\n  enforcement: { mode: enforce }\n", extra: "policy: { source: control-plane }");
