@@ -4,8 +4,14 @@ using Sec0.Signing;
 
 // Usage: Sec0.Audit.CrashHost <auditDir> <keyFile> <keyBaseDir> <runId> <writers>
 //    or: Sec0.Audit.CrashHost approvals <storeDir> <escalationId> <firstVoter>
+//    or: Sec0.Audit.CrashHost pipeline <dir>   (key generation, signed appends, verification; prints what it used)
 // Appends with flush: always from several tasks and prints "ACK <id>" once an append has completed,
 // so the parent knows exactly which envelopes were acknowledged before it kills this process.
+if (args[0] == "pipeline")
+{
+    return await RunPipelineAsync(args[1]);
+}
+
 if (args[0] == "approvals")
 {
     return await VoteUntilKilledAsync(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
@@ -70,4 +76,31 @@ static async Task<int> VoteUntilKilledAsync(string storeDir, string escalationId
 
     await Task.Delay(Timeout.Infinite);
     return 0;
+}
+
+// The whole audit pipeline in a fresh process: a new Ed25519 key file, 100 signed envelopes, a verification of the log.
+static async Task<int> RunPipelineAsync(string root)
+{
+    var keyFile = Path.Combine(root, "keys", "ed25519.key");
+    Directory.CreateDirectory(Path.GetDirectoryName(keyFile)!);
+    using (var created = SigningKeyFile.Create(keyFile, SigningAlgorithm.Ed25519))
+    {
+    }
+
+    using var signer = LocalDevSigner.FromFile(keyFile, baseDirectory: root);
+    var logs = Path.Combine(root, "logs");
+    await using (var appender = AuditAppender.Open(new AuditAppenderOptions { Directory = logs, Signer = signer }))
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            appender.Enqueue(new AuditEnvelope { Tool = "t" + i, NodeType = "tool", Status = "ok", Tenant = "portable" });
+        }
+    }
+
+    using var verifier = signer.CreateVerifier();
+    var report = new AuditLogVerifier(verifier).Verify(logs);
+    Console.WriteLine("LIBCRYPTO " + (NativeLibraryResolver.IsLibCryptoAvailable ? "found" : "not-used"));
+    Console.WriteLine("SHA256 " + (Sha256Digest.IsNative ? "libcrypto" : "dotnet"));
+    Console.WriteLine($"VERIFIED {report.ValidEnvelopes} of {report.Envelopes} intact={report.IsIntact}");
+    return report.IsIntact ? 0 : 1;
 }

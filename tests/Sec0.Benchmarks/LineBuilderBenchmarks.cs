@@ -43,7 +43,7 @@ public class LineBuilderBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _signer.Dispose();
 
-    [Benchmark(Baseline = true, Description = "Ed25519 sign only (OpenSSL)")]
+    [Benchmark(Baseline = true, Description = "Ed25519 sign only")]
     public int SignOnly()
     {
         Span<byte> sig = stackalloc byte[64];

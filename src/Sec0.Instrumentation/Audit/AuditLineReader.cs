@@ -179,7 +179,7 @@ internal sealed class AuditLineReader
             return AuditLineStatus.TypeScriptBadSignature;
         }
 
-        if (!TryDecodeSignature(sig, out var signatureLength) || signatureLength != OpenSslEd25519.SignatureSize)
+        if (!TryDecodeSignature(sig, out var signatureLength) || signatureLength != Ed25519Keys.SignatureSize)
         {
             info = info with { Error = "sig is not \"ed25519:\" followed by the base64 of a 64-byte signature: the line was altered" };
             return AuditLineStatus.TypeScriptBadSignature;

@@ -1,42 +1,32 @@
+using NSec.Cryptography;
+
 namespace Sec0.Signing;
 
 /// <summary>
-/// Ed25519 (RFC 8032) signer backed by OpenSSL 3 libcrypto. The key is parsed once and kept for the
-/// object's lifetime; each <see cref="Sign"/> reuses one native digest context and allocates nothing.
-/// Thread-safe: concurrent calls are serialised on an internal lock (the audit appender calls from one
-/// thread, so the lock is uncontended there).
+/// Ed25519 (RFC 8032) signer over libsodium (NSec.Cryptography, whose package ships the native library for Windows, macOS
+/// and Linux, so signing needs nothing installed). The key is imported once and kept for the object's lifetime; each
+/// <see cref="Sign"/> allocates nothing. Thread-safe: libsodium's signing keeps no state between calls.
 /// </summary>
 public sealed class Ed25519Signer : AuditSigner
 {
-    private readonly EvpPKeyHandle privateKey;
-    private readonly EvpMdCtxHandle context;
+    private static readonly SignatureAlgorithm s_algorithm = SignatureAlgorithm.Ed25519;
+    private readonly Key privateKey;
     private readonly byte[] publicKey;
-    private readonly Lock gate = new();
     private volatile bool disposed;
 
     /// <summary>Creates a signer from a 32-byte Ed25519 seed (the RFC 8032 private key). The caller keeps
     /// ownership of <paramref name="seed"/> and should zero it afterwards.</summary>
-    /// <exception cref="Sec0SignerException">The seed is not 32 bytes, or libcrypto cannot be loaded.</exception>
+    /// <exception cref="Sec0SignerException">The seed is not 32 bytes.</exception>
     public Ed25519Signer(ReadOnlySpan<byte> seed)
     {
-        if (seed.Length != OpenSslEd25519.KeySize)
+        if (seed.Length != Ed25519Keys.KeySize)
         {
-            throw new Sec0SignerException($"[sec0-signer] An Ed25519 seed is {OpenSslEd25519.KeySize} bytes; got {seed.Length}.");
+            throw new Sec0SignerException($"[sec0-signer] An Ed25519 seed is {Ed25519Keys.KeySize} bytes; got {seed.Length}.");
         }
 
-        privateKey = OpenSslEd25519.CreatePrivateKey(seed);
-        try
-        {
-            publicKey = new byte[OpenSslEd25519.KeySize];
-            OpenSslEd25519.GetRawPublicKey(privateKey, publicKey);
-            context = OpenSslEd25519.CreateContext();
-        }
-        catch
-        {
-            privateKey.Dispose();
-            throw;
-        }
-
+        // Not exportable: the key file is the only copy of the seed Sec0 writes.
+        privateKey = Key.Import(s_algorithm, seed, KeyBlobFormat.RawPrivateKey, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.None });
+        publicKey = privateKey.PublicKey.Export(KeyBlobFormat.RawPublicKey);
         KeyId = KeyEncodings.KeyId(KeyEncodings.Ed25519Algorithm, publicKey);
         PublicKeyPem = KeyEncodings.Ed25519PublicKeyPem(publicKey);
     }
@@ -54,7 +44,7 @@ public sealed class Ed25519Signer : AuditSigner
     public override string PublicKeyPem { get; }
 
     /// <inheritdoc />
-    public override int SignatureSize => OpenSslEd25519.SignatureSize;
+    public override int SignatureSize => Ed25519Keys.SignatureSize;
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than 64 bytes.</exception>
@@ -62,15 +52,13 @@ public sealed class Ed25519Signer : AuditSigner
     public override int Sign(ReadOnlySpan<byte> data, Span<byte> destination)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        if (destination.Length < OpenSslEd25519.SignatureSize)
+        if (destination.Length < Ed25519Keys.SignatureSize)
         {
-            throw new ArgumentException($"The destination must hold {OpenSslEd25519.SignatureSize} bytes.", nameof(destination));
+            throw new ArgumentException($"The destination must hold {Ed25519Keys.SignatureSize} bytes.", nameof(destination));
         }
 
-        lock (gate)
-        {
-            return OpenSslEd25519.Sign(context, privateKey, data, destination);
-        }
+        s_algorithm.Sign(privateKey, data, destination[..Ed25519Keys.SignatureSize]);
+        return Ed25519Keys.SignatureSize;
     }
 
     /// <inheritdoc />
@@ -86,8 +74,8 @@ public sealed class Ed25519Signer : AuditSigner
         if (disposing && !disposed)
         {
             disposed = true;
-            // SafeHandle reference counting keeps the key alive until a Sign already in native code returns.
-            context.Dispose();
+
+            // NSec's key is a SafeHandle over libsodium's guarded memory: a Sign already running keeps it alive.
             privateKey.Dispose();
         }
 

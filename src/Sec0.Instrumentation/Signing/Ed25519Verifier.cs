@@ -1,39 +1,33 @@
-using System.Collections.Concurrent;
+using NSec.Cryptography;
 
 namespace Sec0.Signing;
 
 /// <summary>
-/// Verifies Ed25519 signatures with a raw 32-byte public key through OpenSSL 3 libcrypto. Thread-safe,
-/// and calls on several threads run in parallel: each takes a native context from a small pool (a
-/// verification costs tens of microseconds; <c>sec0 verify</c> spreads a large log over every core).
+/// Verifies Ed25519 signatures with a raw 32-byte public key over libsodium (NSec.Cryptography). Thread-safe, and calls on
+/// several threads run in parallel (<c>sec0 verify</c> spreads a large log over every core).
 /// </summary>
 public sealed class Ed25519Verifier : SignatureVerifier
 {
-    private readonly EvpPKeyHandle key;
-    private readonly ConcurrentBag<EvpMdCtxHandle> contexts = new();
+    private static readonly SignatureAlgorithm s_algorithm = SignatureAlgorithm.Ed25519;
+    private readonly NSec.Cryptography.PublicKey key;
     private readonly byte[] publicKey;
     private volatile bool disposed;
 
     /// <summary>Creates a verifier for a raw 32-byte Ed25519 public key.</summary>
-    /// <exception cref="Sec0SignerException">The key is not 32 bytes or OpenSSL rejects it, or libcrypto cannot be loaded.</exception>
+    /// <exception cref="Sec0SignerException">The key is not 32 bytes or is not an Ed25519 public key.</exception>
     public Ed25519Verifier(ReadOnlySpan<byte> publicKey)
     {
-        if (publicKey.Length != OpenSslEd25519.KeySize)
+        if (publicKey.Length != Ed25519Keys.KeySize)
         {
-            throw new Sec0SignerException($"[sec0-signer] An Ed25519 public key is {OpenSslEd25519.KeySize} bytes; got {publicKey.Length}.");
+            throw new Sec0SignerException($"[sec0-signer] An Ed25519 public key is {Ed25519Keys.KeySize} bytes; got {publicKey.Length}.");
         }
 
-        key = OpenSslEd25519.CreatePublicKey(publicKey);
-        try
+        if (!NSec.Cryptography.PublicKey.TryImport(s_algorithm, publicKey, KeyBlobFormat.RawPublicKey, out var imported) || imported is null)
         {
-            contexts.Add(OpenSslEd25519.CreateContext());
-        }
-        catch
-        {
-            key.Dispose();
-            throw;
+            throw new Sec0SignerException("[sec0-signer] The Ed25519 public key is not valid: it is not a point of the curve.");
         }
 
+        key = imported;
         this.publicKey = publicKey.ToArray();
         KeyId = KeyEncodings.KeyId(KeyEncodings.Ed25519Algorithm, publicKey);
     }
@@ -51,41 +45,13 @@ public sealed class Ed25519Verifier : SignatureVerifier
     public override bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        if (signature.Length != OpenSslEd25519.SignatureSize)
-        {
-            return false;
-        }
-
-        // A context per concurrent call; the key is read-only, which OpenSSL 3 shares between threads.
-        if (!contexts.TryTake(out var context))
-        {
-            context = OpenSslEd25519.CreateContext();
-        }
-
-        try
-        {
-            return OpenSslEd25519.Verify(context, key, data, signature);
-        }
-        finally
-        {
-            contexts.Add(context);
-        }
+        return signature.Length == Ed25519Keys.SignatureSize && s_algorithm.Verify(key, data, signature);
     }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !disposed)
-        {
-            disposed = true;
-            while (contexts.TryTake(out var context))
-            {
-                context.Dispose();
-            }
-
-            key.Dispose();
-        }
-
+        disposed = true;
         base.Dispose(disposing);
     }
 }

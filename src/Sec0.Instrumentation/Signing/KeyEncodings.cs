@@ -39,7 +39,7 @@ internal static class KeyEncodings
     /// <summary>The 44-byte SubjectPublicKeyInfo DER of a raw Ed25519 public key.</summary>
     public static byte[] Ed25519Spki(ReadOnlySpan<byte> publicKey)
     {
-        byte[] spki = new byte[Ed25519SpkiPrefix.Length + OpenSslEd25519.KeySize];
+        byte[] spki = new byte[Ed25519SpkiPrefix.Length + Ed25519Keys.KeySize];
         Ed25519SpkiPrefix.CopyTo(spki);
         publicKey.CopyTo(spki.AsSpan(Ed25519SpkiPrefix.Length));
         return spki;
@@ -117,7 +117,7 @@ internal static class KeyEncodings
         try
         {
             AsnReader reader = new(privateKeyField, AsnEncodingRules.BER);
-            return reader.TryReadPrimitiveOctetString(out seed) && !reader.HasData && seed.Length == OpenSslEd25519.KeySize;
+            return reader.TryReadPrimitiveOctetString(out seed) && !reader.HasData && seed.Length == Ed25519Keys.KeySize;
         }
         catch (AsnContentException)
         {

@@ -74,7 +74,7 @@ public static class PublicKeyReader
             throw SignerMessages.PublicKeyFormat(found);
         }
 
-        if (written == OpenSslEd25519.KeySize)
+        if (written == Ed25519Keys.KeySize)
         {
             return new Ed25519Verifier(decoded.AsSpan(0, written));
         }
@@ -95,7 +95,7 @@ public static class PublicKeyReader
             throw SignerMessages.PublicKeyFormat($"found a PUBLIC KEY block that is not a valid SubjectPublicKeyInfo{source}");
         }
 
-        if (algorithmOid == KeyEncodings.Ed25519Oid && subjectPublicKey.Length == OpenSslEd25519.KeySize)
+        if (algorithmOid == KeyEncodings.Ed25519Oid && subjectPublicKey.Length == Ed25519Keys.KeySize)
         {
             return new Ed25519Verifier(subjectPublicKey);
         }

@@ -69,7 +69,7 @@ public static class SigningKeyFile
 
     private static Ed25519Signer CreateEd25519(string fullPath)
     {
-        Span<byte> seed = stackalloc byte[OpenSslEd25519.KeySize];
+        Span<byte> seed = stackalloc byte[Ed25519Keys.KeySize];
         Span<byte> line = stackalloc byte[45];
         try
         {

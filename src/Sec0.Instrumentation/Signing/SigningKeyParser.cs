@@ -53,16 +53,16 @@ internal static class SigningKeyParser
         {
             int written = KeyTextBase64.Decode(text, offset, decoded);
 
-            if (written == OpenSslEd25519.KeySize)
+            if (written == Ed25519Keys.KeySize)
             {
                 return new Ed25519Signer(decoded.AsSpan(0, written));
             }
 
-            if (written == 2 * OpenSslEd25519.KeySize)
+            if (written == 2 * Ed25519Keys.KeySize)
             {
                 // libsodium / TweetNaCl layout: seed || public key. A mismatched half means a corrupt or spliced key.
-                Ed25519Signer signer = new(decoded.AsSpan(0, OpenSslEd25519.KeySize));
-                if (!CryptographicOperations.FixedTimeEquals(signer.PublicKey.Span, decoded.AsSpan(OpenSslEd25519.KeySize, OpenSslEd25519.KeySize)))
+                Ed25519Signer signer = new(decoded.AsSpan(0, Ed25519Keys.KeySize));
+                if (!CryptographicOperations.FixedTimeEquals(signer.PublicKey.Span, decoded.AsSpan(Ed25519Keys.KeySize, Ed25519Keys.KeySize)))
                 {
                     signer.Dispose();
                     throw SignerMessages.KeyFormat("found a 64-byte secret key whose public half does not match its seed");
