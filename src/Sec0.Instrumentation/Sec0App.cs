@@ -192,30 +192,47 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
                 ? EscalationTimeoutVariable.Read(environment, config.FilePath) ?? EscalationTimeoutVariable.Default
                 : EscalationTimeoutVariable.Default;
             var approvals = OpenApprovals(config, policy, appender, escalationTimeout, options.TimeProvider, logger);
-            var scanOptions = options.ScanOptions ?? new ScanCacheOptions { TimeProvider = options.TimeProvider, Logger = logger };
-            var sast = policy.Sast.Enabled ? new SastVerdictCache(options.SastScanner!, policy.Sast, scanOptions) : null;
-            var dast = policy.Dast.Enabled ? new DastVerdictCache(options.DastScanner!, policy.Dast, scanOptions) : null;
-            var pipeline = new HopPipeline(config, appender, engine, options.TimeProvider, logger, sast, dast, approvals, RemoteDecider.Create(config, logger));
-            var app = new Sec0App(config, signer, appender, pipeline, sast, dast, approvals?.Service);
-            app._time = options.TimeProvider;
-            app._logger = logger;
-            app.ControlPlane = controlPlane;
-            app.StartControlPlane(policy, approvals);
-            IReadOnlyList<HopManifestEntry>? manifest = null;
-            if (sast is not null)
+            SastVerdictCache? sast = null;
+            DastVerdictCache? dast = null;
+            HopPipeline? pipeline = null;
+            Sec0App? app = null;
+            try
             {
-                manifest = options.HopManifest ?? ReadEntryManifest(logger);
-                app.StartManifestScans(sast, manifest);
-            }
+                var scanOptions = options.ScanOptions ?? new ScanCacheOptions { TimeProvider = options.TimeProvider, Logger = logger };
+                sast = policy.Sast.Enabled ? new SastVerdictCache(options.SastScanner!, policy.Sast, scanOptions) : null;
+                dast = policy.Dast.Enabled ? new DastVerdictCache(options.DastScanner!, policy.Dast, scanOptions) : null;
+                pipeline = new HopPipeline(config, appender, engine, options.TimeProvider, logger, sast, dast, approvals, RemoteDecider.Create(config, logger));
+                app = new Sec0App(config, signer, appender, pipeline, sast, dast, approvals?.Service);
+                app._time = options.TimeProvider;
+                app._logger = logger;
+                app.ControlPlane = controlPlane;
+                app.StartControlPlane(policy, approvals);
+                IReadOnlyList<HopManifestEntry>? manifest = null;
+                if (sast is not null)
+                {
+                    manifest = options.HopManifest ?? ReadEntryManifest(logger);
+                    app.StartManifestScans(sast, manifest);
+                }
 
-            if (dast is not null)
+                if (dast is not null)
+                {
+                    StartDastScans(dast, config, manifest ?? options.HopManifest ?? ReadEntryManifest(logger));
+                }
+
+                s_current = app;
+                HopHost.Current = pipeline;
+                return app;
+            }
+            catch
             {
-                StartDastScans(dast, config, manifest ?? options.HopManifest ?? ReadEntryManifest(logger));
+                // What started here stops here; the caller closes the control plane, the audit log and the key.
+                app?._mirror?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                pipeline?.Remote?.Dispose();
+                sast?.Dispose();
+                dast?.Dispose();
+                approvals?.Service.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                throw;
             }
-
-            s_current = app;
-            HopHost.Current = pipeline;
-            return app;
         }
     }
 

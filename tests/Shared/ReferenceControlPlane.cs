@@ -179,13 +179,13 @@ public sealed class ReferenceControlPlane : IAsyncDisposable
             var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
             _uploadTokens[token] = key;
             var url = new Uri(BaseUrl, "/objects/" + Uri.EscapeDataString(key));
-            return Task.FromResult(Results.Json(new { url = url.AbsoluteUri, headers = new Dictionary<string, string> { ["x-upload-token"] = token } }));
+            return Task.FromResult(Results.Json(new { url = url.AbsoluteUri, headers = new Dictionary<string, string> { ["x-amz-meta-upload-token"] = token } }));
         })));
 
         app.MapPut("/objects/{key}", (HttpContext c, string key) => Handle(c, ControlPlaneRoute.Upload, body =>
         {
             // A presigned URL carries its own authorization: the token issued with it, once; never the API key.
-            var token = c.Request.Headers["x-upload-token"].ToString();
+            var token = c.Request.Headers["x-amz-meta-upload-token"].ToString();
             key = Uri.UnescapeDataString(key);
             if (c.Request.Headers.Authorization.Count > 0 || !_uploadTokens.TryRemove(token, out var issuedFor) || issuedFor != key)
             {

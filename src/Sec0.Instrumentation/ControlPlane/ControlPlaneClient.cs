@@ -25,9 +25,9 @@ public sealed class ControlPlaneClient : IDisposable
     public ControlPlaneClient(ControlPlaneClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (!options.BaseUrl.IsAbsoluteUri || (options.BaseUrl.Scheme != Uri.UriSchemeHttp && options.BaseUrl.Scheme != Uri.UriSchemeHttps))
+        if (ControlPlaneTransport.Problem(options.BaseUrl, "controlPlane.apiBaseUrl") is { } problem)
         {
-            throw new ControlPlaneException(ControlPlaneException.NotConfiguredCode, $"[sec0] controlPlane.apiBaseUrl \"{options.BaseUrl}\" is not an absolute http or https URL.");
+            throw new ControlPlaneException(ControlPlaneException.NotConfiguredCode, $"[sec0] {problem}.");
         }
 
         if (string.IsNullOrWhiteSpace(options.ApiKey))
@@ -90,9 +90,11 @@ public sealed class ControlPlaneClient : IDisposable
             request.Headers.IfNoneMatch.Add(tag);
         }
 
-        using var response = await SendAsync(request, "policy fetch", cancellationToken, allowNotModified: true).ConfigureAwait(false);
+        var conditional = request.Headers.IfNoneMatch.Count > 0;
+        using var response = await SendAsync(request, "policy fetch", cancellationToken, allowNotModified: conditional).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotModified)
         {
+            // Only ever an answer to If-None-Match (SendAsync refuses it otherwise): "keep the policy you named".
             return PolicyFetch.NotModified(etag);
         }
 
@@ -163,6 +165,18 @@ public sealed class ControlPlaneClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(upload);
         ArgumentNullException.ThrowIfNull(content);
+        var problem = ControlPlaneTransport.Problem(upload.Url, "the presigned upload URL");
+        if (problem is null && BaseUrl.Scheme == Uri.UriSchemeHttps && upload.Url.Scheme != Uri.UriSchemeHttps && !upload.Url.IsLoopback)
+        {
+            problem = "the presigned upload URL \"" + ControlPlaneErrors.Redact(upload.Url) + "\" is plain http while the control plane is https";
+        }
+
+        if (problem is not null)
+        {
+            // Not retryable: the control plane chose the URL, and an audit file goes nowhere unencrypted.
+            throw new ControlPlaneException(ControlPlaneException.BadResponseCode, $"[sec0] {ControlPlaneErrors.UploadOperation} refused: {problem}.");
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Put, upload.Url);
         request.Content = new StreamContent(content);
         request.Content.Headers.ContentLength = length;

@@ -61,17 +61,9 @@ public sealed class ControlPlaneConnection : IAsyncDisposable
         var key = config.Auth.Sec0ApiKey ?? config.Auth.Sec0BearerToken;
         if (feature is null)
         {
-            if (config.ControlPlane.ApiBaseUrl is not null && key is null)
-            {
-                logger?.LogInformation("[sec0] controlPlane.apiBaseUrl is set but there is no API key (auth.sec0ApiKey, SEC0_API_KEY); running offline.");
-            }
-
-            if (config.ControlPlane.ApiBaseUrl is null || key is null)
-            {
-                return null;
-            }
-
-            feature = "API key validation";
+            // No feature, no network: the URL may come from a generic variable (API_BASE_URL) that names another service,
+            // and the key must not be sent there just because both happen to be set.
+            return null;
         }
 
         if (config.ControlPlane.ApiBaseUrl is not { } url)
@@ -86,7 +78,7 @@ public sealed class ControlPlaneConnection : IAsyncDisposable
 
         if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUrl))
         {
-            throw new ControlPlaneException(ControlPlaneException.NotConfiguredCode, $"[sec0] controlPlane.apiBaseUrl \"{url}\" is not an absolute http or https URL.");
+            throw new ControlPlaneException(ControlPlaneException.NotConfiguredCode, "[sec0] controlPlane.apiBaseUrl (or SEC0_CONTROL_PLANE_URL) is not an absolute http or https URL.");
         }
 
         var client = new ControlPlaneClient(new ControlPlaneClientOptions { BaseUrl = baseUrl, ApiKey = key });
@@ -189,7 +181,7 @@ public sealed class ControlPlaneConnection : IAsyncDisposable
                 $"[sec0] API key validation failed: the key is for environment \"{hierarchy.Environment}\", but app.environment is \"{config.App.Environment}\" in {config.FilePath}. Use the {config.App.Environment} key, or fix app.environment.");
         }
 
-        logger?.LogInformation("[sec0] Control plane {Url}: API key valid for tenant {Tenant}, environment {Environment}, client {Client}@{Version}.", client.BaseUrl, hierarchy.Tenant, hierarchy.Environment, hierarchy.ClientName, hierarchy.ClientVersion);
+        logger?.LogInformation("[sec0] Control plane {Url}: API key valid for tenant {Tenant}, environment {Environment}, client {Client}@{Version}.", ControlPlaneErrors.Redact(client.BaseUrl), hierarchy.Tenant, hierarchy.Environment, hierarchy.ClientName, hierarchy.ClientVersion);
         return (hierarchy, true);
     }
 }

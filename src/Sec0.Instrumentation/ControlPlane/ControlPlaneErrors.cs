@@ -10,8 +10,9 @@ internal static class ControlPlaneErrors
 {
     public const string UploadOperation = "audit upload";
 
-    /// <summary>A URL for messages without its query: a presigned URL's query is its credential.</summary>
-    public static string Redact(Uri? url) => url is null ? string.Empty : url.GetLeftPart(UriPartial.Path);
+    /// <summary>A URL for messages without user info and query: a presigned URL's query is its credential.</summary>
+    public static string Redact(Uri? url) =>
+        url is null ? string.Empty : url.IsAbsoluteUri ? url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped) : "(a relative URL)";
 
     public static ControlPlaneException UrlUnresolved(string feature) =>
         new(ControlPlaneException.NotConfiguredCode, $"[sec0] controlPlaneUrl could not be resolved: set SEC0_CONTROL_PLANE_URL or controlPlane.apiBaseUrl ({feature} needs the control plane).");

@@ -15,6 +15,9 @@ namespace Sec0.ControlPlane;
 /// </summary>
 public sealed class ControlPlanePolicySource : IAsyncDisposable
 {
+    // policy_hash of an empty policy (SHA-256 of no bytes).
+    private const string EmptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
     private readonly ControlPlaneClient _client;
     private readonly string _tenant;
     private readonly ControlPlanePolicyConfig _config;
@@ -28,6 +31,7 @@ public sealed class ControlPlanePolicySource : IAsyncDisposable
     private Action<ControlPlanePolicySnapshot>? _changed;
     private Task? _loop;
     private string? _lastFailure;
+    private int _disposed;
 
     private ControlPlanePolicySource(ControlPlaneClient client, string tenant, ControlPlanePolicyConfig config, PolicyCacheFile cache, TimeProvider time, ILogger? logger, bool debug)
     {
@@ -158,7 +162,14 @@ public sealed class ControlPlanePolicySource : IAsyncDisposable
             ControlPlanePolicySnapshot next;
             try
             {
-                next = Accept(fetched.Yaml!, fetched.ETag, _vet);
+                if (string.IsNullOrWhiteSpace(fetched.Yaml) && !IsEmpty(current))
+                {
+                    // An empty answer means "no enforcement"; from a proxy's default page or a misrouted request it would drop
+                    // every rule at once. A control plane that means it sends a minimal policy (tenant only).
+                    throw new Sec0PolicyException(SourceName, [new PolicyProblem(string.Empty, 0, 0, "the control plane answered with an empty policy, which would turn every rule off; to enforce nothing, publish a policy with only its tenant")]);
+                }
+
+                next = Accept(fetched.Yaml ?? string.Empty, fetched.ETag, _vet);
             }
             catch (Sec0PolicyException ex)
             {
@@ -174,9 +185,19 @@ public sealed class ControlPlanePolicySource : IAsyncDisposable
                 return false;
             }
 
+            try
+            {
+                _changed?.Invoke(next);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Not applied: Current stays, so the next refresh tries again instead of seeing "unchanged".
+                _logger?.LogError(ex, "[sec0] The control-plane policy {Hash} could not be applied; the previous one stays in force.", next.Hash);
+                return false;
+            }
+
             Current = next;
             _logger?.LogInformation("[sec0] The control-plane policy changed: policy_hash {Old} -> {New}.", current.Hash, next.Hash);
-            _changed?.Invoke(next);
             return true;
         }
         finally
@@ -188,7 +209,7 @@ public sealed class ControlPlanePolicySource : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        if (_stop.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
@@ -208,7 +229,7 @@ public sealed class ControlPlanePolicySource : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private string SourceName => $"control-plane policy {_client.BaseUrl}api/policy/{Uri.EscapeDataString(_tenant)}?level={_config.Level}" + (_config.NodeId is null ? string.Empty : "&nodeId=" + Uri.EscapeDataString(_config.NodeId));
+    private string SourceName => $"control-plane policy {ControlPlaneErrors.Redact(_client.BaseUrl)}api/policy/{Uri.EscapeDataString(_tenant)}?level={_config.Level}" + (_config.NodeId is null ? string.Empty : "&nodeId=" + Uri.EscapeDataString(_config.NodeId));
 
     private async Task RefreshLoopAsync()
     {
@@ -242,6 +263,7 @@ public sealed class ControlPlanePolicySource : IAsyncDisposable
 
             // No ETag kept: a 304 for the node would hide a change of the base policy.
             var baseFetch = await _client.GetPolicyAsync(_tenant, _config.Level, null, null, cancellationToken).ConfigureAwait(false);
+            // Fetched without If-None-Match: the client refuses a 304 to it, so this is the base policy's text.
             return PolicyFetch.Changed(baseFetch.Yaml ?? string.Empty, null);
         }
 
@@ -259,6 +281,13 @@ public sealed class ControlPlanePolicySource : IAsyncDisposable
 
         var hash = Sha256Hex.Of(Encoding.UTF8.GetBytes(yaml.Trim()));
         var now = _time.GetUtcNow();
+        if (string.IsNullOrWhiteSpace(yaml))
+        {
+            // Used (the TypeScript SDK's "no enforcement"), but never kept as the fallback for an outage.
+            _logger?.LogWarning("[sec0] The control plane's policy is empty: no rule is enforced until it sends one.");
+            return new ControlPlanePolicySnapshot(policy, hash, etag, now, FromLastGood: false);
+        }
+
         try
         {
             _cache.Save(yaml, hash, etag, now, _tenant, _config.Level, _config.NodeId);
@@ -310,6 +339,9 @@ public sealed class ControlPlanePolicySource : IAsyncDisposable
             _logger?.LogInformation("[sec0][policySync] {Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
         }
     }
+
+    private static bool IsEmpty(ControlPlanePolicySnapshot snapshot) =>
+        snapshot.Hash == EmptyHash;
 
     private static bool IsOn(string? value) =>
         value?.Trim().ToLowerInvariant() is { Length: > 0 } v && v != "0" && v != "false";

@@ -29,6 +29,8 @@ public sealed class EscalationMirror : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Escalation> _unreported = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private string? _outage;
+    private int _disposed;
 
     /// <summary>Starts mirroring the escalations <paramref name="approvals"/> creates from now on, and those left unreported or unresolved by an earlier run.</summary>
     /// <param name="client">The control-plane client.</param>
@@ -59,7 +61,7 @@ public sealed class EscalationMirror : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        if (_stop.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
@@ -135,6 +137,13 @@ public sealed class EscalationMirror : IAsyncDisposable
     {
         foreach (var (id, escalation) in _unreported)
         {
+            if (await _approvals.GetAsync(id, token).ConfigureAwait(false) is not { IsResolved: false })
+            {
+                // Decided here (or gone) while the control plane was unreachable: nothing left for it to decide.
+                _unreported.TryRemove(id, out _);
+                continue;
+            }
+
             RemoteEscalation remote;
             try
             {
@@ -142,11 +151,16 @@ public sealed class EscalationMirror : IAsyncDisposable
             }
             catch (ControlPlaneException ex)
             {
-                // Kept: reported again at the next poll, for as long as it is pending here.
-                _logger?.LogWarning("[sec0] Escalation {Id} could not be reported to the control plane; it is tried again: {Reason}", id, ex.Message);
                 if (!ex.IsRetryable)
                 {
+                    // Repeating cannot fix a refusal: the escalation stays local.
                     _unreported.TryRemove(id, out _);
+                    _logger?.LogWarning("[sec0] Escalation {Id} was refused by the control plane and stays local: {Reason}", id, ex.Message);
+                }
+                else
+                {
+                    // Kept: reported again at the next poll, for as long as it is pending here. One warning per outage.
+                    LogOutage(ex.Message);
                 }
 
                 continue;
@@ -154,6 +168,7 @@ public sealed class EscalationMirror : IAsyncDisposable
 
             _unreported.TryRemove(id, out _);
             _state.Add(id, remote.Id);
+            _outage = null;
         }
     }
 
@@ -176,7 +191,14 @@ public sealed class EscalationMirror : IAsyncDisposable
             }
             catch (ControlPlaneException ex)
             {
-                _logger?.LogWarning("[sec0] The control plane's status of escalation {Id} ({RemoteId}) could not be read; local approval still works: {Reason}", localId, remoteId, ex.Message);
+                LogOutage(ex.Message);
+                continue;
+            }
+
+            if (!string.Equals(remote.Id, remoteId, StringComparison.Ordinal))
+            {
+                // The answer is about another escalation: it must not decide this one.
+                _logger?.LogWarning("[sec0] The control plane answered for escalation {Answered} when asked for {RemoteId} ({Id}); the answer is ignored.", remote.Id, remoteId, localId);
                 continue;
             }
 
@@ -194,6 +216,17 @@ public sealed class EscalationMirror : IAsyncDisposable
                 _state.Remove(localId);
             }
         }
+    }
+
+    /// <summary>One warning per distinct failure while the control plane is unreachable, not one per escalation and poll.</summary>
+    private void LogOutage(string reason)
+    {
+        if (string.Equals(Interlocked.Exchange(ref _outage, reason), reason, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        _logger?.LogWarning("[sec0] Escalations cannot be mirrored to the control plane now; they stay pending locally, local approval still works, and reports and status reads are retried: {Reason}", reason);
     }
 
     /// <summary>The TypeScript SDK's escalation body: snake_case, reasons and requirements; the arguments only as their hash.</summary>

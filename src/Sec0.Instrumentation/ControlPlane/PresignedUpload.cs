@@ -22,10 +22,9 @@ public sealed record PresignedUpload(Uri Url, IReadOnlyList<KeyValuePair<string,
         {
             foreach (var p in h.EnumerateObject())
             {
-                // Host and Content-Length are the client's to set (the length is the file's); others (x-amz-*, Content-Type) pass.
-                if (p.Value.ValueKind == JsonValueKind.String
-                    && !p.Name.Equals("host", StringComparison.OrdinalIgnoreCase)
-                    && !p.Name.Equals("content-length", StringComparison.OrdinalIgnoreCase))
+                // Only what object stores sign into a presigned PUT: the control plane must not set arbitrary headers
+                // (Authorization, Host, Cookie...) on a request the app sends wherever the URL points.
+                if (p.Value.ValueKind == JsonValueKind.String && IsStorageHeader(p.Name))
                 {
                     headers.Add(new(p.Name, p.Value.GetString()!));
                 }
@@ -34,4 +33,12 @@ public sealed record PresignedUpload(Uri Url, IReadOnlyList<KeyValuePair<string,
 
         return new PresignedUpload(url, headers);
     }
+
+    private static bool IsStorageHeader(string name) =>
+        name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith("x-goog-", StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith("x-ms-", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("content-type", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("content-md5", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("cache-control", StringComparison.OrdinalIgnoreCase);
 }

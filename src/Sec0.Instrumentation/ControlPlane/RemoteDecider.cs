@@ -43,6 +43,16 @@ public sealed class RemoteDecider : IDisposable
     /// <summary>During an outage one warning per this interval, with the count of failures not logged since the last.</summary>
     public static readonly TimeSpan WarningInterval = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// After this many decisions in a row that ran out of budget, the remote engine is not asked for <see cref="OutageCooldown"/>:
+    /// the failure mode decides at once, so an engine that swallows connections cannot hold every violating call for the
+    /// whole budget (and, on the hop path, a thread with it).
+    /// </summary>
+    public const int OutageThreshold = 3;
+
+    /// <summary>How long the remote engine is skipped after <see cref="OutageThreshold"/> late decisions in a row.</summary>
+    public static readonly TimeSpan OutageCooldown = TimeSpan.FromSeconds(5);
+
     // Longer reasons are cut: the reason goes into envelopes and exception messages.
     internal const int MaxReasonLength = 200;
 
@@ -59,6 +69,9 @@ public sealed class RemoteDecider : IDisposable
     private long _nextWarning;
     private int _unlogged;
     private int _failing;
+    private int _consecutiveTimeouts;
+    private long _skipUntil;
+    private int _disposed;
 
     /// <summary>Creates a decider over its own HTTP client (no redirects, no cookies, answers capped at <see cref="MaxResponseBytes"/>).</summary>
     /// <param name="config">The endpoint, failure mode, budget, retries and API key.</param>
@@ -120,6 +133,11 @@ public sealed class RemoteDecider : IDisposable
             return local;
         }
 
+        if (Skipped(local, engine) is { } skipped)
+        {
+            return skipped;
+        }
+
         var started = Stopwatch.GetTimestamp();
         var body = RuntimeEvaluateMessage.Write(local, engine, context);
         using var deadline = new CancellationTokenSource(Config.Budget);
@@ -163,6 +181,11 @@ public sealed class RemoteDecider : IDisposable
             return local;
         }
 
+        if (Skipped(local, engine) is { } skipped)
+        {
+            return skipped;
+        }
+
         var started = Stopwatch.GetTimestamp();
         var body = RuntimeEvaluateMessage.Write(local, engine, context);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -197,7 +220,38 @@ public sealed class RemoteDecider : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        // Calls still in flight then see the local decision (Skipped), never the failure mode: shutting down must not
+        // turn failureMode: allow into an open door.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _http.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The decision made without asking: the local one after <see cref="Dispose"/>, the failure mode's while the remote
+    /// engine is in its outage cooldown; null when the remote engine is to be asked.
+    /// </summary>
+    private Decision? Skipped(in Decision local, DecisionEngine engine)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return local.WithOutcome(local.Outcome, DecisionSource.FallbackLocal, null);
+        }
+
+        if (Stopwatch.GetTimestamp() < Interlocked.Read(ref _skipUntil))
+        {
+            return Fallback(local, engine, new ControlPlaneException(
+                ControlPlaneException.UnavailableCode,
+                $"[sec0] remote decision skipped: the engine at {_endpointText} ran out of budget {OutageThreshold} times in a row, so it is not asked for {OutageCooldown.TotalSeconds:0} s.",
+                null,
+                true), 0);
+        }
+
+        return null;
+    }
 
     private bool ShouldRetry(ControlPlaneException failure, int attempts, long started, CancellationToken deadline, out TimeSpan backoff)
     {
@@ -365,6 +419,7 @@ public sealed class RemoteDecider : IDisposable
 
     private Decision Answered(in Decision local, DecisionEngine engine, RemoteAnswer answer)
     {
+        Interlocked.Exchange(ref _consecutiveTimeouts, 0);
         Recovered();
         var (outcome, reason) = answer.Action switch
         {
@@ -380,6 +435,14 @@ public sealed class RemoteDecider : IDisposable
 
     private Decision Fallback(in Decision local, DecisionEngine engine, ControlPlaneException failure, int attempts)
     {
+        if (attempts > 0 && failure.IsRetryable && failure.StatusCode is null
+            && Interlocked.Increment(ref _consecutiveTimeouts) >= OutageThreshold)
+        {
+            // No answer at all, several times in a row: stop paying the budget per call for a while.
+            Interlocked.Exchange(ref _consecutiveTimeouts, 0);
+            Interlocked.Exchange(ref _skipUntil, Stopwatch.GetTimestamp() + (long)(OutageCooldown.TotalSeconds * Stopwatch.Frequency));
+        }
+
         Warn(failure, attempts);
         return Config.FailureMode switch
         {

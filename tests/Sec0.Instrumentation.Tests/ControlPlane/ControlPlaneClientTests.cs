@@ -148,4 +148,39 @@ public sealed class ControlPlaneClientTests : IAsyncLifetime
         var ex = Assert.Throws<ControlPlaneException>(() => new ControlPlaneClient(new ControlPlaneClientOptions { BaseUrl = new Uri("file:///etc/passwd"), ApiKey = "k" }));
         Assert.Contains("not an absolute http or https URL", ex.Message);
     }
+
+    [Theory]
+    [InlineData("http://cp.example.com/")]
+    [InlineData("http://10.0.0.5:8080/")]
+    public void Plain_http_to_another_host_is_refused_because_the_key_would_travel_unencrypted(string url)
+    {
+        var ex = Assert.Throws<ControlPlaneException>(() => new ControlPlaneClient(new ControlPlaneClientOptions { BaseUrl = new Uri(url), ApiKey = "k" }));
+        Assert.Contains("uses plain http", ex.Message);
+        Assert.Contains("SEC0_CONTROL_PLANE_ALLOW_HTTP=1", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_304_to_a_request_that_named_no_etag_is_refused_not_read_as_a_policy()
+    {
+        _server.Fail(ControlPlaneRoute.Policy, new ControlPlaneFault(Status: 304));
+        using var client = Client();
+        var ex = await Assert.ThrowsAsync<ControlPlaneException>(() => client.GetPolicyAsync("demo", "middleware", null, null));
+        Assert.Equal(304, ex.StatusCode);
+    }
+
+    [Fact]
+    public void A_presign_answer_sets_only_storage_headers()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse("""
+            {"url":"https://bucket.example/o?X-Amz-Signature=abc","headers":{"x-amz-server-side-encryption":"AES256","Content-Type":"application/x-ndjson","Authorization":"Bearer stolen","Host":"internal","Cookie":"a=b","x-forwarded-for":"1.2.3.4"}}
+            """);
+        var upload = PresignedUpload.Parse(doc.RootElement)!;
+        Assert.Equal(["x-amz-server-side-encryption", "Content-Type"], upload.Headers.Select(h => h.Key));
+    }
+
+    [Fact]
+    public void Messages_show_urls_without_user_info_or_query()
+    {
+        Assert.Equal("https://cp.example.com/api/x", ControlPlaneErrors.Redact(new Uri("https://user:secret@cp.example.com/api/x?sig=abc")));
+    }
 }

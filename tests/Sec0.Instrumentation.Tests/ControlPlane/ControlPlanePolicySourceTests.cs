@@ -261,4 +261,27 @@ public sealed class ControlPlanePolicySourceTests : IAsyncLifetime
         Assert.Contains(messages, m => m.StartsWith("[sec0][policySync] accepted policy_hash", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.StartsWith("[sec0][policySync] not modified", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task An_empty_answer_after_a_real_policy_is_refused_and_an_empty_policy_is_never_the_last_good_one()
+    {
+        _server.SetPolicy(DenyLedger);
+        await using var source = await StartAsync();
+
+        // A proxy's empty 200 must not drop every rule.
+        _server.SetPolicy("  \n");
+        Assert.False(await source.RefreshAsync());
+        Assert.NotNull(source.Current.Policy.Tools.Allowlist);
+        Assert.Contains(Warnings(), w => w.Contains("empty policy, which would turn every rule off", StringComparison.Ordinal));
+        Assert.Equal(DenyLedger, File.ReadAllText(_dir.Combine("policy.yaml")));
+    }
+
+    [Fact]
+    public async Task An_empty_policy_at_start_up_is_used_with_a_warning_but_not_saved()
+    {
+        _server.SetPolicy(string.Empty);
+        await using var source = await StartAsync();
+        Assert.Contains(Warnings(), w => w.Contains("policy is empty", StringComparison.Ordinal));
+        Assert.False(File.Exists(_dir.Combine("policy.yaml")));
+    }
 }

@@ -618,4 +618,42 @@ public sealed class RemoteDecisionTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => decider.DecideAsync(Local(engine), engine, s_context, caller.Token));
         Assert.Empty(Warnings());
     }
+
+    [Fact]
+    public void An_engine_that_keeps_running_out_of_budget_is_skipped_for_a_while()
+    {
+        _server.Fail(ControlPlaneRoute.Evaluate, new ControlPlaneFault(Delay: TimeSpan.FromSeconds(10)));
+        using var decider = Decider(RemoteDecisionFailureMode.Deny, budgetMs: 200, retries: 0);
+        var engine = Engine();
+        for (var i = 0; i < RemoteDecider.OutageThreshold; i++)
+        {
+            Assert.Equal(DecisionSource.FallbackDeny, decider.Decide(Local(engine), engine, s_context).Source);
+        }
+
+        var asked = _server.Count(ControlPlaneRoute.Evaluate);
+        var clock = Stopwatch.StartNew();
+        var skipped = decider.Decide(Local(engine), engine, s_context);
+        clock.Stop();
+
+        // The failure mode decides at once, without a request: a hung engine no longer holds each call for the budget.
+        Assert.Equal(DecisionSource.FallbackDeny, skipped.Source);
+        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(150), $"the skipped decision took {clock.Elapsed}");
+        Thread.Sleep(200);
+        Assert.Equal(asked, _server.Count(ControlPlaneRoute.Evaluate));
+    }
+
+    [Fact]
+    public void After_dispose_the_local_decision_stands_whatever_the_failure_mode()
+    {
+        var decider = Decider(RemoteDecisionFailureMode.Allow);
+        var engine = Engine();
+        decider.Dispose();
+
+        var decision = decider.Decide(Local(engine), engine, s_context);
+
+        // Shutting down must not open the door failureMode: allow would open during an outage.
+        Assert.Equal(DecisionOutcome.Deny, decision.Outcome);
+        Assert.Equal(DecisionSource.FallbackLocal, decision.Source);
+        Assert.Equal(0, _server.Count(ControlPlaneRoute.Evaluate));
+    }
 }
