@@ -23,10 +23,10 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
     private static readonly Lock s_gate = new();
     private static Sec0App? s_current;
     private readonly HopPipeline _pipeline;
-    private readonly Lock _saveGate = new();
     private TimeProvider _time = TimeProvider.System;
     private ILogger? _logger;
     private EscalationMirror? _mirror;
+    private StartupScans? _scans;
     private int _disposed;
 
     private Sec0App(Sec0Config config, AuditSigner signer, AuditAppender appender, HopPipeline pipeline, SastVerdictCache? sast, DastVerdictCache? dast, ApprovalService? approvals)
@@ -207,17 +207,8 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
                 app._logger = logger;
                 app.ControlPlane = controlPlane;
                 app.StartControlPlane(policy, approvals);
-                IReadOnlyList<HopManifestEntry>? manifest = null;
-                if (sast is not null)
-                {
-                    manifest = options.HopManifest ?? ReadEntryManifest(logger);
-                    app.StartManifestScans(sast, manifest);
-                }
-
-                if (dast is not null)
-                {
-                    StartDastScans(dast, config, manifest ?? options.HopManifest ?? ReadEntryManifest(logger));
-                }
+                app._scans = new StartupScans(config, sast, dast, options.TimeProvider, logger);
+                app._scans.Start(options.HopManifest);
 
                 s_current = app;
                 HopHost.Current = pipeline;
@@ -304,104 +295,6 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
         return new HopApprovals(service, policy.Security.SideEffects.HumanEscalation, timeout);
     }
 
-    /// <summary>
-    /// Scans every hop of the manifest in the background at start-up, so a hop whose code fails has a
-    /// <c>fail</c> verdict before its first call. With <c>scan_all_on_server_change</c>, a changed set of
-    /// hashes since the last start rescans every hop even when a verdict is still fresh.
-    /// </summary>
-    private void StartManifestScans(SastVerdictCache sast, IReadOnlyList<HopManifestEntry> manifest)
-    {
-        var config = Config;
-        var logger = _logger;
-        foreach (var verdict in SastVerdictStore.Load(ScanStateDirectory, sast.Policy, _time.GetUtcNow()))
-        {
-            sast.Restore(verdict);
-        }
-
-        if (manifest.Count == 0)
-        {
-            return;
-        }
-
-        var changed = false;
-        try
-        {
-            changed = ScanManifestState.Update(ScanStateDirectory, manifest.Select(m => m.BodyHash));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Unknown counts as changed: scanning too much is safe, scanning too little is not.
-            changed = true;
-            logger?.LogWarning(ex, "[sec0] The saved set of hop hashes could not be updated; rescanning every hop.");
-        }
-
-        var scans = sast.ScanManifest(manifest, config.App.Client.Name ?? config.App.Tenant, rescanAll: sast.Policy.ScanAllOnServerChange && changed);
-        _ = Task.WhenAll(scans).ContinueWith(_ => SaveSastVerdicts(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-    }
-
-    private string ScanStateDirectory => Path.Combine(Config.ControlPlane.Sec0Dir, "scans");
-
-    /// <summary>Saves the SAST verdicts for the next start; a failure only costs a rescan then, so it is logged, not thrown.</summary>
-    private void SaveSastVerdicts()
-    {
-        if (Sast is null)
-        {
-            return;
-        }
-
-        lock (_saveGate)
-        {
-            try
-            {
-                SastVerdictStore.Save(ScanStateDirectory, Sast.Snapshot(), Sast.Policy.Ruleset, _time.GetUtcNow());
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                _logger?.LogWarning(ex, "[sec0] The SAST verdicts could not be saved; the next start rescans.");
-            }
-        }
-    }
-
-    /// <summary>
-    /// Scans the DAST targets at start-up: the sandbox for <c>scope: server</c>, every manifest hop for
-    /// <c>scope: tool</c>. <c>mode: sync</c> waits here for those scans (bounded by the scan timeout), so the
-    /// first calls already have verdicts; <c>mode: async</c> lets them finish in the background.
-    /// </summary>
-    private static void StartDastScans(DastVerdictCache dast, Sec0Config config, IReadOnlyList<HopManifestEntry> manifest)
-    {
-        var server = config.App.Client.Name ?? config.App.Tenant;
-        var scans = dast.Policy.Scope == DastScanScope.Server
-            ? [dast.ScanAsync(dast.CreateInfo(server, "", ""))]
-            : manifest.Where(m => m.BodyHash.Length > 0).Select(m => dast.ScanAsync(dast.CreateInfo(server, m.Key, m.BodyHash))).ToList();
-        if (dast.Policy.Mode == DastScanMode.Sync)
-        {
-            // The cache turns a timeout or crash into an error verdict, so this wait always ends.
-            Task.WhenAll(scans).GetAwaiter().GetResult();
-        }
-    }
-
-    private static IReadOnlyList<HopManifestEntry> ReadEntryManifest(ILogger? logger)
-    {
-        // Not Assembly.Location: it is empty in single-file apps; the dll sits in the base directory otherwise.
-        var name = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name;
-        var path = name is null ? null : Path.Combine(AppContext.BaseDirectory, name + ".dll");
-        if (path is null || !File.Exists(path))
-        {
-            return [];
-        }
-
-        try
-        {
-            return HopManifestReader.Read(path);
-        }
-        catch (Sec0Exception ex)
-        {
-            // Hops are still scanned at their first call; only the head start is lost.
-            logger?.LogWarning(ex, "[sec0] The hop manifest of {Assembly} could not be read; hops are scanned at their first call.", path);
-            return [];
-        }
-    }
-
     /// <summary>Waits until every envelope queued so far is written and fsynced.</summary>
     /// <exception cref="Sec0AuditException">A write failed.</exception>
     public ValueTask FlushAsync(CancellationToken cancellationToken = default) => Appender.FlushAsync(cancellationToken);
@@ -428,7 +321,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
             }
         }
 
-        SaveSastVerdicts();
+        _scans?.SaveSastVerdicts();
         _pipeline.Remote?.Dispose();
         Sast?.Dispose();
         Dast?.Dispose();
