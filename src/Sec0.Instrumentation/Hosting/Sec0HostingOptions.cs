@@ -1,6 +1,6 @@
 namespace Sec0.Hosting;
 
-/// <summary>Options of <see cref="Sec0ServiceCollectionExtensions.AddSec0"/>.</summary>
+/// <summary>Options of <see cref="Microsoft.Extensions.DependencyInjection.Sec0ServiceCollectionExtensions.AddSec0"/>.</summary>
 public sealed class Sec0HostingOptions
 {
     /// <summary>The config file; a relative path resolves against the host's content root. Default <c>sec0.config.yaml</c>.</summary>

@@ -1,11 +1,14 @@
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sec0;
 using Sec0.Agents;
+using Sec0.Hosting;
 
-namespace Sec0.Hosting;
+namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers Sec0 in a hosted app.</summary>
+/// <summary>Registers Sec0 in a hosted app (in this namespace, as other libraries' <c>Add…</c> methods are, so it needs no extra using).</summary>
 public static class Sec0ServiceCollectionExtensions
 {
     /// <summary>
@@ -13,14 +16,28 @@ public static class Sec0ServiceCollectionExtensions
     /// routes every <c>[Sec0Hop]</c> call through it, logs through the host's <see cref="ILoggerFactory"/>,
     /// and flushes and seals the audit log when the host stops. <see cref="Sec0App"/> is a singleton.
     /// </summary>
+    /// <remarks>
+    /// <see cref="Sec0HostingOptions"/> follow the options pattern: <paramref name="configure"/> is one of its configure steps
+    /// (<c>services.Configure&lt;Sec0HostingOptions&gt;(...)</c> works too), the options are validated when the host starts, and
+    /// calling <c>AddSec0</c> again adds configuration, not a second app.
+    /// </remarks>
     public static IServiceCollection AddSec0(this IServiceCollection services, Action<Sec0HostingOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = new Sec0HostingOptions();
-        configure?.Invoke(options);
-        services.AddSingleton(sp =>
+        var options = services.AddOptions<Sec0HostingOptions>();
+        if (configure is not null)
         {
-            var path = options.ConfigPath;
+            options.Configure(configure);
+        }
+
+        options
+            .Validate(o => !string.IsNullOrWhiteSpace(o.ConfigPath), "[sec0] Sec0HostingOptions.ConfigPath is empty: set it to the path of sec0.config.yaml (relative paths resolve against the content root).")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(sp =>
+        {
+            var hosting = sp.GetRequiredService<IOptions<Sec0HostingOptions>>().Value;
+            var path = hosting.ConfigPath;
             if (!Path.IsPathRooted(path) && sp.GetService<IHostEnvironment>() is { } env)
             {
                 path = Path.Combine(env.ContentRootPath, path);
@@ -30,11 +47,11 @@ public static class Sec0ServiceCollectionExtensions
             {
                 LoggerFactory = sp.GetService<ILoggerFactory>(),
                 TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System,
-                CreateSigningKeyIfMissing = options.CreateSigningKeyIfMissing,
+                CreateSigningKeyIfMissing = hosting.CreateSigningKeyIfMissing,
             });
         });
-        services.AddHostedService<Sec0HostedService>();
-        services.AddTransient<Sec0AgentStateHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Sec0HostedService>());
+        services.TryAddTransient<Sec0AgentStateHandler>();
         return services;
     }
 
@@ -42,7 +59,7 @@ public static class Sec0ServiceCollectionExtensions
     public static IHttpClientBuilder AddSec0AgentState(this IHttpClientBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddTransient<Sec0AgentStateHandler>();
+        builder.Services.TryAddTransient<Sec0AgentStateHandler>();
         return builder.AddHttpMessageHandler<Sec0AgentStateHandler>();
     }
 }

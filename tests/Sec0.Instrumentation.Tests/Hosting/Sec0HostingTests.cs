@@ -112,6 +112,37 @@ public class Sec0HostingTests
         Assert.Equal("[sec0] app.tenant is required", ex.Message);
     }
 
+    [Fact]
+    public async Task AddSec0_follows_the_options_pattern_and_a_second_call_adds_configuration_not_a_second_app()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.Combine("custom.yaml"), Config);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = dir.Path });
+        builder.Services.AddSec0(o => o.ConfigPath = "custom.yaml");
+        builder.Services.AddSec0();
+        builder.Services.Configure<Sec0HostingOptions>(o => o.CreateSigningKeyIfMissing = true);
+
+        Assert.Single(builder.Services, d => d.ServiceType == typeof(Sec0App));
+        Assert.Single(builder.Services, d => d.ImplementationType?.Name == "Sec0HostedService");
+        using var host = builder.Build();
+        await host.StartAsync();
+        var app = host.Services.GetRequiredService<Sec0App>();
+        Assert.Equal(dir.Combine("custom.yaml"), app.Config.FilePath);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task An_empty_config_path_stops_host_start_up_with_what_to_set()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddSec0(o => o.ConfigPath = " ");
+        using var host = builder.Build();
+
+        var ex = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("[sec0] Sec0HostingOptions.ConfigPath is empty", ex.Message, StringComparison.Ordinal);
+        Assert.Null(Sec0App.Current);
+    }
+
     private static async Task<WebApplication> StartEchoServerAsync()
     {
         var web = WebApplication.CreateSlimBuilder();
