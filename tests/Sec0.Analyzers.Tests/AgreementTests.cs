@@ -1,8 +1,8 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Sec0.Analyzers.Tests.Infrastructure;
 using Sec0.Config;
 using Sec0.Generators;
-using Sec0.Analyzers.Tests.Infrastructure;
 using static Sec0.Analyzers.Tests.Infrastructure.AnalyzerHarness;
 
 namespace Sec0.Analyzers.Tests;

@@ -1,5 +1,4 @@
 using Microsoft.CodeAnalysis;
-using Sec0.Analyzers.Tests.Infrastructure;
 using static Sec0.Analyzers.Tests.Infrastructure.AnalyzerHarness;
 
 namespace Sec0.Analyzers.Tests;

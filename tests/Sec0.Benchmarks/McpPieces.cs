@@ -42,10 +42,18 @@ internal static class McpPieces
 
     private static void T(string name, Func<object> f)
     {
-        for (var i = 0; i < 20000; i++) f();
+        for (var i = 0; i < 20000; i++)
+        {
+            f();
+        }
+
         var sw = Stopwatch.StartNew();
         const int N = 100000;
-        for (var i = 0; i < N; i++) f();
+        for (var i = 0; i < N; i++)
+        {
+            f();
+        }
+
         Console.WriteLine($"{name}: {sw.Elapsed.TotalMicroseconds / N:F2} us");
     }
 }

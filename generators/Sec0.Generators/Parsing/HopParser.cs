@@ -5,159 +5,158 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Sec0.Generators.Model;
 
-namespace Sec0.Generators.Parsing
+namespace Sec0.Generators.Parsing;
+
+/// <summary>Turns <c>[Sec0Hop]</c> and <c>[McpServerTool]</c> declarations into <see cref="DescriptorModel"/>s.</summary>
+internal static class HopParser
 {
-    /// <summary>Turns <c>[Sec0Hop]</c> and <c>[McpServerTool]</c> declarations into <see cref="DescriptorModel"/>s.</summary>
-    internal static class HopParser
+    public static bool IsMethodDeclaration(SyntaxNode node, CancellationToken cancellationToken)
+        => node is MethodDeclarationSyntax;
+
+    // ForAttributeWithMetadataName re-runs these transforms for every hop whenever the compilation
+    // changes; the model of a declaration whose tree and the project's declaration surface are unchanged
+    // is reused (see DeclarationSurface). Not for partial methods: their hash reads the other part, which
+    // may be in another tree whose body edit leaves the surface equal.
+    private static readonly SurfaceCache<MethodDeclarationSyntax, DescriptorModel> s_hops = new();
+    private static readonly SurfaceCache<MethodDeclarationSyntax, DescriptorModel> s_mcpTools = new();
+
+    public static DescriptorModel? ParseHop(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        => Cached(s_hops, context, ParseHopCore, cancellationToken);
+
+    public static DescriptorModel? ParseMcpTool(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        => Cached(s_mcpTools, context, ParseMcpToolCore, cancellationToken);
+
+    private static DescriptorModel? Cached(
+        SurfaceCache<MethodDeclarationSyntax, DescriptorModel> cache,
+        GeneratorAttributeSyntaxContext context,
+        Func<GeneratorAttributeSyntaxContext, CancellationToken, DescriptorModel?> parse,
+        CancellationToken cancellationToken)
     {
-        public static bool IsMethodDeclaration(SyntaxNode node, CancellationToken cancellationToken)
-            => node is MethodDeclarationSyntax;
-
-        // ForAttributeWithMetadataName re-runs these transforms for every hop whenever the compilation
-        // changes; the model of a declaration whose tree and the project's declaration surface are unchanged
-        // is reused (see DeclarationSurface). Not for partial methods: their hash reads the other part, which
-        // may be in another tree whose body edit leaves the surface equal.
-        private static readonly SurfaceCache<MethodDeclarationSyntax, DescriptorModel> s_hops = new();
-        private static readonly SurfaceCache<MethodDeclarationSyntax, DescriptorModel> s_mcpTools = new();
-
-        public static DescriptorModel? ParseHop(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-            => Cached(s_hops, context, ParseHopCore, cancellationToken);
-
-        public static DescriptorModel? ParseMcpTool(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-            => Cached(s_mcpTools, context, ParseMcpToolCore, cancellationToken);
-
-        private static DescriptorModel? Cached(
-            SurfaceCache<MethodDeclarationSyntax, DescriptorModel> cache,
-            GeneratorAttributeSyntaxContext context,
-            Func<GeneratorAttributeSyntaxContext, CancellationToken, DescriptorModel?> parse,
-            CancellationToken cancellationToken)
+        if (context.TargetNode is not MethodDeclarationSyntax declaration || IsPartial(declaration))
         {
-            if (context.TargetNode is not MethodDeclarationSyntax declaration || IsPartial(declaration))
-            {
-                return parse(context, cancellationToken);
-            }
-
-            SurfaceVersion version;
-            try
-            {
-                version = SurfaceVersion.For(context.SemanticModel.Compilation);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                return parse(context, cancellationToken);
-            }
-
-            if (cache.TryGet(declaration, version, out var cached))
-            {
-                return cached;
-            }
-
-            var model = parse(context, cancellationToken);
-            cache.Store(declaration, version, model);
-            return model;
+            return parse(context, cancellationToken);
         }
 
-        private static bool IsPartial(MethodDeclarationSyntax declaration)
+        SurfaceVersion version;
+        try
         {
-            foreach (var modifier in declaration.Modifiers)
-            {
-                if (modifier.ValueText == "partial")
-                {
-                    return true;
-                }
-            }
-
-            return false;
+            version = SurfaceVersion.For(context.SemanticModel.Compilation);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return parse(context, cancellationToken);
         }
 
-        private static DescriptorModel? ParseHopCore(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        if (cache.TryGet(declaration, version, out var cached))
         {
-            try
-            {
-                if (context.TargetSymbol is not IMethodSymbol method
-                    || method.MethodKind != MethodKind.Ordinary
-                    || context.TargetNode is not MethodDeclarationSyntax declaration
-                    || context.Attributes.Length == 0)
-                {
-                    return null;
-                }
+            return cached;
+        }
 
-                var attribute = context.Attributes[0];
-                var key = Hops.Key(attribute, method);
-                return Create("hop", key, Hops.ExpectedType(attribute), method, declaration, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+        var model = parse(context, cancellationToken);
+        cache.Store(declaration, version, model);
+        return model;
+    }
+
+    private static bool IsPartial(MethodDeclarationSyntax declaration)
+    {
+        foreach (var modifier in declaration.Modifiers)
+        {
+            if (modifier.ValueText == "partial")
             {
-                // Half-typed code: skip what cannot be modelled.
-                return null;
+                return true;
             }
         }
 
-        private static DescriptorModel? ParseMcpToolCore(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        return false;
+    }
+
+    private static DescriptorModel? ParseHopCore(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        try
         {
-            try
-            {
-                if (context.TargetSymbol is not IMethodSymbol method
-                    || method.MethodKind != MethodKind.Ordinary
-                    || context.TargetNode is not MethodDeclarationSyntax declaration
-                    || context.Attributes.Length == 0)
-                {
-                    return null;
-                }
-
-                var key = method.Name;
-                foreach (var named in context.Attributes[0].NamedArguments)
-                {
-                    if (named.Key == "Name" && named.Value.Value is string name && name.Length > 0)
-                    {
-                        key = name;
-                    }
-                }
-
-                return Create("mcp_tool", key, 0, method, declaration, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            if (context.TargetSymbol is not IMethodSymbol method
+                || method.MethodKind != MethodKind.Ordinary
+                || context.TargetNode is not MethodDeclarationSyntax declaration
+                || context.Attributes.Length == 0)
             {
                 return null;
             }
-        }
 
-        private static DescriptorModel Create(string kind, string key, int expectedType, IMethodSymbol method, MethodDeclarationSyntax declaration, CancellationToken cancellationToken)
+            var attribute = context.Attributes[0];
+            var key = Hops.Key(attribute, method);
+            return Create("hop", key, Hops.ExpectedType(attribute), method, declaration, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-
-            // A partial method: the declaration carrying the attribute plus the implementing part.
-            var nodes = new List<SyntaxNode> { declaration };
-            if (method.PartialImplementationPart is { } implementation && !SymbolEqualityComparer.Default.Equals(implementation, method))
-            {
-                foreach (var reference in implementation.DeclaringSyntaxReferences)
-                {
-                    nodes.Add(reference.GetSyntax(cancellationToken));
-                }
-            }
-            else if (method.PartialDefinitionPart is { } definition && !SymbolEqualityComparer.Default.Equals(definition, method))
-            {
-                foreach (var reference in definition.DeclaringSyntaxReferences)
-                {
-                    nodes.Insert(0, reference.GetSyntax(cancellationToken));
-                }
-            }
-
-            var hash = BodyHasher.Compute(nodes.ToArray());
-            var span = declaration.SyntaxTree.GetLineSpan(declaration.Span, cancellationToken);
-            var definitionSymbol = method.PartialDefinitionPart ?? method;
-            var methodId = Naming.MethodId(definitionSymbol);
-            return new DescriptorModel(
-                kind,
-                key,
-                expectedType,
-                hash,
-                declaration.SyntaxTree.FilePath,
-                span.StartLinePosition.Line + 1,
-                span.EndLinePosition.Line + 1,
-                Hops.Signature(definitionSymbol),
-                methodId,
-                kind == "hop" ? Naming.DescriptorField(key, methodId) : string.Empty);
+            // Half-typed code: skip what cannot be modelled.
+            return null;
         }
+    }
+
+    private static DescriptorModel? ParseMcpToolCore(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (context.TargetSymbol is not IMethodSymbol method
+                || method.MethodKind != MethodKind.Ordinary
+                || context.TargetNode is not MethodDeclarationSyntax declaration
+                || context.Attributes.Length == 0)
+            {
+                return null;
+            }
+
+            var key = method.Name;
+            foreach (var named in context.Attributes[0].NamedArguments)
+            {
+                if (named.Key == "Name" && named.Value.Value is string name && name.Length > 0)
+                {
+                    key = name;
+                }
+            }
+
+            return Create("mcp_tool", key, 0, method, declaration, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private static DescriptorModel Create(string kind, string key, int expectedType, IMethodSymbol method, MethodDeclarationSyntax declaration, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // A partial method: the declaration carrying the attribute plus the implementing part.
+        var nodes = new List<SyntaxNode> { declaration };
+        if (method.PartialImplementationPart is { } implementation && !SymbolEqualityComparer.Default.Equals(implementation, method))
+        {
+            foreach (var reference in implementation.DeclaringSyntaxReferences)
+            {
+                nodes.Add(reference.GetSyntax(cancellationToken));
+            }
+        }
+        else if (method.PartialDefinitionPart is { } definition && !SymbolEqualityComparer.Default.Equals(definition, method))
+        {
+            foreach (var reference in definition.DeclaringSyntaxReferences)
+            {
+                nodes.Insert(0, reference.GetSyntax(cancellationToken));
+            }
+        }
+
+        var hash = BodyHasher.Compute(nodes.ToArray());
+        var span = declaration.SyntaxTree.GetLineSpan(declaration.Span, cancellationToken);
+        var definitionSymbol = method.PartialDefinitionPart ?? method;
+        var methodId = Naming.MethodId(definitionSymbol);
+        return new DescriptorModel(
+            kind,
+            key,
+            expectedType,
+            hash,
+            declaration.SyntaxTree.FilePath,
+            span.StartLinePosition.Line + 1,
+            span.EndLinePosition.Line + 1,
+            Hops.Signature(definitionSymbol),
+            methodId,
+            kind == "hop" ? Naming.DescriptorField(key, methodId) : string.Empty);
     }
 }

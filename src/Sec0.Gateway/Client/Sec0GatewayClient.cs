@@ -4,7 +4,6 @@ using System.Text.Json;
 using Sec0.Agents;
 using Sec0.Audit;
 using Sec0.Config;
-using Sec0.Hops;
 
 namespace Sec0.Gateway;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Sec0.Audit;
 using Sec0.Config;
-using Sec0.ControlPlane;
 using Sec0.Config.Yaml;
+using Sec0.ControlPlane;
 using Sec0.Gateway.Auth;
 using Sec0.Gateway.Entitlements;
 using Sec0.Gateway.State;

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Sec0.Approvals;
-using Sec0.Audit;
 using Sec0.Gateway.Auth;
 
 namespace Sec0.Gateway.Pipeline;

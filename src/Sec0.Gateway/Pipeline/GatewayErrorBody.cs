@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using Sec0.Hops;
 
 namespace Sec0.Gateway.Pipeline;
 

@@ -10,7 +10,6 @@ using Sec0.ControlPlane;
 using Sec0.Gateway.Auth;
 using Sec0.Gateway.State;
 using Sec0.Gateway.Upstreams;
-using Sec0.Hops;
 using Sec0.Policy;
 
 namespace Sec0.Gateway.Pipeline;

@@ -96,13 +96,27 @@ public static class HopRequirements
     {
         if (type == HopType.Orchestrator)
         {
-            if (field == "orchestratorName") return "app.client.name";
-            if (field == "orchestratorVersion") return "app.client.version";
+            if (field == "orchestratorName")
+            {
+                return "app.client.name";
+            }
+
+            if (field == "orchestratorVersion")
+            {
+                return "app.client.version";
+            }
         }
         else if (type == HopType.Gateway)
         {
-            if (field == "gatewayBaseUrl") return "orchestrator.gatewayBaseUrl";
-            if (field == "tenant") return "app.tenant";
+            if (field == "gatewayBaseUrl")
+            {
+                return "orchestrator.gatewayBaseUrl";
+            }
+
+            if (field == "tenant")
+            {
+                return "app.tenant";
+            }
         }
 
         return null;

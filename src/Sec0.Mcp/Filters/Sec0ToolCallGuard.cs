@@ -6,7 +6,6 @@ using ModelContextProtocol.Server;
 using Sec0.Approvals;
 using Sec0.Audit;
 using Sec0.ControlPlane;
-using Sec0.Hops;
 using Sec0.Policy;
 
 namespace Sec0.Mcp;

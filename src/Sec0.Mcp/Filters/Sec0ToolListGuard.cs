@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Sec0.Audit;
-using Sec0.Hops;
 
 namespace Sec0.Mcp;
 

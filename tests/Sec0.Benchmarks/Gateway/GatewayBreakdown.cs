@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Sec0.Audit;
-using Sec0.Gateway;
 using Sec0.Gateway.Upstreams;
 
 namespace Sec0.Benchmarks.Gateway;

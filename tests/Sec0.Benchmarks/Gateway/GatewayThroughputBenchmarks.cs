@@ -7,7 +7,7 @@ namespace Sec0.Benchmarks.Gateway;
 /// same Sec0 TS-style tool server (<c>POST /invoke/{tool@version}</c>, a Kestrel echo): the upstream a user would
 /// front, cheap enough that the figures are the forwarders'. Each operation is a batch of
 /// <see cref="Requests"/> requests, <see cref="Concurrency"/> at a time over one <see cref="HttpClient"/>, each with a
-/// fresh idempotency key; <see cref="OperationsPerInvokeAttribute"/> makes the reported time per request, so
+/// fresh idempotency key; <c>[Benchmark(OperationsPerInvoke = …)]</c> makes the reported time per request, so
 /// requests/s = 1 s / Mean. Client, forwarder and tool server share this process and its cores.
 /// </summary>
 [MemoryDiagnoser]

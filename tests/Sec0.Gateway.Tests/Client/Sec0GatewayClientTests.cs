@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using Sec0.Gateway.Auth;
 using Sec0.Gateway.Tests.Gateway;
 using Sec0.Gateway.Tests.TestServers;

@@ -19,7 +19,10 @@ internal sealed record FuzzResponse(int Status, IReadOnlyDictionary<string, List
 internal static class RawHttp
 {
     /// <summary>Sends <paramref name="request"/>; null when the connection closed without a response.</summary>
+    /// <param name="port">The gateway's port on 127.0.0.1.</param>
+    /// <param name="request">The exact bytes to send.</param>
     /// <param name="halfClose">Shut the sending side after the bytes (a body shorter than declared, a broken chunk).</param>
+    /// <param name="timeout">How long to wait for the answer.</param>
     public static async Task<FuzzResponse?> SendAsync(int port, byte[] request, bool halfClose, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text;
 using System.Text.Json;
-using Sec0.Audit;
 using Sec0.Gateway.Tests.TestServers;
 using Sec0.Gateway.Upstreams;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Sec0.Approvals;
 using Sec0.Instrumentation.Tests.Support;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Sec0.Config;
 using Sec0.Hops;
 using Sec0.Instrumentation.Tests.Support;
 using Sec0.Tests.Shared;

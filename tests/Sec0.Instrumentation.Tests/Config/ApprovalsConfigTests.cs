@@ -1,4 +1,3 @@
-using Sec0.Approvals;
 using Sec0.Config;
 
 namespace Sec0.Instrumentation.Tests.Config;

@@ -1,8 +1,8 @@
-using Sec0.Instrumentation.Tests.Support;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Sec0.Config;
+using Sec0.Instrumentation.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Sec0.Instrumentation.Tests.Config;

@@ -1,12 +1,8 @@
 using System.Text.Json;
 using Sec0.Approvals;
-using Sec0.Config;
 using Sec0.ControlPlane;
 using Sec0.Instrumentation.Tests.Hops;
 using Sec0.Instrumentation.Tests.Support;
-using Sec0.Policy;
-using Sec0.Tests;
-using Xunit;
 
 namespace Sec0.Instrumentation.Tests.ControlPlane;
 

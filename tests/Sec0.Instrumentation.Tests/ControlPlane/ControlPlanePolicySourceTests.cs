@@ -5,8 +5,6 @@ using Sec0.Instrumentation.Tests.Signing;
 using Sec0.Instrumentation.Tests.Support;
 using Sec0.Policy;
 using Sec0.Signing;
-using Sec0.Tests;
-using Xunit;
 
 namespace Sec0.Instrumentation.Tests.ControlPlane;
 

@@ -1,7 +1,5 @@
 using Sec0.ControlPlane;
 using Sec0.Instrumentation.Tests.Signing;
-using Sec0.Tests;
-using Xunit;
 
 namespace Sec0.Instrumentation.Tests.ControlPlane;
 

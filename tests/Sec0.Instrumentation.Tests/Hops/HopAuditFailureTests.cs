@@ -1,5 +1,4 @@
 using Sec0.Audit;
-using Sec0.Config;
 using Sec0.Hops;
 using Sec0.Instrumentation.Tests.Support;
 

@@ -1,4 +1,3 @@
-using Sec0.Instrumentation.Tests.Support;
 using Sec0.Policy;
 
 namespace Sec0.Instrumentation.Tests.Policy;

@@ -1,5 +1,4 @@
 using Sec0.Config;
-using Sec0.Instrumentation.Tests.Support;
 using Sec0.Policy;
 
 namespace Sec0.Instrumentation.Tests.Policy;

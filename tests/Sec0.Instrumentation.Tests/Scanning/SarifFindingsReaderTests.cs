@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Sec0.Hops;
-using Sec0.Instrumentation.Tests.Support;
 using Sec0.Policy;
 using Sec0.Scanning;
 

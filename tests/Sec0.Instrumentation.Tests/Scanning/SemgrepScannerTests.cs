@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Sec0.Instrumentation.Tests.Support;
 using Sec0.Policy;
 using Sec0.Scanning;
 
