@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Sec0.Audit;
 using Sec0.Config;
 using Sec0.Policy;
 
@@ -216,6 +217,19 @@ public sealed class RemoteDecider : IDisposable
             }
 
             await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Records where <paramref name="decision"/> came from: <c>decision_source</c> on the envelope, and <c>sec0.decision_source</c>
+    /// on the span when the network was involved (a clean call's span stays as it was). Hops and the MCP middleware call it.
+    /// </summary>
+    internal static void Stamp(AuditEnvelope envelope, Activity? activity, in Decision decision)
+    {
+        envelope.DecisionSource = decision.SourceName;
+        if (decision.Source != DecisionSource.Local)
+        {
+            activity?.SetTag("sec0.decision_source", envelope.DecisionSource);
         }
     }
 

@@ -180,12 +180,7 @@ internal sealed class HopPipeline : HopHost
                 });
             }
 
-            e.DecisionSource = decision.SourceName;
-            if (decision.Source != DecisionSource.Local)
-            {
-                // Tagged only when the network was involved: a clean call's span stays as it was.
-                activity?.SetTag("sec0.decision_source", e.DecisionSource);
-            }
+            RemoteDecider.Stamp(e, activity, decision);
         }
 
         if (!decision.Violations.IsEmpty)

@@ -122,11 +122,7 @@ internal sealed class Sec0ToolCallGuard
                     }, CancellationToken.None).ConfigureAwait(false);
                 }
 
-                e.DecisionSource = decision.SourceName;
-                if (decision.Source != DecisionSource.Local)
-                {
-                    activity?.SetTag("sec0.decision_source", e.DecisionSource);
-                }
+                RemoteDecider.Stamp(e, activity, decision);
             }
 
             if (!decision.Violations.IsEmpty)
