@@ -9,7 +9,9 @@ namespace Sec0.Config;
 
 /// <summary>
 /// Builds a validated <see cref="Sec0Config"/> from the root node of a parsed <c>sec0.config.yaml</c>:
-/// checks shapes and required fields, applies defaults and fallbacks, resolves paths.
+/// checks shapes and required fields, applies defaults and fallbacks, resolves paths. It stops at the first
+/// problem: its reader gets no problem list, so a bad value is thrown as the documented
+/// <see cref="Sec0ConfigException"/> text and nothing inside catches it (the policy builder lists every problem instead).
 /// </summary>
 internal sealed class ConfigModelBuilder
 {

@@ -8,8 +8,9 @@ namespace Sec0.Policy;
 
 /// <summary>
 /// Builds a <see cref="PolicyDocument"/> from the root node of a parsed policy file. Unlike the config
-/// loader it does not stop at the first problem: each field is read on its own, a bad one is recorded
-/// with its YAML path and position, and the build goes on so that one run reports every problem.
+/// loader it does not stop at the first problem: its reader adds a bad value to the builder's problem list
+/// with its YAML path and node and reads it as absent, the builder's own checks add to the same list, and
+/// the build goes on so that one run reports every problem.
 /// </summary>
 internal sealed partial class PolicyModelBuilder
 {
@@ -41,18 +42,18 @@ internal sealed partial class PolicyModelBuilder
     private readonly string _sourceName;
     private readonly string _baseDirectory;
     private readonly YamlConfigReader _reader;
-    private readonly List<PolicyProblem> _problems = [];
+    private readonly List<YamlProblem> _problems = [];
     private readonly List<string> _ignoredKeys = [];
 
     public PolicyModelBuilder(string sourceName, string baseDirectory)
     {
         _sourceName = sourceName;
         _baseDirectory = baseDirectory;
-        _reader = new YamlConfigReader(sourceName, (path, detail, node) => new ProblemFound(Problem(path, node, detail)));
+        _reader = new YamlConfigReader(sourceName, _problems);
     }
 
     /// <summary>The problems found so far, in the order found.</summary>
-    public IReadOnlyList<PolicyProblem> Problems => _problems;
+    public IReadOnlyList<PolicyProblem> Problems => _problems.ConvertAll(ToPolicyProblem);
 
     /// <summary>The message for a name that is not a reason: <c>"foo" is not a known reason; expected one of: ...</c>.</summary>
     public static string UnknownReasonMessage(string name)
@@ -77,7 +78,7 @@ internal sealed partial class PolicyModelBuilder
             return null;
         }
 
-        var root = Read(() => _reader.ReadMapping(rootNode, "(root)"));
+        var root = _reader.ReadMapping(rootNode, "(root)");
         if (root is null)
         {
             return null;
@@ -85,23 +86,23 @@ internal sealed partial class PolicyModelBuilder
 
         CheckKeys(root, string.Empty, s_rootKeys, IgnoredTopLevelKeys);
 
-        var tenant = Read(() => _reader.ReadString(root, "tenant", string.Empty));
+        var tenant = _reader.ReadString(root, "tenant", string.Empty);
         if (tenant is null && !HasProblemAt("tenant"))
         {
             Add("tenant", root.Node, "is required");
         }
 
         var (retention, retentionDays, retentionSet) = ReadRetention(root);
-        var signing = ReadSigning(Read(() => _reader.ReadMapping(root, "signing", string.Empty)));
-        var tools = ReadTools(Read(() => _reader.ReadMapping(root, "tools", string.Empty)));
-        var enforcement = ReadEnforcement(Read(() => _reader.ReadMapping(root, "enforcement", string.Empty)));
-        var rootSideEffects = Read(() => _reader.ReadMapping(root, "side_effects", string.Empty));
+        var signing = ReadSigning(_reader.ReadMapping(root, "signing", string.Empty));
+        var tools = ReadTools(_reader.ReadMapping(root, "tools", string.Empty));
+        var enforcement = ReadEnforcement(_reader.ReadMapping(root, "enforcement", string.Empty));
+        var rootSideEffects = _reader.ReadMapping(root, "side_effects", string.Empty);
         CheckKeys(rootSideEffects, "side_effects", s_rootSideEffectsKeys);
-        var rootRequiresIdempotency = Read(() => _reader.ReadBool(rootSideEffects, "require_idempotency_key", "side_effects")) ?? false;
-        Read(() => _reader.ReadNumber(rootSideEffects, "max_retries", "side_effects", 0, 10));
-        var security = ReadSecurity(Read(() => _reader.ReadMapping(root, "security", string.Empty)), rootRequiresIdempotency);
-        var sast = ReadSast(Read(() => _reader.ReadMapping(root, "sast", string.Empty)));
-        var dast = ReadDast(Read(() => _reader.ReadMapping(root, "dast", string.Empty)));
+        var rootRequiresIdempotency = _reader.ReadBool(rootSideEffects, "require_idempotency_key", "side_effects") ?? false;
+        _ = _reader.ReadNumber(rootSideEffects, "max_retries", "side_effects", 0, 10);
+        var security = ReadSecurity(_reader.ReadMapping(root, "security", string.Empty), rootRequiresIdempotency);
+        var sast = ReadSast(_reader.ReadMapping(root, "sast", string.Empty));
+        var dast = ReadDast(_reader.ReadMapping(root, "dast", string.Empty));
 
         if (_problems.Count > 0)
         {
@@ -127,7 +128,7 @@ internal sealed partial class PolicyModelBuilder
 
     private (string Text, int Days, bool Set) ReadRetention(ConfigMapping root)
     {
-        var text = Read(() => _reader.ReadString(root, "default_retention", string.Empty));
+        var text = _reader.ReadString(root, "default_retention", string.Empty);
         if (text is null)
         {
             return (PolicyDocument.DefaultRetentionText, 30, false);
@@ -151,8 +152,8 @@ internal sealed partial class PolicyModelBuilder
         }
 
         CheckKeys(signing, "signing", s_signingKeys);
-        var enabled = Read(() => _reader.ReadBool(signing, "enabled", "signing")) ?? true;
-        var keyRef = Read(() => _reader.ReadString(signing, "key_ref", "signing"));
+        var enabled = _reader.ReadBool(signing, "enabled", "signing") ?? true;
+        var keyRef = _reader.ReadString(signing, "key_ref", "signing");
         if (keyRef is not null && !keyRef.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
         {
             Add("signing.key_ref", YamlConfigReader.Get(signing, "key_ref"), $"\"{keyRef}\" is not supported; only file:// key refs are supported");
@@ -170,7 +171,7 @@ internal sealed partial class PolicyModelBuilder
 
         CheckKeys(tools, "tools", s_toolsKeys);
         ToolAllowlist? allowlist = null;
-        var items = Read(() => _reader.ReadStringItems(tools, "allowlist", "tools"));
+        var items = _reader.ReadStringItems(tools, "allowlist", "tools");
         if (items is not null)
         {
             var patterns = new List<ToolRefPattern>(items.Count);
@@ -192,7 +193,7 @@ internal sealed partial class PolicyModelBuilder
         return new ToolsPolicy
         {
             Allowlist = allowlist,
-            DenyIfUnpinnedVersion = Read(() => _reader.ReadBool(tools, "deny_if_unpinned_version", "tools")) ?? false,
+            DenyIfUnpinnedVersion = _reader.ReadBool(tools, "deny_if_unpinned_version", "tools") ?? false,
         };
     }
 
@@ -227,7 +228,7 @@ internal sealed partial class PolicyModelBuilder
             Strategy = strategy,
             DenyOn = denyOn,
             EscalateOn = escalateOn,
-            CircuitBreakers = ReadCircuitBreakers(Read(() => _reader.ReadMapping(enforcement, "circuit_breakers", path))),
+            CircuitBreakers = ReadCircuitBreakers(_reader.ReadMapping(enforcement, "circuit_breakers", path)),
         };
     }
 
@@ -240,7 +241,7 @@ internal sealed partial class PolicyModelBuilder
         }
 
         var name = PolicyReasons.GetName(reason);
-        var items = Read(() => _reader.ReadStringItems(enforcement, "escalate_on", "enforcement"));
+        var items = _reader.ReadStringItems(enforcement, "escalate_on", "enforcement");
         var index = items is null ? -1 : items.ToList().FindIndex(item => item.Value == name);
         Add(
             index < 0 ? "enforcement.escalate_on" : $"enforcement.escalate_on[{index}]",
@@ -263,21 +264,21 @@ internal sealed partial class PolicyModelBuilder
         }
 
         CheckKeys(breakers, path, s_breakerKeys);
-        var errorRate = Read(() => _reader.ReadNumber(breakers, "error_rate_pct", path, 0, 100));
+        var errorRate = _reader.ReadNumber(breakers, "error_rate_pct", path, 0, 100);
         if (errorRate == 0)
         {
             Add(path + ".error_rate_pct", YamlConfigReader.Get(breakers, "error_rate_pct"), "must be greater than 0 (0 would open every breaker). This differs from Sec0's TypeScript SDK on purpose, whose schema accepts 0; see docs/migrating-from-typescript.md");
         }
 
-        var p95 = Read(() => _reader.ReadNumber(breakers, "p95_latency_ms", path, 0, double.PositiveInfinity));
+        var p95 = _reader.ReadNumber(breakers, "p95_latency_ms", path, 0, double.PositiveInfinity);
         if (p95 == 0)
         {
             Add(path + ".p95_latency_ms", YamlConfigReader.Get(breakers, "p95_latency_ms"), "must be greater than 0 (0 would open every breaker)");
         }
 
-        var minSamples = Read(() => _reader.ReadInt(breakers, "min_samples", path, 1)) ?? CircuitBreakerOptions.DefaultMinSamples;
-        var windowSize = Read(() => _reader.ReadInt(breakers, "window_size", path, 1)) ?? Math.Max(CircuitBreakerOptions.DefaultWindowSize, minSamples);
-        var cooldown = Read(() => _reader.ReadInt(breakers, "cooldown_ms", path, 0)) ?? CircuitBreakerOptions.DefaultCooldownMs;
+        var minSamples = _reader.ReadInt(breakers, "min_samples", path, 1) ?? CircuitBreakerOptions.DefaultMinSamples;
+        var windowSize = _reader.ReadInt(breakers, "window_size", path, 1) ?? Math.Max(CircuitBreakerOptions.DefaultWindowSize, minSamples);
+        var cooldown = _reader.ReadInt(breakers, "cooldown_ms", path, 0) ?? CircuitBreakerOptions.DefaultCooldownMs;
         if (YamlConfigReader.IsNull(YamlConfigReader.Get(breakers, "error_rate_pct")) && YamlConfigReader.IsNull(YamlConfigReader.Get(breakers, "p95_latency_ms")))
         {
             Add(path, breakers.Node, "needs error_rate_pct or p95_latency_ms (or both)");
@@ -302,10 +303,10 @@ internal sealed partial class PolicyModelBuilder
     {
         const string path = "security";
         CheckKeys(security, path, s_securityKeys);
-        var (allowVersions, allowVersionsByServer) = ReadAllowVersions(Read(() => _reader.ReadMapping(security, "allow_versions", path)));
+        var (allowVersions, allowVersionsByServer) = ReadAllowVersions(_reader.ReadMapping(security, "allow_versions", path));
 
         EgressAllowlist? egress = null;
-        var egressItems = Read(() => _reader.ReadStringItems(security, "egress_allowlist", path));
+        var egressItems = _reader.ReadStringItems(security, "egress_allowlist", path);
         if (egressItems is not null)
         {
             var rules = new List<EgressRule>(egressItems.Count);
@@ -325,7 +326,7 @@ internal sealed partial class PolicyModelBuilder
         }
 
         FsAllowlist? fs = null;
-        var fsItems = Read(() => _reader.ReadStringItems(security, "fs_allowlist", path));
+        var fsItems = _reader.ReadStringItems(security, "fs_allowlist", path);
         if (fsItems is not null)
         {
             var roots = new List<string>(fsItems.Count);
@@ -344,17 +345,17 @@ internal sealed partial class PolicyModelBuilder
             fs = FsAllowlist.FromRoots(fsItems.Select(item => item.Value).ToArray(), roots);
         }
 
-        var limitsMapping = Read(() => _reader.ReadMapping(security, "limits", path));
+        var limitsMapping = _reader.ReadMapping(security, "limits", path);
         CheckKeys(limitsMapping, "security.limits", s_limitsKeys);
         var limits = limitsMapping is null
             ? PayloadLimits.None
             : new PayloadLimits
             {
-                MaxPayloadKb = Read(() => _reader.ReadNumber(limitsMapping, "max_payload_kb", "security.limits", 0, double.PositiveInfinity)),
-                MaxDurationMs = Read(() => _reader.ReadNumber(limitsMapping, "max_duration_ms", "security.limits", 0, double.PositiveInfinity)),
+                MaxPayloadKb = _reader.ReadNumber(limitsMapping, "max_payload_kb", "security.limits", 0, double.PositiveInfinity),
+                MaxDurationMs = _reader.ReadNumber(limitsMapping, "max_duration_ms", "security.limits", 0, double.PositiveInfinity),
             };
 
-        var sideEffects = ReadSideEffects(Read(() => _reader.ReadMapping(security, "side_effects", path)), rootRequiresIdempotency);
+        var sideEffects = ReadSideEffects(_reader.ReadMapping(security, "side_effects", path), rootRequiresIdempotency);
         return new SecurityPolicy
         {
             AllowVersions = allowVersions,
@@ -387,7 +388,7 @@ internal sealed partial class PolicyModelBuilder
             if (IsServerName(entry.Key))
             {
                 // Sec0's TypeScript gateway keys allow_versions by server name: the versions every tool of that server may be called at.
-                var serverVersions = Read(() => _reader.ReadStringList(mapping, entry.Key, path));
+                var serverVersions = _reader.ReadStringList(mapping, entry.Key, path);
                 if (serverVersions is null && !HasProblemAt(entryPath))
                 {
                     Add(entryPath, entry.Value, "must be a list of versions");
@@ -412,7 +413,7 @@ internal sealed partial class PolicyModelBuilder
                 continue;
             }
 
-            var versions = Read(() => _reader.ReadStringList(mapping, entry.Key, path));
+            var versions = _reader.ReadStringList(mapping, entry.Key, path);
             if (versions is null && !HasProblemAt(entryPath))
             {
                 Add(entryPath, entry.Value, "must be a list of versions");
@@ -437,11 +438,11 @@ internal sealed partial class PolicyModelBuilder
         const string path = "security.side_effects";
         CheckKeys(sideEffects, path, s_sideEffectsKeys, s_sideEffectsIgnoredKeys);
         var escalationKey = YamlConfigReader.Get(sideEffects, "human_escalation") is not null ? "human_escalation" : "humanEscalation";
-        var escalation = ReadHumanEscalation(Read(() => _reader.ReadMapping(sideEffects, escalationKey, path)), YamlConfigReader.Join(path, escalationKey));
+        var escalation = ReadHumanEscalation(_reader.ReadMapping(sideEffects, escalationKey, path), YamlConfigReader.Join(path, escalationKey));
 
         // Sec0's TS SDK reads the TTL and the timeout action beside human_escalation; the block's own keys win.
         var ttlKey = YamlConfigReader.Get(sideEffects, "escalation_ttl_seconds") is not null ? "escalation_ttl_seconds" : "ttl_seconds";
-        var ttl = Read(() => _reader.ReadInt(sideEffects, ttlKey, path, 1));
+        var ttl = _reader.ReadInt(sideEffects, ttlKey, path, 1);
         var timeout = sideEffects is null ? -1 : ReadChoice(sideEffects, "timeout_action", path, s_timeoutActions);
         if (ttl is not null || timeout >= 0)
         {
@@ -455,8 +456,8 @@ internal sealed partial class PolicyModelBuilder
 
         return new SideEffectsPolicy
         {
-            RequireIdempotencyKey = (Read(() => _reader.ReadBool(sideEffects, "require_idempotency_key", path)) ?? false) || rootRequiresIdempotency,
-            ApproveHighRisk = Read(() => _reader.ReadBool(sideEffects, "approve_high_risk", path)) ?? false,
+            RequireIdempotencyKey = (_reader.ReadBool(sideEffects, "require_idempotency_key", path) ?? false) || rootRequiresIdempotency,
+            ApproveHighRisk = _reader.ReadBool(sideEffects, "approve_high_risk", path) ?? false,
             HumanEscalation = escalation,
         };
     }
@@ -476,12 +477,12 @@ internal sealed partial class PolicyModelBuilder
         {
             ApprovalStrategy = strategy < 0 ? null : strategies[strategy],
             TimeoutAction = timeout < 0 ? null : s_timeoutActions[timeout],
-            MinApprovals = Read(() => _reader.ReadInt(mapping, "min_approvals", path, 1)),
-            MinRejections = Read(() => _reader.ReadInt(mapping, "min_rejections", path, 1)),
-            RequiredRoles = Read(() => _reader.ReadStringList(mapping, "required_roles", path)) ?? [],
-            VetoRoles = Read(() => _reader.ReadStringList(mapping, "veto_roles", path)) ?? [],
-            ApprovalSetId = Read(() => _reader.ReadString(mapping, "approval_set_id", path)),
-            EscalationTtlSeconds = Read(() => _reader.ReadInt(mapping, "escalation_ttl_seconds", path, 1)),
+            MinApprovals = _reader.ReadInt(mapping, "min_approvals", path, 1),
+            MinRejections = _reader.ReadInt(mapping, "min_rejections", path, 1),
+            RequiredRoles = _reader.ReadStringList(mapping, "required_roles", path) ?? [],
+            VetoRoles = _reader.ReadStringList(mapping, "veto_roles", path) ?? [],
+            ApprovalSetId = _reader.ReadString(mapping, "approval_set_id", path),
+            EscalationTtlSeconds = _reader.ReadInt(mapping, "escalation_ttl_seconds", path, 1),
         };
     }
 
@@ -497,13 +498,13 @@ internal sealed partial class PolicyModelBuilder
         var severity = ReadChoice(sast, "block_on_severity", path, s_severities);
         return new SastPolicyOptions
         {
-            Enabled = Read(() => _reader.ReadBool(sast, "enabled", path)) ?? false,
-            BlockOnChange = Read(() => _reader.ReadBool(sast, "block_on_change", path)) ?? false,
+            Enabled = _reader.ReadBool(sast, "enabled", path) ?? false,
+            BlockOnChange = _reader.ReadBool(sast, "block_on_change", path) ?? false,
             BlockOnSeverity = severity < 0 ? SastPolicyOptions.Default.BlockOnSeverity : (ScanSeverity)severity,
             CacheTtlMs = ReadMilliseconds(sast, "cache_ttl_ms", path) ?? SastPolicyOptions.DefaultCacheTtlMs,
-            ScanAllOnServerChange = Read(() => _reader.ReadBool(sast, "scan_all_on_server_change", path)) ?? false,
-            FailOnError = Read(() => _reader.ReadBool(sast, "fail_on_error", path)) ?? true,
-            Ruleset = Read(() => _reader.ReadString(sast, "ruleset", path)),
+            ScanAllOnServerChange = _reader.ReadBool(sast, "scan_all_on_server_change", path) ?? false,
+            FailOnError = _reader.ReadBool(sast, "fail_on_error", path) ?? true,
+            Ruleset = _reader.ReadString(sast, "ruleset", path),
         };
     }
 
@@ -516,10 +517,10 @@ internal sealed partial class PolicyModelBuilder
 
         const string path = "dast";
         CheckKeys(dast, path, s_dastKeys);
-        var enabled = Read(() => _reader.ReadBool(dast, "enabled", path)) ?? false;
+        var enabled = _reader.ReadBool(dast, "enabled", path) ?? false;
         var severity = ReadChoice(dast, "block_on_severity", path, s_severities);
         Uri? sandbox = null;
-        var sandboxText = Read(() => _reader.ReadString(dast, "sandbox_url", path));
+        var sandboxText = _reader.ReadString(dast, "sandbox_url", path);
         if (sandboxText is not null)
         {
             if (Uri.TryCreate(sandboxText, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
@@ -537,7 +538,7 @@ internal sealed partial class PolicyModelBuilder
         }
 
         var scanSeverities = new List<ScanSeverity>();
-        var severityItems = Read(() => _reader.ReadStringItems(dast, "severity", path));
+        var severityItems = _reader.ReadStringItems(dast, "severity", path);
         for (var index = 0; severityItems is not null && index < severityItems.Count; index++)
         {
             var found = Array.IndexOf(s_severities, severityItems[index].Value.ToLowerInvariant());
@@ -554,30 +555,30 @@ internal sealed partial class PolicyModelBuilder
         return new DastPolicyOptions
         {
             Enabled = enabled,
-            BlockOnChange = Read(() => _reader.ReadBool(dast, "block_on_change", path)) ?? false,
+            BlockOnChange = _reader.ReadBool(dast, "block_on_change", path) ?? false,
             BlockOnSeverity = severity < 0 ? DastPolicyOptions.Default.BlockOnSeverity : (ScanSeverity)severity,
-            BlockOnCount = Read(() => _reader.ReadInt(dast, "block_on_count", path, 1)),
+            BlockOnCount = _reader.ReadInt(dast, "block_on_count", path, 1),
             RuleTtlMs = ReadMilliseconds(dast, "rule_ttl_ms", path) ?? DastPolicyOptions.DefaultRuleTtlMs,
             SandboxUrl = sandbox,
             Mode = ReadChoice(dast, "mode", path, ["sync", "async"]) == 1 ? DastScanMode.Async : DastScanMode.Sync,
             Scope = ReadChoice(dast, "scope", path, ["server", "tool"]) == 1 ? DastScanScope.Tool : DastScanScope.Server,
-            Templates = Read(() => _reader.ReadString(dast, "templates", path)),
-            Tags = Read(() => _reader.ReadStringList(dast, "tags", path)) ?? [],
-            ExcludeTags = Read(() => _reader.ReadStringList(dast, "exclude_tags", path)) ?? [],
+            Templates = _reader.ReadString(dast, "templates", path),
+            Tags = _reader.ReadStringList(dast, "tags", path) ?? [],
+            ExcludeTags = _reader.ReadStringList(dast, "exclude_tags", path) ?? [],
             Severity = scanSeverities.AsReadOnly(),
-            FailOnError = Read(() => _reader.ReadBool(dast, "fail_on_error", path)) ?? true,
+            FailOnError = _reader.ReadBool(dast, "fail_on_error", path) ?? true,
         };
     }
 
     private long? ReadMilliseconds(ConfigMapping mapping, string key, string path)
     {
-        var value = Read(() => _reader.ReadNumber(mapping, key, path, 0, long.MaxValue / 2));
+        var value = _reader.ReadNumber(mapping, key, path, 0, long.MaxValue / 2);
         return value is double ms ? (long)ms : null;
     }
 
     private IReadOnlyList<PolicyReason>? ReadReasons(ConfigMapping mapping, string key, string path)
     {
-        var items = Read(() => _reader.ReadStringItems(mapping, key, path));
+        var items = _reader.ReadStringItems(mapping, key, path);
         if (items is null)
         {
             return null;
@@ -602,7 +603,7 @@ internal sealed partial class PolicyModelBuilder
     /// <summary>Reads a string that must be one of <paramref name="choices"/> (any letter case): its index, or -1 when absent or invalid.</summary>
     private int ReadChoice(ConfigMapping mapping, string key, string path, string[] choices)
     {
-        var text = Read(() => _reader.ReadString(mapping, key, path));
+        var text = _reader.ReadString(mapping, key, path);
         if (text is null)
         {
             return -1;
@@ -650,34 +651,15 @@ internal sealed partial class PolicyModelBuilder
         }
     }
 
-    private T? Read<T>(Func<T?> read)
-    {
-        try
-        {
-            return read();
-        }
-        catch (ProblemFound found)
-        {
-            _problems.Add(found.Problem);
-            return default;
-        }
-    }
+    private bool HasProblemAt(string path) => _problems.Exists(problem => problem.Path == path);
 
-    private bool HasProblemAt(string path) => _problems.Any(problem => problem.Path == path);
+    private void Add(string path, YamlNode? node, string message) => _problems.Add(new YamlProblem(path, message, node));
 
-    private void Add(string path, YamlNode? node, string message) => _problems.Add(Problem(path, node, message));
-
-    private static PolicyProblem Problem(string path, YamlNode? node, string message) =>
-        node is null
-            ? new PolicyProblem(path, 0, 0, message)
-            : new PolicyProblem(path, YamlConfigReader.Line(node), YamlConfigReader.Column(node), message);
+    private static PolicyProblem ToPolicyProblem(YamlProblem problem) =>
+        problem.Node is null
+            ? new PolicyProblem(problem.Path, 0, 0, problem.Detail)
+            : new PolicyProblem(problem.Path, YamlConfigReader.Line(problem.Node), YamlConfigReader.Column(problem.Node), problem.Detail);
 
     [GeneratedRegex(@"^\s*(\d{1,6})\s*d\s*$", RegexOptions.CultureInvariant)]
     private static partial Regex RetentionPattern();
-
-    /// <summary>Carries one problem out of a <see cref="YamlConfigReader"/> read; always caught in <see cref="Read{T}"/>.</summary>
-    private sealed class ProblemFound(PolicyProblem problem) : Exception(problem.Message)
-    {
-        public PolicyProblem Problem { get; } = problem;
-    }
 }

@@ -221,6 +221,29 @@ public sealed class PolicyLoaderTests
     }
 
     [Fact]
+    public void A_bad_merge_key_is_one_problem_among_the_others()
+    {
+        var yaml = """
+            tenant: demo
+            signing: { enabled: maybe }
+            sast:
+              <<: 5
+              enabled: true
+            dast: { mode: later }
+            """;
+
+        var ex = Assert.Throws<Sec0PolicyException>(() => PolicyLoader.Parse(yaml, "p.yaml"));
+
+        Assert.Equal(
+            [
+                "signing.enabled (line 2): must be true or false",
+                "sast.<< (line 4): must be a mapping or a list of mappings",
+                "dast.mode (line 6): \"later\" is not valid; expected one of: sync, async",
+            ],
+            ex.Problems.Select(problem => problem.ToString()));
+    }
+
+    [Fact]
     public void A_syntax_error_is_one_problem_with_line_and_column()
     {
         var ex = Assert.Throws<Sec0PolicyException>(() => PolicyLoader.Parse("tenant: demo\nenforcement: { deny_on: [a\n", "p.yaml"));

@@ -5,19 +5,18 @@ using YamlDotNet.RepresentationModel;
 namespace Sec0.Config.Yaml;
 
 /// <summary>
-/// Reads typed values out of a loaded YAML tree and reports a value of the wrong shape as
-/// <c>[sec0] Invalid config file: &lt;path&gt; (&lt;yaml path&gt; ..., line L, column C)</c>, or through the
-/// error factory a caller passes (the policy loader collects every problem instead of stopping at one).
+/// Reads typed values out of a loaded YAML tree. A value of the wrong shape is reported one of two ways, chosen
+/// by the caller: without a problem list it is thrown at once as
+/// <c>[sec0] Invalid config file: &lt;path&gt; (&lt;yaml path&gt; ..., line L, column C)</c> (the config loader
+/// stops at the first problem); with one it is added to the list and the read returns null, as for an absent
+/// value, so the caller goes on (the policy loader reports every problem at once).
 /// One instance serves one load: it caches mappings with their merge keys applied (<see cref="YamlMappingFlattener"/>).
 /// </summary>
 /// <param name="filePath">The absolute path (or name) of the file being read, for error messages.</param>
-/// <param name="errorFactory">
-/// Makes the exception for a value of the wrong shape from the YAML path, the detail after the path
-/// (<c>must be a string</c>) and the node; null for the config loader's <see cref="ShapeError"/>.
-/// </param>
-internal sealed class YamlConfigReader(string filePath, Func<string, string, YamlNode?, Exception>? errorFactory = null)
+/// <param name="problems">Where problems go when the caller collects them; null to throw the first one.</param>
+internal sealed class YamlConfigReader(string filePath, ICollection<YamlProblem>? problems = null)
 {
-    // Merge keys are applied by the implementation the analyzers share; it reports through Error.
+    // Merge keys are applied by the implementation the analyzers share; it reports through Report.
     private YamlMappingFlattener? _flattener;
 
     /// <summary>The absolute path of the file being read, for error messages.</summary>
@@ -40,14 +39,10 @@ internal sealed class YamlConfigReader(string filePath, Func<string, string, Yam
             ? ConfigErrors.Invalid(FilePath, detail)
             : ConfigErrors.Invalid(FilePath, detail, Line(node), Column(node));
 
-    /// <summary>
-    /// An error about the value at <paramref name="yamlPath"/>: through the caller's error factory when one
-    /// was given, else the config loader's <c>&lt;yaml path&gt; &lt;detail&gt;</c> text.
-    /// </summary>
-    public Exception Error(string yamlPath, string detail, YamlNode? node) =>
-        errorFactory?.Invoke(yamlPath, detail, node) ?? ShapeError($"{yamlPath} {detail}", node);
+    /// <summary>An error about the value at <paramref name="yamlPath"/>, in the config loader's <c>&lt;yaml path&gt; &lt;detail&gt;</c> text, for callers that stop at the first problem.</summary>
+    public Sec0ConfigException Error(string yamlPath, string detail, YamlNode? node) => ShapeError($"{yamlPath} {detail}", node);
 
-    /// <summary>Reads a mapping; null when absent or null; an error when it is anything else.</summary>
+    /// <summary>Reads a mapping; null when absent or null; a problem when it is anything else.</summary>
     public ConfigMapping? ReadMapping(YamlNode? node, string yamlPath)
     {
         if (IsNull(node))
@@ -57,10 +52,11 @@ internal sealed class YamlConfigReader(string filePath, Func<string, string, Yam
 
         if (node is not YamlMappingNode mapping)
         {
-            throw Error(yamlPath, "must be a mapping", node);
+            Report(yamlPath, "must be a mapping", node);
+            return null;
         }
 
-        return (_flattener ??= new YamlMappingFlattener(Error)).Flatten(mapping, yamlPath);
+        return (_flattener ??= YamlMappingFlattener.Reporting(Report)).FlattenOrNull(mapping, yamlPath);
     }
 
     /// <summary>The value node of <paramref name="key"/>, or null when the mapping is absent or lacks the key.</summary>
@@ -71,7 +67,7 @@ internal sealed class YamlConfigReader(string filePath, Func<string, string, Yam
     public ConfigMapping? ReadMapping(ConfigMapping? parent, string key, string parentPath) =>
         ReadMapping(Get(parent, key), Join(parentPath, key));
 
-    /// <summary>Reads a scalar as trimmed text; null when absent, null or blank; an error for a mapping or list.</summary>
+    /// <summary>Reads a scalar as trimmed text; null when absent, null or blank; a problem for a mapping or list.</summary>
     public string? ReadString(ConfigMapping? parent, string key, string parentPath)
     {
         var node = Get(parent, key);
@@ -82,7 +78,8 @@ internal sealed class YamlConfigReader(string filePath, Func<string, string, Yam
 
         if (node is not YamlScalarNode scalar)
         {
-            throw Error(Join(parentPath, key), "must be a string", node);
+            Report(Join(parentPath, key), "must be a string", node);
+            return null;
         }
 
         var value = scalar.Value?.Trim();
@@ -103,13 +100,14 @@ internal sealed class YamlConfigReader(string filePath, Func<string, string, Yam
             || !int.TryParse(scalar.Value?.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
             || value < minimum)
         {
-            throw Error(path, $"must be an integer >= {minimum.ToString(CultureInfo.InvariantCulture)}", node);
+            Report(path, $"must be an integer >= {minimum.ToString(CultureInfo.InvariantCulture)}", node);
+            return null;
         }
 
         return value;
     }
 
-    /// <summary>Reads a list of strings; null when absent or null; an error for anything else.</summary>
+    /// <summary>Reads a list of strings; null when absent or null; a problem for anything else.</summary>
     public IReadOnlyList<string>? ReadStringList(ConfigMapping? parent, string key, string parentPath)
     {
         var items = ReadStringItems(parent, key, parentPath);
@@ -129,7 +127,7 @@ internal sealed class YamlConfigReader(string filePath, Func<string, string, Yam
 
     /// <summary>
     /// Reads a list of strings with each item's node, for callers that check items one by one and report
-    /// a bad one at its own line; null when absent or null; an error for anything else.
+    /// a bad one at its own line; null when absent or null; a problem for anything else.
     /// </summary>
     public IReadOnlyList<(string Value, YamlNode Node)>? ReadStringItems(ConfigMapping? parent, string key, string parentPath)
     {
@@ -142,7 +140,8 @@ internal sealed class YamlConfigReader(string filePath, Func<string, string, Yam
         var path = Join(parentPath, key);
         if (node is not YamlSequenceNode sequence)
         {
-            throw Error(path, "must be a list of strings", node);
+            Report(path, "must be a list of strings", node);
+            return null;
         }
 
         var items = new List<(string, YamlNode)>(sequence.Children.Count);
@@ -151,7 +150,8 @@ internal sealed class YamlConfigReader(string filePath, Func<string, string, Yam
             var text = (item as YamlScalarNode)?.Value?.Trim();
             if (IsNull(item) || string.IsNullOrEmpty(text))
             {
-                throw Error(path, "must be a list of strings", item);
+                Report(path, "must be a list of strings", item);
+                return null;
             }
 
             items.Add((text, item));
@@ -160,7 +160,7 @@ internal sealed class YamlConfigReader(string filePath, Func<string, string, Yam
         return items.AsReadOnly();
     }
 
-    /// <summary>Reads <c>true</c> or <c>false</c> (any letter case); null when absent; an error for anything else.</summary>
+    /// <summary>Reads <c>true</c> or <c>false</c> (any letter case); null when absent; a problem for anything else.</summary>
     public bool? ReadBool(ConfigMapping? parent, string key, string parentPath)
     {
         var node = Get(parent, key);
@@ -174,7 +174,8 @@ internal sealed class YamlConfigReader(string filePath, Func<string, string, Yam
             return value;
         }
 
-        throw Error(Join(parentPath, key), "must be true or false", node);
+        Report(Join(parentPath, key), "must be true or false", node);
+        return null;
     }
 
     /// <summary>Reads a finite number in [<paramref name="minimum"/>, <paramref name="maximum"/>]; null when absent.</summary>
@@ -198,7 +199,19 @@ internal sealed class YamlConfigReader(string filePath, Func<string, string, Yam
         var range = double.IsPositiveInfinity(maximum)
             ? $">= {minimum.ToString(CultureInfo.InvariantCulture)}"
             : $"between {minimum.ToString(CultureInfo.InvariantCulture)} and {maximum.ToString(CultureInfo.InvariantCulture)}";
-        throw Error(Join(parentPath, key), $"must be a number {range}", node);
+        Report(Join(parentPath, key), $"must be a number {range}", node);
+        return null;
+    }
+
+    /// <summary>Throws the problem at once, or adds it to the caller's list; a read that reports returns null.</summary>
+    private void Report(string yamlPath, string detail, YamlNode? node)
+    {
+        if (problems is null)
+        {
+            throw Error(yamlPath, detail, node);
+        }
+
+        problems.Add(new YamlProblem(yamlPath, detail, node));
     }
 
     /// <summary>Joins YAML path segments for messages (<c>app.hops.Key.type</c>).</summary>

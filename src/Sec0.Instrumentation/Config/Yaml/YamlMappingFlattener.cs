@@ -20,25 +20,45 @@ internal sealed class YamlMappingFlattener
     /// <summary>The detail of the error for a cyclic or too deep chain of merges.</summary>
     public const string CyclicOrTooDeep = "has merge keys (<<) that are cyclic or nested too deeply";
 
-    private readonly Func<string, string, YamlNode, Exception> _error;
+    private readonly Action<string, string, YamlNode> _report;
     private readonly Dictionary<YamlMappingNode, ConfigMapping> _flattened = new(ByReference.Instance);
     private readonly HashSet<YamlMappingNode> _inProgress = new(ByReference.Instance);
 
+    /// <summary>A flattener that throws for a mapping that cannot be flattened.</summary>
     /// <param name="error">
     /// Makes the exception to throw for a mapping that cannot be flattened, from the YAML path being read
     /// (<c>app.hops.A.Run</c>), the detail after it (<see cref="CyclicOrTooDeep"/>, <c>is defined twice</c>, ...) and the node.
     /// </param>
     public YamlMappingFlattener(Func<string, string, YamlNode, Exception> error)
+        : this(Throwing(error))
     {
-        _error = error;
     }
 
-    /// <summary>The entries of <paramref name="node"/> with its merge keys applied.</summary>
+    private YamlMappingFlattener(Action<string, string, YamlNode> report)
+    {
+        _report = report;
+    }
+
+    /// <summary>
+    /// A flattener that tells <paramref name="report"/> why a mapping cannot be flattened (the same path, detail and
+    /// node as the exception factory gets); <see cref="FlattenOrNull"/> then returns null, unless <paramref name="report"/> throws.
+    /// </summary>
+    public static YamlMappingFlattener Reporting(Action<string, string, YamlNode> report) => new YamlMappingFlattener(report);
+
+    /// <summary>The entries of <paramref name="node"/> with its merge keys applied, from a flattener that throws for a problem.</summary>
     /// <param name="node">The mapping.</param>
     /// <param name="yamlPath">Where the mapping is read from, for errors.</param>
-    public ConfigMapping Flatten(YamlMappingNode node, string yamlPath) => Flatten(node, yamlPath, 0);
+    public ConfigMapping Flatten(YamlMappingNode node, string yamlPath) =>
+        FlattenOrNull(node, yamlPath) ?? throw new InvalidOperationException("The problem was reported, not thrown: a reporting flattener is read with FlattenOrNull.");
 
-    private ConfigMapping Flatten(YamlMappingNode node, string yamlPath, int mergeDepth)
+    /// <summary>The entries of <paramref name="node"/> with its merge keys applied; null when they cannot be applied and the problem was reported.</summary>
+    /// <param name="node">The mapping.</param>
+    /// <param name="yamlPath">Where the mapping is read from, for errors.</param>
+    public ConfigMapping? FlattenOrNull(YamlMappingNode node, string yamlPath) => Flatten(node, yamlPath, 0);
+
+    // After a problem the mappings being flattened stay in _inProgress (as when the report throws), so a later
+    // read of one of them through an alias is reported as cyclic; the load is rejected either way.
+    private ConfigMapping? Flatten(YamlMappingNode node, string yamlPath, int mergeDepth)
     {
         if (_flattened.TryGetValue(node, out var cached))
         {
@@ -48,7 +68,8 @@ internal sealed class YamlMappingFlattener
         // A mapping can merge itself through an alias; stop instead of recursing forever.
         if (mergeDepth > YamlLimits.MaxMergeDepth || !_inProgress.Add(node))
         {
-            throw _error(yamlPath, CyclicOrTooDeep, node);
+            _report(yamlPath, CyclicOrTooDeep, node);
+            return null;
         }
 
         RuntimeHelpers.EnsureSufficientExecutionStack();
@@ -74,7 +95,8 @@ internal sealed class YamlMappingFlattener
 
             if (!seen.Add(key))
             {
-                throw _error(Join(yamlPath, key), "is defined twice", child.Key);
+                _report(Join(yamlPath, key), "is defined twice", child.Key);
+                return null;
             }
 
             entries.Add(new ConfigEntry(key, child.Key, child.Value));
@@ -84,9 +106,21 @@ internal sealed class YamlMappingFlattener
         {
             foreach (var merge in merges)
             {
-                foreach (var source in Sources(merge, yamlPath))
+                var sources = Sources(merge, yamlPath);
+                if (sources is null)
                 {
-                    foreach (var merged in Flatten(source, yamlPath, mergeDepth + 1).Entries)
+                    return null;
+                }
+
+                foreach (var source in sources)
+                {
+                    var flattened = Flatten(source, yamlPath, mergeDepth + 1);
+                    if (flattened is null)
+                    {
+                        return null;
+                    }
+
+                    foreach (var merged in flattened.Entries)
                     {
                         if (seen.Add(merged.Key))
                         {
@@ -103,8 +137,11 @@ internal sealed class YamlMappingFlattener
         return result;
     }
 
-    /// <summary>The mappings a <c>&lt;&lt;</c> value merges: one mapping, or a list of mappings.</summary>
-    private IReadOnlyList<YamlMappingNode> Sources(YamlNode merge, string yamlPath)
+    private static Action<string, string, YamlNode> Throwing(Func<string, string, YamlNode, Exception> error) =>
+        (yamlPath, detail, node) => throw error(yamlPath, detail, node);
+
+    /// <summary>The mappings a <c>&lt;&lt;</c> value merges: one mapping, or a list of mappings; null when it is neither (reported).</summary>
+    private IReadOnlyList<YamlMappingNode>? Sources(YamlNode merge, string yamlPath)
     {
         if (merge is YamlMappingNode single)
         {
@@ -130,7 +167,8 @@ internal sealed class YamlMappingFlattener
             }
         }
 
-        throw _error(Join(yamlPath, "<<"), "must be a mapping or a list of mappings", merge);
+        _report(Join(yamlPath, "<<"), "must be a mapping or a list of mappings", merge);
+        return null;
     }
 
     /// <summary>Joins YAML path segments for messages (<c>app.hops.Key.type</c>).</summary>
