@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -15,10 +16,14 @@ internal static class Emitter
     /// <summary>The descriptors of the hops declared in referenced assemblies that this assembly calls.</summary>
     public const string ExternalDescriptorsHintName = "Sec0.HopDescriptors.External.g.cs";
 
-    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Sec0.Generators\", \"0.1.0\")]";
     private const string HopRuntime = "global::Sec0.Hops.HopRuntime";
     private const string Descriptors = "global::Sec0.Generated.HopDescriptors.";
     private const string Exception = "global::System.Exception";
+
+    private static readonly string s_generatedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Sec0.Generators\", " + Literal(GeneratorVersion.Current) + ")]";
+
+    // From the runtime's HopType (linked into this project): the members generated code may name.
+    private static readonly Dictionary<int, string> s_hopTypes = HopTypeExpressions();
 
     /// <summary>
     /// The declaration of <c>HopDescriptors</c> that carries its documentation and <c>[GeneratedCode]</c>
@@ -31,7 +36,7 @@ internal static class Emitter
         writer.WriteLine("namespace Sec0.Generated");
         writer.OpenBlock();
         writer.WriteLine("/// <summary>The compile-time descriptors of the hops this assembly calls (one part per file that declares hops).</summary>");
-        writer.WriteLine(GeneratedCode);
+        writer.WriteLine(s_generatedCode);
         writer.WriteLine("internal static partial class HopDescriptors");
         writer.OpenBlock();
         writer.CloseBlock();
@@ -57,7 +62,7 @@ internal static class Emitter
                 .Write(entry.StartLine).Write(", ")
                 .Write(entry.EndLine).Write(", ")
                 .Write(Literal(entry.Signature)).Write(", ")
-                .Write(HopType(entry.ExpectedType)).WriteLine(")]");
+                .Write(HopTypeExpression(entry.ExpectedType)).WriteLine(")]");
         }
 
         if (model.Descriptors.Count == 0)
@@ -87,7 +92,7 @@ internal static class Emitter
             writer.Write("internal static readonly global::Sec0.Hops.HopDescriptor ").Write(hop.FieldName)
                 .Write(" = new(")
                 .Write(Literal(hop.Key)).Write(", ")
-                .Write(HopType(hop.ExpectedType)).Write(", ")
+                .Write(HopTypeExpression(hop.ExpectedType)).Write(", ")
                 .Write(Literal(hop.BodyHash)).Write(", ")
                 .Write(Literal(hop.FilePath)).Write(", ")
                 .Write(hop.StartLine).Write(", ")
@@ -140,7 +145,7 @@ internal static class Emitter
         writer.WriteLine();
         writer.WriteLine("namespace Sec0.Generated");
         writer.OpenBlock();
-        writer.WriteLine(GeneratedCode);
+        writer.WriteLine(s_generatedCode);
         writer.WriteLine("file static class Sec0HopInterceptors");
         writer.OpenBlock();
         var needsFaultedEnumerable = false;
@@ -400,7 +405,7 @@ internal static class Emitter
     {
         writer.WriteLine();
         writer.WriteLine("/// <summary>An async sequence whose first MoveNextAsync fails: how a denied asynchronous-stream hop reports.</summary>");
-        writer.WriteLine(GeneratedCode);
+        writer.WriteLine(s_generatedCode);
         writer.WriteLine("file sealed class Sec0FaultedAsyncEnumerable<T> : global::System.Collections.Generic.IAsyncEnumerable<T>, global::System.Collections.Generic.IAsyncEnumerator<T>");
         writer.OpenBlock();
         writer.Write("private readonly ").Write(Exception).WriteLine(" _exception;");
@@ -417,18 +422,20 @@ internal static class Emitter
         writer.CloseBlock();
     }
 
-    private static string HopType(int value) => value switch
+    /// <summary>A <c>HopType</c> value as generated code names it: the member, or a cast of a value the enum does not define.</summary>
+    private static string HopTypeExpression(int value)
+        => s_hopTypes.TryGetValue(value, out var expression) ? expression : "(global::Sec0.HopType)" + value.ToString(CultureInfo.InvariantCulture);
+
+    private static Dictionary<int, string> HopTypeExpressions()
     {
-        0 => "global::Sec0.HopType.Unspecified",
-        1 => "global::Sec0.HopType.Agent",
-        2 => "global::Sec0.HopType.Orchestrator",
-        3 => "global::Sec0.HopType.Gateway",
-        4 => "global::Sec0.HopType.Server",
-        5 => "global::Sec0.HopType.Middleware",
-        6 => "global::Sec0.HopType.Tool",
-        7 => "global::Sec0.HopType.Skill",
-        _ => "(global::Sec0.HopType)" + value.ToString(CultureInfo.InvariantCulture),
-    };
+        var expressions = new Dictionary<int, string>();
+        foreach (HopType type in Enum.GetValues(typeof(HopType)))
+        {
+            expressions[(int)type] = "global::Sec0.HopType." + type.ToString();
+        }
+
+        return expressions;
+    }
 
     /// <summary>A C# regular string literal.</summary>
     public static string Literal(string value)
