@@ -19,18 +19,31 @@ namespace Sec0.Generators;
 [Generator(LanguageNames.CSharp)]
 public sealed class HopGenerator : IIncrementalGenerator
 {
+    private readonly GeneratorHooks _hooks;
+
+    /// <summary>The generator as the compiler creates it.</summary>
+    public HopGenerator()
+        : this(GeneratorHooks.None)
+    {
+    }
+
+    /// <summary>A generator with test hooks (each test its own instance, no shared switches).</summary>
+    internal HopGenerator(GeneratorHooks hooks) => _hooks = hooks;
+
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        var hooks = _hooks;
+
         // (a) Hop declarations: one model each, body hash computed here (only for changed trees).
         var hops = context.SyntaxProvider
-            .ForAttributeWithMetadataName(Hops.HopAttributeMetadataName, HopParser.IsMethodDeclaration, HopParser.ParseHop)
+            .ForAttributeWithMetadataName(Hops.HopAttributeMetadataName, HopParser.IsMethodDeclaration, (attributed, ct) => HopParser.ParseHop(attributed, hooks, ct))
             .WithTrackingName(TrackingNames.HopDeclarations)
             .Where(static hop => hop is not null)
             .Select(static (hop, _) => hop!)
             .WithTrackingName(TrackingNames.Hops);
 
         var mcpTools = context.SyntaxProvider
-            .ForAttributeWithMetadataName(Hops.McpToolAttributeMetadataName, HopParser.IsMethodDeclaration, HopParser.ParseMcpTool)
+            .ForAttributeWithMetadataName(Hops.McpToolAttributeMetadataName, HopParser.IsMethodDeclaration, (attributed, ct) => HopParser.ParseMcpTool(attributed, hooks, ct))
             .WithTrackingName(TrackingNames.McpToolDeclarations)
             .Where(static tool => tool is not null)
             .Select(static (tool, _) => tool!)
@@ -45,7 +58,7 @@ public sealed class HopGenerator : IIncrementalGenerator
 
         // (b) Call sites: a narrow syntactic filter, a fast-failing semantic transform.
         var callSites = context.SyntaxProvider
-            .CreateSyntaxProvider(CallSiteParser.IsCandidate, CallSiteParser.Parse)
+            .CreateSyntaxProvider(CallSiteParser.IsCandidate, (candidate, ct) => CallSiteParser.Parse(candidate, hooks, ct))
             .WithTrackingName(TrackingNames.CallSiteCandidates)
             .Where(static call => call is not null)
             .Select(static (call, _) => call!)

@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Sec0.Generators.Tests.Infrastructure;
 using Sec0.Generators.Tests.Snapshots;
@@ -184,5 +185,24 @@ public class SnapshotTests
 
         GeneratorHarness.AssertNoErrors(run);
         Snapshot.Verify(GeneratorHarness.GeneratedText(run.Driver), "Manifest");
+    }
+
+    [Fact]
+    public void GeneratedCodeStatesTheVersionTheGeneratorWasBuiltWith()
+    {
+        var shape = Shapes.All.First();
+        var run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(new[] { ("/proj/Hops.cs", shape.Hops), ("/proj/Calls.cs", shape.Calls) }));
+
+        // The package version (the generator and the runtime are built from one Version), without the SDK's +commit suffix.
+        var informational = typeof(HopGenerator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+        var version = informational.Split('+')[0];
+        Assert.Equal(version, typeof(Sec0HopAttribute).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0]);
+        var attributes = GeneratorHarness.Generated(run.Driver)
+            .SelectMany(file => file.SourceText.ToString().Split('\n'))
+            .Where(line => line.Contains("GeneratedCode(", StringComparison.Ordinal))
+            .Select(line => line.Trim())
+            .Distinct()
+            .ToList();
+        Assert.Equal(new[] { "[global::System.CodeDom.Compiler.GeneratedCode(\"Sec0.Generators\", \"" + version + "\")]" }, attributes);
     }
 }

@@ -1,7 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Sec0.Generators.Parsing;
+using Sec0.Generators.Caching;
 using Sec0.Generators.Tests.Infrastructure;
 
 namespace Sec0.Generators.Tests;
@@ -55,17 +54,27 @@ public class SurfaceCacheTests
         }
         """;
 
-    /// <summary>Counts the call-site bindings of one compilation lineage (by its unique assembly name).</summary>
-    private sealed class BindingProbe : IDisposable
+    /// <summary>The call sites one generator binds (through its hooks) and the tree surfaces it computes.</summary>
+    private sealed class BindingProbe
     {
-        private readonly string _assemblyName;
         private readonly List<string> _files = new();
+        private int _surfaces;
 
-        public BindingProbe(string assemblyName)
+        public BindingProbe() => Hooks = new GeneratorHooks
         {
-            _assemblyName = assemblyName;
-            CallSiteParser.Binding += OnBinding;
-        }
+            BindingCallSite = (_, invocation) =>
+            {
+                lock (_files)
+                {
+                    _files.Add(invocation.SyntaxTree.FilePath);
+                }
+            },
+            ComputingSurface = _ => Interlocked.Increment(ref _surfaces),
+        };
+
+        public GeneratorHooks Hooks { get; }
+
+        public GeneratorDriver CreateDriver(CSharpParseOptions? parseOptions = null) => GeneratorHarness.CreateDriver(Hooks, parseOptions);
 
         public IReadOnlyList<string> TakeFiles()
         {
@@ -77,18 +86,7 @@ public class SurfaceCacheTests
             }
         }
 
-        public void Dispose() => CallSiteParser.Binding -= OnBinding;
-
-        private void OnBinding(Compilation compilation, InvocationExpressionSyntax invocation)
-        {
-            if (compilation.AssemblyName == _assemblyName)
-            {
-                lock (_files)
-                {
-                    _files.Add(invocation.SyntaxTree.FilePath);
-                }
-            }
-        }
+        public int TakeSurfaces() => Interlocked.Exchange(ref _surfaces, 0);
     }
 
     private static string UniqueName() => "SurfaceCache" + Guid.NewGuid().ToString("N");
@@ -99,15 +97,14 @@ public class SurfaceCacheTests
     private static CSharpCompilation Edit(CSharpCompilation compilation, string path, string newSource)
     {
         var old = compilation.SyntaxTrees.Single(t => t.FilePath == path);
-        return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(newSource, GeneratorHarness.ParseOptions, path));
+        return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(newSource, (CSharpParseOptions)old.Options, path));
     }
 
     /// <summary>A cold run on freshly parsed copies of the same files (no tree the caches have seen).</summary>
     private static string ColdText(CSharpCompilation compilation)
     {
-        var fresh = compilation.RemoveAllSyntaxTrees().AddSyntaxTrees(compilation.SyntaxTrees.Select(t => CSharpSyntaxTree.ParseText(t.GetText().ToString(), GeneratorHarness.ParseOptions, t.FilePath)));
-        // Another assembly name keeps the probes of the tests blind to it.
-        var run = GeneratorHarness.Run(fresh.WithAssemblyName(UniqueName()));
+        var fresh = compilation.RemoveAllSyntaxTrees().AddSyntaxTrees(compilation.SyntaxTrees.Select(t => CSharpSyntaxTree.ParseText(t.GetText().ToString(), (CSharpParseOptions)t.Options, t.FilePath)));
+        var run = GeneratorHarness.Run(fresh);
         GeneratorHarness.AssertNoErrors(run);
         return GeneratorHarness.GeneratedText(run.Driver);
     }
@@ -128,9 +125,9 @@ public class SurfaceCacheTests
     public void BodyEditsElsewhereBindNoCallSiteAgain()
     {
         var name = UniqueName();
-        using var probe = new BindingProbe(name);
+        var probe = new BindingProbe();
         var compilation = Create(name, ("/proj/Hops.cs", HopsSource), ("/proj/More.cs", MoreSource), ("/proj/Calls.cs", CallsSource), ("/proj/Unrelated.cs", UnrelatedSource));
-        var run = RunChecked(compilation, GeneratorHarness.CreateDriver());
+        var run = RunChecked(compilation, probe.CreateDriver());
         Assert.Contains("/proj/Calls.cs", probe.TakeFiles());
         var before = GeneratorHarness.GeneratedText(run.Driver);
 
@@ -151,13 +148,53 @@ public class SurfaceCacheTests
         Assert.Contains("/proj/Calls.cs", probe.TakeFiles());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Sec0GeneratorCacheFalseRecomputesEverythingAndGeneratesTheSame(bool cacheOn)
+    {
+        var name = UniqueName();
+        var files = new[] { ("/proj/Hops.cs", HopsSource), ("/proj/More.cs", MoreSource), ("/proj/Calls.cs", CallsSource), ("/proj/Unrelated.cs", UnrelatedSource) };
+        var parseOptions = cacheOn ? GeneratorHarness.ParseOptions : GeneratorHarness.CacheOffParseOptions;
+        var compilation = GeneratorHarness.CreateCompilation(files, name, parseOptions: parseOptions);
+        var probe = new BindingProbe();
+
+        // The output always equals a run with the cache on over freshly parsed trees.
+        GeneratorRun Step(CSharpCompilation next, GeneratorDriver driver)
+        {
+            var run = GeneratorHarness.Run(next, driver);
+            GeneratorHarness.AssertNoErrors(run);
+            var sources = next.SyntaxTrees.Select(t => (t.FilePath, t.GetText().ToString()));
+            Assert.Equal(GeneratorHarness.GeneratedText(GeneratorHarness.Run(GeneratorHarness.CreateCompilation(sources, name)).Driver), GeneratorHarness.GeneratedText(run.Driver));
+            return run;
+        }
+
+        var run = Step(compilation, probe.CreateDriver(parseOptions));
+        Assert.Contains("/proj/Calls.cs", probe.TakeFiles());
+        Assert.Equal(cacheOn ? files.Length : 0, probe.TakeSurfaces());
+
+        // A body edit in a file without hop calls: with the cache on only that file is bound (and its surface computed).
+        compilation = Edit(compilation, "/proj/Unrelated.cs", UnrelatedSource.Replace("System.Math.Max(a, b)", "System.Math.Min(a, b)", StringComparison.Ordinal));
+        run = Step(compilation, run.Driver);
+        Assert.Equal(cacheOn, !probe.TakeFiles().Contains("/proj/Calls.cs"));
+        Assert.Equal(cacheOn ? 1 : 0, probe.TakeSurfaces());
+
+        // A body edit in the hop: with the cache on nothing is bound again; off, every call site is.
+        compilation = Edit(compilation, "/proj/Hops.cs", HopsSource.Replace("(int)x + 1", "(int)x * 2", StringComparison.Ordinal));
+        run = Step(compilation, run.Driver);
+        var bound = probe.TakeFiles();
+        Assert.Equal(cacheOn, bound.Count == 0);
+        Assert.Equal(cacheOn, !bound.Contains("/proj/Calls.cs"));
+        Assert.Equal(cacheOn ? 1 : 0, probe.TakeSurfaces());
+    }
+
     [Fact]
     public void AMoreSpecificHopOverloadInAnotherFileRetargetsTheInterceptor()
     {
         var name = UniqueName();
-        using var probe = new BindingProbe(name);
+        var probe = new BindingProbe();
         var compilation = Create(name, ("/proj/Hops.cs", HopsSource), ("/proj/More.cs", MoreSource), ("/proj/Calls.cs", CallsSource));
-        var run = RunChecked(compilation, GeneratorHarness.CreateDriver());
+        var run = RunChecked(compilation, probe.CreateDriver());
         Assert.DoesNotContain("int x)", GeneratorHarness.GeneratedText(run.Driver), StringComparison.Ordinal);
 
         // Step(1) now binds to Step(int); Step(2L) still to Step(long). Calls.cs itself is unchanged.
@@ -226,9 +263,9 @@ public class SurfaceCacheTests
             """;
 
         var name = UniqueName();
-        using var probe = new BindingProbe(name);
+        var probe = new BindingProbe();
         var compilation = Create(name, ("/proj/Contracts.cs", contracts), ("/proj/Calls.cs", calls), ("/proj/Implementors.cs", implementors));
-        var run = RunChecked(compilation, GeneratorHarness.CreateDriver());
+        var run = RunChecked(compilation, probe.CreateDriver());
         Assert.Equal(0, CountInterceptsLocations(run.Driver));
         probe.TakeFiles();
 
@@ -280,13 +317,13 @@ public class SurfaceCacheTests
             """;
 
         var name = UniqueName();
-        using var probe = new BindingProbe(name);
+        var probe = new BindingProbe();
         var library = GeneratorHarness.CreateCompilation(new[] { ("/lib/Remote.cs", LibSource) }, "Lib" + name);
         CSharpCompilation Consumer(Compilation lib) => Create(name, ("/app/Consumer.cs", ConsumerSource)).AddReferences(lib.ToMetadataReference());
 
         var app = Consumer(library);
         var consumerTree = app.SyntaxTrees.Single();
-        var run = GeneratorHarness.Run(app, GeneratorHarness.CreateDriver());
+        var run = GeneratorHarness.Run(app, probe.CreateDriver());
         GeneratorHarness.AssertNoErrors(run);
         Assert.Contains("long x)", GeneratorHarness.GeneratedText(run.Driver), StringComparison.Ordinal);
         Assert.NotEmpty(probe.TakeFiles());
@@ -335,8 +372,8 @@ public class SurfaceCacheTests
     public void BodiesOfTypesWithAPrimaryConstructorAreSurface()
     {
         // A captured primary constructor parameter becomes a field (a struct is then no longer unmanaged).
-        var before = DeclarationSurface.Of(CSharpSyntaxTree.ParseText("struct S(string s) { public int M() => 1; }", GeneratorHarness.ParseOptions));
-        var after = DeclarationSurface.Of(CSharpSyntaxTree.ParseText("struct S(string s) { public int M() => s.Length; }", GeneratorHarness.ParseOptions));
+        var before = DeclarationSurface.Compute(CSharpSyntaxTree.ParseText("struct S(string s) { public int M() => 1; }", GeneratorHarness.ParseOptions));
+        var after = DeclarationSurface.Compute(CSharpSyntaxTree.ParseText("struct S(string s) { public int M() => s.Length; }", GeneratorHarness.ParseOptions));
         Assert.False(before.Equals(after));
     }
 
@@ -345,7 +382,7 @@ public class SurfaceCacheTests
         => Assert.False(Surface("partial void M();").Equals(Surface("partial void M() { }")));
 
     private static TreeSurface Surface(string member)
-        => DeclarationSurface.Of(CSharpSyntaxTree.ParseText("#nullable enable\npublic partial class C\n{\n    " + member + "\n}\n", GeneratorHarness.ParseOptions));
+        => DeclarationSurface.Compute(CSharpSyntaxTree.ParseText("#nullable enable\npublic partial class C\n{\n    " + member + "\n}\n", GeneratorHarness.ParseOptions));
 
     private static int CountInterceptsLocations(GeneratorDriver driver)
         => GeneratorHarness.Generated(driver)

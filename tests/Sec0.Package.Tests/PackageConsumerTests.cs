@@ -81,16 +81,21 @@ public sealed class PackageConsumerTests(PackedPackage package) : IDisposable
     }
 
     [Fact]
-    public async Task The_package_targets_add_the_interceptors_namespace_and_the_config_as_an_additional_file()
+    public async Task The_package_targets_add_the_interceptors_namespace_the_config_as_an_additional_file_and_the_cache_switch()
     {
-        WriteConsumer(extraProperties: "<Sec0ConfigFile>config/app.sec0.yaml</Sec0ConfigFile>", configPath: Path.Combine("config", "app.sec0.yaml"));
+        WriteConsumer(
+            extraProperties: "<Sec0ConfigFile>config/app.sec0.yaml</Sec0ConfigFile><Sec0GeneratorCache>false</Sec0GeneratorCache>",
+            configPath: Path.Combine("config", "app.sec0.yaml"));
 
         await DotnetCli.RunSuccessfullyAsync(_dir.Path, "restore", "--disable-build-servers");
-        var evaluation = await DotnetCli.RunSuccessfullyAsync(_dir.Path, "msbuild", "-nologo", "-getProperty:InterceptorsNamespaces", "-getItem:AdditionalFiles");
+        var evaluation = await DotnetCli.RunSuccessfullyAsync(_dir.Path, "msbuild", "-nologo", "-getProperty:InterceptorsNamespaces", "-getProperty:Features", "-getItem:AdditionalFiles");
 
         using var json = JsonDocument.Parse(evaluation.StandardOutput);
         var namespaces = json.RootElement.GetProperty("Properties").GetProperty("InterceptorsNamespaces").GetString()!;
         Assert.Contains("Sec0.Generated", namespaces.Split(';'));
+        // Sec0GeneratorCache=false reaches the generator as a compiler feature (its syntax transforms see parse options).
+        var features = json.RootElement.GetProperty("Properties").GetProperty("Features").GetString()!;
+        Assert.Contains("Sec0GeneratorCache=false", features.Split(';'));
         var additionalFile = Assert.Single(json.RootElement.GetProperty("Items").GetProperty("AdditionalFiles").EnumerateArray());
         Assert.Equal(_dir.Combine("config", "app.sec0.yaml"), additionalFile.GetProperty("FullPath").GetString());
         Assert.Equal("true", additionalFile.GetProperty("Sec0Config").GetString());

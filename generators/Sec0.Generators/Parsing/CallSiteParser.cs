@@ -5,6 +5,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Sec0.Generators.Caching;
 using Sec0.Generators.Model;
 
 namespace Sec0.Generators.Parsing;
@@ -24,39 +25,39 @@ internal static class CallSiteParser
         return node is InvocationExpressionSyntax invocation && InterceptionRules.IsCandidateCallee(invocation);
     }
 
-    /// <summary>Tests set this to see exceptions the generator would otherwise swallow.</summary>
-    internal static volatile bool RethrowForTests;
-
-    /// <summary>Raised before a call-site candidate is bound (tests count bindings; filter by compilation).</summary>
-    internal static event Action<Compilation, InvocationExpressionSyntax>? Binding;
-
     // Roslyn re-runs this transform for every candidate of every tree whenever the compilation changes
     // (any keystroke anywhere). A model is reused instead when the invocation is the same node object
     // (so its tree is unchanged) and the compilation's declaration surface is unchanged: then binding
     // gives the same result (the soundness argument is on DeclarationSurface). That includes the hops a
     // dispatched call may reach and the hop a guard's method stands for: attributes, base types, interface
     // lists and member signatures are all declarations. The interceptable location data (a checksum of the
-    // calling file and a position) depends on the tree alone.
+    // calling file and a position) depends on the tree alone. Sec0GeneratorCache=false turns reuse off.
     private static readonly SurfaceCache<InvocationExpressionSyntax, CallSiteModel> s_models = new();
 
-    public static CallSiteModel? Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    public static CallSiteModel? Parse(GeneratorSyntaxContext context, GeneratorHooks hooks, CancellationToken cancellationToken)
     {
         try
         {
             var invocation = (InvocationExpressionSyntax)context.Node;
             var compilation = context.SemanticModel.Compilation;
-            var version = SurfaceVersion.For(compilation);
+            if (!GeneratorCacheSwitch.IsOn(invocation.SyntaxTree.Options))
+            {
+                hooks.BindingCallSite?.Invoke(compilation, invocation);
+                return ParseCore(context, cancellationToken);
+            }
+
+            var version = SurfaceVersion.For(compilation, hooks);
             if (s_models.TryGet(invocation, version, out var cached))
             {
                 return cached;
             }
 
-            Binding?.Invoke(compilation, invocation);
+            hooks.BindingCallSite?.Invoke(compilation, invocation);
             var model = ParseCore(context, cancellationToken);
             s_models.Store(invocation, version, model);
             return model;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException && !RethrowForTests)
+        catch (Exception ex) when (ex is not OperationCanceledException && !hooks.RethrowExceptions)
         {
             // Broken or half-typed code: leave the call alone.
             return null;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Sec0.Generators.Caching;
 using Sec0.Generators.Model;
 
 namespace Sec0.Generators.Parsing;
@@ -15,24 +16,27 @@ internal static class HopParser
 
     // ForAttributeWithMetadataName re-runs these transforms for every hop whenever the compilation
     // changes; the model of a declaration whose tree and the project's declaration surface are unchanged
-    // is reused (see DeclarationSurface). Not for partial methods: their hash reads the other part, which
-    // may be in another tree whose body edit leaves the surface equal.
+    // is reused (see DeclarationSurface), unless Sec0GeneratorCache=false. Not for partial methods: their
+    // hash reads the other part, which may be in another tree whose body edit leaves the surface equal.
     private static readonly SurfaceCache<MethodDeclarationSyntax, DescriptorModel> s_hops = new();
     private static readonly SurfaceCache<MethodDeclarationSyntax, DescriptorModel> s_mcpTools = new();
 
-    public static DescriptorModel? ParseHop(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-        => Cached(s_hops, context, ParseHopCore, cancellationToken);
+    public static DescriptorModel? ParseHop(GeneratorAttributeSyntaxContext context, GeneratorHooks hooks, CancellationToken cancellationToken)
+        => Cached(s_hops, context, ParseHopCore, hooks, cancellationToken);
 
-    public static DescriptorModel? ParseMcpTool(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-        => Cached(s_mcpTools, context, ParseMcpToolCore, cancellationToken);
+    public static DescriptorModel? ParseMcpTool(GeneratorAttributeSyntaxContext context, GeneratorHooks hooks, CancellationToken cancellationToken)
+        => Cached(s_mcpTools, context, ParseMcpToolCore, hooks, cancellationToken);
 
     private static DescriptorModel? Cached(
         SurfaceCache<MethodDeclarationSyntax, DescriptorModel> cache,
         GeneratorAttributeSyntaxContext context,
         Func<GeneratorAttributeSyntaxContext, CancellationToken, DescriptorModel?> parse,
+        GeneratorHooks hooks,
         CancellationToken cancellationToken)
     {
-        if (context.TargetNode is not MethodDeclarationSyntax declaration || IsPartial(declaration))
+        if (context.TargetNode is not MethodDeclarationSyntax declaration
+            || IsPartial(declaration)
+            || !GeneratorCacheSwitch.IsOn(declaration.SyntaxTree.Options))
         {
             return parse(context, cancellationToken);
         }
@@ -40,7 +44,7 @@ internal static class HopParser
         SurfaceVersion version;
         try
         {
-            version = SurfaceVersion.For(context.SemanticModel.Compilation);
+            version = SurfaceVersion.For(context.SemanticModel.Compilation, hooks);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

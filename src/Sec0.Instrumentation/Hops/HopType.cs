@@ -1,7 +1,14 @@
 namespace Sec0;
 
+// Also compiled into the generator (linked): internal there, so a project that references both the
+// generator assembly and the runtime (the benchmarks) sees one Sec0.HopType.
 /// <summary>The kind of node a hop is; each kind has its own required fields in <c>app.hops</c>.</summary>
-public enum HopType
+#if SEC0_GENERATOR
+internal
+#else
+public
+#endif
+enum HopType
 {
     /// <summary>No type stated in the attribute: the config's <c>type</c> is taken as it is.</summary>
     Unspecified = 0,

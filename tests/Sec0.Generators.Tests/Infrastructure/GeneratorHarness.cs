@@ -29,9 +29,17 @@ internal static class GeneratorHarness
         return references.ToImmutableArray();
     }
 
-    public static CSharpCompilation CreateCompilation(IEnumerable<(string Path, string Source)> sources, string assemblyName = "TestAssembly", IEnumerable<MetadataReference>? extraReferences = null)
+    /// <summary>The parse options of a build with <c>Sec0GeneratorCache=false</c> (the compiler feature the package's targets add).</summary>
+    public static readonly CSharpParseOptions CacheOffParseOptions = ParseOptions
+        .WithFeatures(ParseOptions.Features.Append(new KeyValuePair<string, string>("Sec0GeneratorCache", "false")));
+
+    public static CSharpCompilation CreateCompilation(
+        IEnumerable<(string Path, string Source)> sources,
+        string assemblyName = "TestAssembly",
+        IEnumerable<MetadataReference>? extraReferences = null,
+        CSharpParseOptions? parseOptions = null)
     {
-        var trees = sources.Select(s => CSharpSyntaxTree.ParseText(s.Source, ParseOptions, s.Path));
+        var trees = sources.Select(s => CSharpSyntaxTree.ParseText(s.Source, parseOptions ?? ParseOptions, s.Path));
         return CSharpCompilation.Create(
             assemblyName,
             trees,
@@ -46,10 +54,14 @@ internal static class GeneratorHarness
     public static CSharpCompilation CreateCompilation(string source, string path = "/proj/Program.cs")
         => CreateCompilation(new[] { (path, source) });
 
-    public static GeneratorDriver CreateDriver()
+    /// <summary>
+    /// A driver of a new generator; <paramref name="hooks"/> observe (or change) that generator only. The
+    /// generated trees get <paramref name="parseOptions"/>: the compilation's own, as in a build.
+    /// </summary>
+    public static GeneratorDriver CreateDriver(GeneratorHooks? hooks = null, CSharpParseOptions? parseOptions = null)
         => CSharpGeneratorDriver.Create(
-            new[] { new HopGenerator().AsSourceGenerator() },
-            parseOptions: ParseOptions,
+            new[] { new HopGenerator(hooks ?? GeneratorHooks.None).AsSourceGenerator() },
+            parseOptions: parseOptions ?? ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator; returns the driver (for incremental runs), the output compilation and its diagnostics.</summary>

@@ -38,7 +38,7 @@ namespace Sec0.Generated
 namespace Sec0.Generated
 {
     /// <summary>The compile-time descriptors of the hops this assembly calls (one part per file that declares hops).</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Sec0.Generators", "0.1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Sec0.Generators", "{GeneratorVersion}")]
     internal static partial class HopDescriptors
     {
     }
@@ -64,7 +64,7 @@ namespace System.Runtime.CompilerServices
 
 namespace Sec0.Generated
 {
-    [global::System.CodeDom.Compiler.GeneratedCode("Sec0.Generators", "0.1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Sec0.Generators", "{GeneratorVersion}")]
     file static class Sec0HopInterceptors
     {
         // /proj/Calls.cs(10,21): Agent.WaitAsync
@@ -257,7 +257,7 @@ namespace Sec0.Generated
     }
 
     /// <summary>An async sequence whose first MoveNextAsync fails: how a denied asynchronous-stream hop reports.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Sec0.Generators", "0.1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Sec0.Generators", "{GeneratorVersion}")]
     file sealed class Sec0FaultedAsyncEnumerable<T> : global::System.Collections.Generic.IAsyncEnumerable<T>, global::System.Collections.Generic.IAsyncEnumerator<T>
     {
         private readonly global::System.Exception _exception;

@@ -30,7 +30,7 @@ namespace Sec0.Generated
 namespace Sec0.Generated
 {
     /// <summary>The compile-time descriptors of the hops this assembly calls (one part per file that declares hops).</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Sec0.Generators", "0.1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Sec0.Generators", "{GeneratorVersion}")]
     internal static partial class HopDescriptors
     {
     }
@@ -56,7 +56,7 @@ namespace System.Runtime.CompilerServices
 
 namespace Sec0.Generated
 {
-    [global::System.CodeDom.Compiler.GeneratedCode("Sec0.Generators", "0.1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("Sec0.Generators", "{GeneratorVersion}")]
     file static class Sec0HopInterceptors
     {
         // /proj/Calls.cs(8,23): Sender.Send

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Sec0.Generators.Emitting;
 
 namespace Sec0.Generators.Tests.Snapshots;
 
@@ -7,14 +8,21 @@ namespace Sec0.Generators.Tests.Snapshots;
 /// <c>Snapshots/&lt;name&gt;.verified.cs</c>; on a mismatch writes <c>&lt;name&gt;.received.cs</c> next to it and
 /// fails. With <c>SEC0_ACCEPT_SNAPSHOTS=1</c> the received text is written as the new verified file.
 /// </summary>
+/// <remarks>
+/// The generator's version in <c>[GeneratedCode]</c> is written as <c>{GeneratorVersion}</c> in the
+/// snapshots (and stands for <see cref="GeneratorVersion.Current"/>), so a version bump changes none of them.
+/// </remarks>
 internal static class Snapshot
 {
+    private static readonly string s_versionedAttribute = GeneratedCodeAttribute(GeneratorVersion.Current);
+    private static readonly string s_placeholderAttribute = GeneratedCodeAttribute("{GeneratorVersion}");
+
     public static void Verify(string actual, string name, [CallerFilePath] string callerFile = "")
     {
         var directory = Path.Combine(Path.GetDirectoryName(callerFile)!, "Snapshots");
         var verifiedPath = Path.Combine(directory, name + ".verified.cs");
         var receivedPath = Path.Combine(directory, name + ".received.cs");
-        actual = Normalize(actual);
+        actual = Normalize(actual).Replace(s_versionedAttribute, s_placeholderAttribute, StringComparison.Ordinal);
 
         var expected = File.Exists(verifiedPath) ? Normalize(File.ReadAllText(verifiedPath)) : null;
         if (expected == actual)
@@ -43,6 +51,8 @@ internal static class Snapshot
             ? $"No snapshot {verifiedPath}. Received text written to {receivedPath}; set SEC0_ACCEPT_SNAPSHOTS=1 to accept."
             : $"Snapshot mismatch for {verifiedPath}. Received text written to {receivedPath}; diff them, and set SEC0_ACCEPT_SNAPSHOTS=1 to accept.\n{FirstDifference(expected, actual)}");
     }
+
+    private static string GeneratedCodeAttribute(string version) => "GeneratedCode(\"Sec0.Generators\", \"" + version + "\")";
 
     private static string Normalize(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n') + "\n";
 
