@@ -16,17 +16,24 @@ public static class AuditTraceJsonRenderer
     /// <summary>The value of <c>format</c>; a change that removes or renames a member gets a new one.</summary>
     public const string Format = "sec0-trace/1";
 
-    /// <summary>Writes <paramref name="trace"/> as one indented JSON document and a newline.</summary>
+    /// <summary>Writes <paramref name="trace"/> as one indented JSON document and a newline, run by run.</summary>
     /// <param name="writer">Where to write.</param>
     /// <param name="trace">The runs.</param>
     public static void Write(TextWriter writer, AuditTrace trace)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(trace);
-        var buffer = new ArrayBufferWriter<byte>(4096);
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
-            Write(json, trace);
+            // Handed on after every run: thousands of runs never sit in memory twice (as UTF-8 and as text).
+            Write(json, trace, () =>
+            {
+                json.Flush();
+                writer.Write(Encoding.UTF8.GetString(buffer.WrittenSpan));
+                buffer.ResetWrittenCount();
+            });
+            json.Flush();
         }
 
         writer.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
@@ -35,7 +42,9 @@ public static class AuditTraceJsonRenderer
     /// <summary>Writes <paramref name="trace"/> as one JSON object.</summary>
     /// <param name="json">Where to write.</param>
     /// <param name="trace">The runs.</param>
-    public static void Write(Utf8JsonWriter json, AuditTrace trace)
+    public static void Write(Utf8JsonWriter json, AuditTrace trace) => Write(json, trace, afterRun: null);
+
+    private static void Write(Utf8JsonWriter json, AuditTrace trace, Action? afterRun)
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(trace);
@@ -48,6 +57,7 @@ public static class AuditTraceJsonRenderer
         foreach (var run in trace.Runs)
         {
             WriteRun(json, run);
+            afterRun?.Invoke();
         }
 
         json.WriteEndArray();
