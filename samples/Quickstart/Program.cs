@@ -1,5 +1,6 @@
 using Sec0;
 using Sec0.Audit;
+using Sec0.Audit.Tracing;
 using Sec0.Samples.Quickstart;
 
 // `dotnet run --project samples/Quickstart` from the repository root uses the root sec0.config.yaml;
@@ -51,5 +52,10 @@ foreach (var problem in report.Problems)
 {
     Console.WriteLine($"  {problem}");
 }
+
+// The run just recorded, drawn as `sec0 trace .sec0/logs` draws it: the newest run of the log.
+var trace = new AuditRunReader(new AuditRunReaderOptions { Last = 1 }).Read(auditDirectory);
+Console.WriteLine();
+AuditTraceTextRenderer.Write(Console.Out, trace, AuditTraceTextRenderer.ShouldUseColor(!Console.IsOutputRedirected));
 
 return report.IsIntact ? 0 : 1;

@@ -57,12 +57,13 @@ public static class CliApp
             Recursive = true,
         };
         CommandRunner runner = new(context, verbose);
-        RootCommand root = new("Sec0 for .NET: generate signing keys, verify signed audit logs, list an assembly's hops, check policies.")
+        RootCommand root = new("Sec0 for .NET: generate signing keys, verify signed audit logs, draw agent runs, list an assembly's hops, check policies.")
         {
             verbose,
             KeygenCommand.Create(runner),
             VerifyCommand.Create(runner),
             HeadCommand.Create(runner),
+            TraceCommand.Create(runner),
             HopsCommand.Create(runner),
             PolicyCommand.Create(runner),
             ApprovalsCommand.Create(runner),

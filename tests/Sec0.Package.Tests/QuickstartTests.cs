@@ -35,6 +35,11 @@ public sealed partial class QuickstartTests : IDisposable
         Assert.Equal(summary.Groups["valid"].Value, summary.Groups["total"].Value);
         Assert.True(int.Parse(summary.Groups["total"].Value, System.Globalization.CultureInfo.InvariantCulture) == 3, run.ToString()); // orchestrator, research, the payment denial
 
+        // It ends by drawing its run, as `sec0 trace .sec0/logs` does: the orchestrator over its two agents, the denial marked.
+        var tree = RunTree().Match(run.StandardOutput);
+        Assert.True(tree.Success, run.ToString());
+        Assert.Equal(run.StandardOutput.Length, tree.Index + tree.Length);
+
         var key = _dir.Combine(".sec0", "keys", "ed25519.key");
         Assert.True(File.Exists(key), run.ToString());
         if (!OperatingSystem.IsWindows())
@@ -46,6 +51,14 @@ public sealed partial class QuickstartTests : IDisposable
 
     [GeneratedRegex(@"^  audit-\d{4}-\d{2}-\d{2}\.ndjson: \d+ lines$", RegexOptions.Multiline)]
     private static partial Regex AuditFileLine();
+
+    [GeneratedRegex("""
+        ^run\ [0-9a-f]{32}\ ·\ \d{4}-\d\d-\d\d\ \d\d:\d\d:\d\d\.\d{3}Z\ ·\ 3\ calls\ ·\ 1\ denied\r?\n
+        └─\ orchestrator\ demo-agents@1\.0\.0\ \(Workflow\.Orchestrate\)\ ·\ allow\ ·\ ok\ ·\ \d+(\.\d)?\ ms\r?\n
+        \ \ \ ├─\ agent\ research-agent@1\.0\.0\ \(ResearchAgent\.Run\)\ ·\ allow\ ·\ ok\ ·\ \d+(\.\d)?\ ms\r?\n
+        \ \ \ └─\ agent\ payment-agent@1\.0\.0\ \(PaymentAgent\.Charge\)\ ·\ deny\ ·\ error\ ·\ \d+(\.\d)?\ ms\ \ ✗\ denied:\ tool_not_in_allowlist\r?\n
+        """, RegexOptions.Multiline | RegexOptions.IgnorePatternWhitespace)]
+    private static partial Regex RunTree();
 
     [GeneratedRegex(@"^verify: (?<valid>\d+)/(?<total>\d+) envelopes valid, chain intact, 1 file$", RegexOptions.Multiline)]
     private static partial Regex VerifySummaryLine();
