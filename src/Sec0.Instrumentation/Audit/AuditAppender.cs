@@ -356,8 +356,14 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
             }
             catch (Exception ex)
             {
+                // Once the writer holds the caller's completion, failing its batch fails that caller; a second
+                // failure would throw and kill this thread (and could reach a reused, pooled completion).
+                var held = item.Completion is { } completion && _writer.Holds(completion);
                 Fault(ex);
-                FailItem(item);
+                if (!held)
+                {
+                    FailItem(item);
+                }
             }
         }
 

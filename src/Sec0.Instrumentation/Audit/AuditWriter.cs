@@ -216,6 +216,9 @@ internal sealed class AuditWriter : IDisposable
         Flush(fsync: true);
     }
 
+    /// <summary>Whether <paramref name="completion"/> waits for a line of this writer's batch (only asked after a failure).</summary>
+    public bool Holds(AppendCompletion completion) => _writtenCompletions.Contains(completion) || _syncedCompletions.Contains(completion);
+
     /// <summary>
     /// After a write failed: drops the lines built but not written and fails the callers waiting for them with
     /// <paramref name="describe"/>(<paramref name="cause"/>).

@@ -361,6 +361,33 @@ public class AuditAppenderTests
     }
 
     [Fact]
+    public async Task A_failure_after_the_writer_took_the_callers_line_fails_that_caller_once_with_the_audit_error()
+    {
+        using var dir = new TempDirectory();
+        var signer = TestKeys.NewSigner();
+        var appender = AuditAppender.Open(new AuditAppenderOptions
+        {
+            Directory = dir.Path,
+            Signer = signer,
+            SigningMode = AuditSigningMode.Checkpoint,
+            CheckpointEvery = 2,
+            RetentionDays = 0,
+        });
+        await appender.AppendAsync(AuditLogBuilder.Envelope(1, AuditLogBuilder.Day1));
+
+        // The second line is taken into the batch, then its checkpoint cannot be signed: the writer fails the caller
+        // it holds. Failing that caller a second time used to kill the writer thread with an InvalidOperationException.
+        signer.Dispose();
+        var ex = await Assert.ThrowsAsync<Sec0AuditException>(async () => await appender.AppendAsync(AuditLogBuilder.Envelope(2, AuditLogBuilder.Day1)));
+        Assert.Equal(Sec0AuditException.WriteFailedCode, ex.Code);
+
+        var later = Assert.Throws<Sec0AuditException>(() => appender.Enqueue(AuditLogBuilder.Envelope(3, AuditLogBuilder.Day1)));
+        Assert.Equal(Sec0AuditException.WriteFailedCode, later.Code);
+        var disposed = await Assert.ThrowsAsync<Sec0AuditException>(async () => await appender.DisposeAsync());
+        Assert.Equal(Sec0AuditException.WriteFailedCode, disposed.Code);
+    }
+
+    [Fact]
     public async Task A_closed_appender_refuses_appends()
     {
         using var dir = new TempDirectory();
