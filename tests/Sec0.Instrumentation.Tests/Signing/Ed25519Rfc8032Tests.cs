@@ -226,12 +226,20 @@ public sealed class Ed25519Rfc8032Tests
         byte[] signature = new byte[64];
         signer.Sign(message, signature);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        // The best of three rounds: a per-call allocation shows in every round (≥ 1000 × its size), while the runtime's
+        // one-off work on this thread (a method promoted to tier 1 under load, say) shows in one at most.
+        long fewest = long.MaxValue;
+        for (int round = 0; round < 3 && fewest > 0; round++)
         {
-            signer.Sign(message, signature);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+            {
+                signer.Sign(message, signature);
+            }
+
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, fewest);
     }
 }
