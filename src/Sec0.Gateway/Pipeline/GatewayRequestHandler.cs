@@ -496,21 +496,21 @@ internal sealed class GatewayRequestHandler
 
         if (outcome.Error is { } error)
         {
-            e.Status = "error";
+            e.Status = EnvelopeStatus.Error;
             e.DenialReason = error.Reason;
             e.DecisionReason ??= error.Reason;
             e.DenialLevel = DenialLevels.Gateway;
             if (error.IsPolicyDenial)
             {
-                e.DenialType = outcome.Escalated ? "escalation" : "policy";
-                e.Policy = AuditPolicyRecord.For(outcome.Escalated ? "escalate" : "deny", error.Reason);
+                e.DenialType = DenialTypes.Of(outcome.Escalated);
+                e.Policy = AuditPolicyRecord.For(outcome.Escalated ? DecisionNames.Escalate : DecisionNames.Deny, error.Reason);
             }
 
             activity?.SetStatus(ActivityStatusCode.Error, error.Code);
         }
         else
         {
-            e.Status = GatewayBody.IsToolError(outcome.Body) ? "error" : "ok";
+            e.Status = EnvelopeStatus.Of(!GatewayBody.IsToolError(outcome.Body));
             if (outcome.Stored is not null)
             {
                 e.Op = Op + ".replay";

@@ -475,7 +475,7 @@ public sealed class ApprovalService : IAsyncDisposable
         envelope.Tenant = call.Tenant;
         envelope.ToolRef = call.ToolRef;
         envelope.NodeId = string.IsNullOrEmpty(call.NodeId) ? null : call.NodeId;
-        envelope.Status = "error";
+        envelope.Status = EnvelopeStatus.Error;
         envelope.DenialReason = "approval_token_" + ApprovalNames.Of(refusal);
         return _audit.AppendAsync(envelope, cancellationToken).AsTask();
     }
@@ -533,7 +533,7 @@ public sealed class ApprovalService : IAsyncDisposable
 
         var envelope = Envelope(escalation, approval);
         envelope.User = vote?.User;
-        envelope.Status = step is "vote_refused" ? "error" : "ok";
+        envelope.Status = EnvelopeStatus.Of(step is not "vote_refused");
         return _audit.AppendAsync(envelope, cancellationToken).AsTask();
     }
 

@@ -272,7 +272,7 @@ internal sealed class HopPipeline : HopHost
         }
 
         // As the MCP middleware records an escalated call it refuses.
-        e.DenialType = "escalation";
+        e.DenialType = DenialTypes.Escalation;
         if (refusal is not null)
         {
             var reason = "approval_token_" + refusal;
@@ -304,7 +304,7 @@ internal sealed class HopPipeline : HopHost
 
         var e = frame.Envelope;
         e.LatencyMs = Stopwatch.GetElapsedTime(invocation.StartTimestamp).TotalMilliseconds;
-        e.Status = error is null ? "ok" : "error";
+        e.Status = EnvelopeStatus.Of(error is null);
         if (s_frame.Value == frame)
         {
             s_frame.Value = frame.Parent;
@@ -338,7 +338,7 @@ internal sealed class HopPipeline : HopHost
     private void Deny(HopFrame frame, Activity? activity, string reason)
     {
         var e = frame.Envelope;
-        e.Status = "error";
+        e.Status = EnvelopeStatus.Error;
         e.DenialReason = reason;
         e.DenialLevel = DenialLevels.Decorator;
         e.LatencyMs = 0;

@@ -7,6 +7,7 @@ using Sec0.Approvals;
 using Sec0.Audit;
 using Sec0.ControlPlane;
 using Sec0.Policy;
+using Sec0.Scanning;
 
 namespace Sec0.Mcp;
 
@@ -144,7 +145,7 @@ internal sealed class Sec0ToolCallGuard
                 var detail = reason == PolicyReasons.MalformedInput ? input.Problem : null;
                 if (swapped || decision.Outcome != DecisionOutcome.Escalate || _runtime.Approvals is not { } approvals || input.Arguments is not { } escalatedArguments)
                 {
-                    return Deny(e, activity, name, reason, swapped ? "deny" : decision.OutcomeName, started, detail);
+                    return Deny(e, activity, name, reason, swapped ? DecisionNames.Deny : decision.OutcomeName, started, detail);
                 }
 
                 var binding = new ApprovalBinding(e.Tenant ?? string.Empty, toolRef, context.Server.ClientInfo?.Name ?? string.Empty, Sha256Hex.Of(escalatedArguments));
@@ -165,7 +166,7 @@ internal sealed class Sec0ToolCallGuard
             catch (Exception ex)
             {
                 // Tool exceptions pass through the filters: record the failure, then let the SDK answer as usual.
-                e.Status = "error";
+                e.Status = EnvelopeStatus.Error;
                 e.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 _runtime.Breakers?.Record(breakerKey, ok: false, TimeSpan.FromMilliseconds(e.LatencyMs.Value));
                 activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
@@ -179,14 +180,14 @@ internal sealed class Sec0ToolCallGuard
 
             if (state.HandlerSwapDetected)
             {
-                return Deny(e, activity, name, PolicyReasons.HandlerSwap, "deny", started);
+                return Deny(e, activity, name, PolicyReasons.HandlerSwap, DecisionNames.Deny, started);
             }
 
             e.SetOutputToHash(OutputBytes(result, name));
-            e.Status = result.IsError == true ? "error" : "ok";
+            e.Status = EnvelopeStatus.Of(result.IsError != true);
             e.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            _runtime.Breakers?.Record(breakerKey, e.Status == "ok", TimeSpan.FromMilliseconds(e.LatencyMs.Value));
-            if (e.Status == "error")
+            _runtime.Breakers?.Record(breakerKey, e.Status == EnvelopeStatus.Ok, TimeSpan.FromMilliseconds(e.LatencyMs.Value));
+            if (e.Status == EnvelopeStatus.Error)
             {
                 activity?.SetStatus(ActivityStatusCode.Error, "tool returned an error result");
             }
@@ -292,11 +293,11 @@ internal sealed class Sec0ToolCallGuard
             sec0["escalation_status"] = e.EscalationStatus;
         }
 
-        e.Status = "error";
+        e.Status = EnvelopeStatus.Error;
         e.DenialReason = reason;
         e.DecisionReason = reason;
         e.DenialLevel = DenialLevels.Middleware;
-        e.DenialType = outcome == "escalate" ? "escalation" : "policy";
+        e.DenialType = DenialTypes.Of(outcome == DecisionNames.Escalate);
         e.Policy = AuditPolicyRecord.For(outcome, reason);
         e.SetOutputToHash(OutputBytes(result, tool));
         e.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -353,14 +354,7 @@ internal sealed class Sec0ToolCallGuard
         }
     }
 
-    private static string? StatusName(ScanStatus status) => status switch
-    {
-        ScanStatus.Pending => "pending",
-        ScanStatus.Pass => "pass",
-        ScanStatus.Fail => "fail",
-        ScanStatus.Error => "error",
-        _ => null,
-    };
+    private static string? StatusName(ScanStatus status) => status == ScanStatus.None ? null : ScanNames.Status(status);
 
     private static void SetTrace(AuditEnvelope e, Activity? activity, ActivityContext? parent)
     {

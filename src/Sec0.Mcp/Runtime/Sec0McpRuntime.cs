@@ -176,12 +176,12 @@ internal sealed class Sec0McpRuntime : IAsyncDisposable, IDisposable
         var e = NewEnvelope(server, toolName, toolName is null ? null : ToolRef(server, toolName, registry.ServerVersion), "registry." + operation);
         e.TargetServer = registry.TargetServer.Length == 0 ? null : registry.TargetServer;
         e.TargetTool = toolName;
-        e.Status = "error";
+        e.Status = EnvelopeStatus.Error;
         e.RegistryFrozen = true;
         e.DenialReason = PolicyReasons.RegistryMutation;
         e.DecisionReason = PolicyReasons.RegistryMutation;
         e.DenialLevel = DenialLevels.Middleware;
-        e.Policy = AuditPolicyRecord.For("deny", PolicyReasons.RegistryMutation);
+        e.Policy = AuditPolicyRecord.For(DecisionNames.Deny, PolicyReasons.RegistryMutation);
         e.LatencyMs = 0;
         e.TraceId = (Activity.Current?.TraceId ?? ActivityTraceId.CreateRandom()).ToHexString();
         e.SpanId = ActivitySpanId.CreateRandom().ToHexString();
