@@ -182,7 +182,7 @@ public sealed class ApprovalService : IAsyncDisposable
         }
         catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            _logger?.LogError(ex, "[sec0] The escalation of {ToolRef} could not be created.", request.ToolRef);
+            _logger?.EscalationNotCreated(ex, request.ToolRef);
             return new EscalationAttempt(null, null, ex is TimeoutException
                 ? $"escalation creation timed out after {timeout.TotalMilliseconds:0} ms (SEC0_ESCALATION_TIMEOUT_MS)"
                 : ex.Message);
@@ -292,7 +292,7 @@ public sealed class ApprovalService : IAsyncDisposable
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
-                        _logger?.LogWarning(ex, "[sec0] The approvals sweep failed; it runs again in {Interval}.", interval);
+                        _logger?.ApprovalsSweepFailed(ex, interval);
                     }
                 }
             }

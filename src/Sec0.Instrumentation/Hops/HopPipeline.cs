@@ -267,7 +267,7 @@ internal sealed class HopPipeline : HopHost
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // The approvals store failed: refused as without approvals (fail closed), and the envelope says why.
-            _logger?.LogError(ex, "[sec0] The escalation of hop {Hop} could not be handled; the call is refused.", descriptor.Key);
+            _logger?.HopEscalationFailed(ex, descriptor.Key);
             e.EscalationError ??= ex.Message;
         }
 
@@ -357,7 +357,7 @@ internal sealed class HopPipeline : HopHost
         catch (Sec0AuditException ex)
         {
             // Never swallowed: logged always, and thrown to the caller where policy denies missing_audit_signature.
-            _logger?.LogError(ex, "[sec0] The audit envelope of hop {Hop} could not be written.", key);
+            _logger?.HopEnvelopeNotWritten(ex, key);
             if (failClosed)
             {
                 throw;
