@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Sec0.Approvals;
@@ -37,7 +36,7 @@ internal sealed class Sec0ToolCallGuard
             if (context.Server.ServerOptions.ToolCollection is not Sec0FreezableToolCollection registry)
             {
                 // The collection was replaced after Sec0 installed its own: nothing here can be trusted.
-                _runtime.Logger.LogError("[sec0] The MCP tool collection is not Sec0's frozen registry; refusing tools/call.");
+                _runtime.Logger.McpToolCollectionReplaced();
                 return DenialResult(context.Params?.Name, PolicyReasons.RegistryMutation);
             }
 
@@ -206,7 +205,7 @@ internal sealed class Sec0ToolCallGuard
             if (!context.Items.TryGetValue(ToolCallState.ItemsKey, out var item) || item is not ToolCallState state)
             {
                 // The outermost filter did not let this call through (its state is gone): fail closed.
-                _runtime.Logger.LogError("[sec0] tools/call {Tool} reached the handler without Sec0's decision; refused.", context.Params?.Name);
+                _runtime.Logger.McpCallWithoutDecision(context.Params?.Name);
                 return ValueTask.FromResult(DenialResult(context.Params?.Name, PolicyReasons.HandlerSwap));
             }
 
@@ -214,9 +213,7 @@ internal sealed class Sec0ToolCallGuard
             if (!IsPinnedHandler(state.Pin, context.MatchedPrimitive, checkDefinition: true))
             {
                 state.HandlerSwapDetected = true;
-                _runtime.Logger.LogError(
-                    "[sec0] Handler swap on tools/call {Tool}: the handler about to run is not the tool pinned when the registry was frozen. Blocked (handler_swap).",
-                    state.Pin?.Name ?? context.Params?.Name);
+                _runtime.Logger.McpHandlerSwap(state.Pin?.Name ?? context.Params?.Name);
                 return ValueTask.FromResult(DenialResult(state.Pin?.Name ?? context.Params?.Name, PolicyReasons.HandlerSwap));
             }
 
@@ -305,11 +302,11 @@ internal sealed class Sec0ToolCallGuard
         activity?.SetStatus(ActivityStatusCode.Error, reason);
         if (detail is null)
         {
-            _runtime.Logger.LogWarning("[sec0] tools/call {Tool} denied: {Reason}.", tool, reason);
+            _runtime.Logger.McpCallDenied(tool, reason);
         }
         else
         {
-            _runtime.Logger.LogWarning("[sec0] tools/call {Tool} denied: {Reason} ({Detail}).", tool, reason, detail);
+            _runtime.Logger.McpCallDeniedWithDetail(tool, reason, detail);
         }
 
         _runtime.Record(e);
@@ -330,7 +327,7 @@ internal sealed class Sec0ToolCallGuard
         }
         catch (Exception ex) when (ex is FormatException or InvalidOperationException)
         {
-            _runtime.Logger.LogWarning("[sec0] The result of tool {Tool} is not canonical JSON ({Reason}); output_sha256 is over the SDK's serialization of it.", tool, ex.Message);
+            _runtime.Logger.McpResultNotCanonical(tool, ex.Message);
             return CanonicalJson.Serialized(result);
         }
     }
@@ -349,7 +346,7 @@ internal sealed class Sec0ToolCallGuard
         catch (Exception ex)
         {
             // A failing verdict source is an error verdict: fail_on_error in the policy decides whether it blocks.
-            _runtime.Logger.LogError(ex, "[sec0] The {Kind} verdict for tool {Tool} could not be read.", kind, subject.Tool);
+            _runtime.Logger.McpVerdictUnreadable(ex, kind, subject.Tool);
             return ScanStatus.Error;
         }
     }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Sec0.Audit;
@@ -80,9 +79,7 @@ internal sealed class Sec0ToolListGuard
         e.LatencyMs = 0;
         e.TraceId = (System.Diagnostics.Activity.Current?.TraceId ?? System.Diagnostics.ActivityTraceId.CreateRandom()).ToHexString();
         e.SpanId = System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString();
-        _runtime.Logger.LogWarning(
-            "[sec0] MCP tool {Tool} on {Server} advertises a definition that differs from the one pinned at freeze ({Pinned} → {Current}): tool_definition_changed.",
-            tool.Name, server, pinnedHash ?? "(not registered)", currentHash);
+        _runtime.Logger.McpToolDefinitionChanged(tool.Name, server, pinnedHash ?? "(not registered)", currentHash);
         _runtime.Record(e);
     }
 }
