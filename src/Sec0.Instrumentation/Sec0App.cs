@@ -129,10 +129,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
         if (config.UnknownKeys.Count > 0)
         {
             // A warning, not an error: the file is shared with Sec0's TypeScript SDK and other tools. Once, at start-up.
-            logger?.LogWarning(
-                "[sec0] {ConfigFile} has keys this SDK does not read; they are ignored: {UnknownKeys}",
-                config.FilePath,
-                string.Join(", ", config.UnknownKeys));
+            logger?.UnknownConfigKeys(config.FilePath, string.Join(", ", config.UnknownKeys));
         }
 
         // Without a policy file every violation is only recorded, except what a hop's own enforcement block denies.
@@ -252,7 +249,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
         {
             if (approvals is null)
             {
-                _logger?.LogWarning("[sec0] controlPlane.escalations: mirror has nothing to mirror: the policy does not set security.side_effects.approve_high_risk, so hop calls do not escalate.");
+                _logger?.EscalationMirrorIdle();
             }
             else
             {

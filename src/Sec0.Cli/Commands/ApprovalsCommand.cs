@@ -25,7 +25,7 @@ internal static class ApprovalsCommand
         Option<string> status = new("--status")
         {
             Description = "Only escalations with this status: pending (default), approved, rejected, expired, no_approvers_configured, or all.",
-            DefaultValueFactory = _ => "pending",
+            DefaultValueFactory = _ => ApprovalNames.Pending,
         };
         Argument<string> id = new("id") { Description = "The escalation id (esc_…)." };
 

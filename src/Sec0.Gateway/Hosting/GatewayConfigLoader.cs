@@ -171,9 +171,15 @@ public static class GatewayConfigLoader
     {
         if (options.Approvals is not { } approvals)
         {
-            logger?.LogWarning(options.PostgresState is null
-                ? "[sec0-gateway] controlPlane.escalations: mirror has nothing to mirror: the policy does not set security.side_effects.approve_high_risk."
-                : "[sec0-gateway] controlPlane.escalations: mirror is not supported with gateway.state in PostgreSQL yet (every replica would report each escalation); escalations stay local.");
+            if (options.PostgresState is null)
+            {
+                logger?.GatewayEscalationMirrorIdle();
+            }
+            else
+            {
+                logger?.GatewayEscalationMirrorUnsupported();
+            }
+
             return;
         }
 

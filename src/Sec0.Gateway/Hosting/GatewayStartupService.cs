@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Sec0.Gateway.Pipeline;
 
 namespace Sec0.Gateway;
@@ -18,10 +17,10 @@ internal sealed class GatewayStartupService(GatewayRequestHandler handler, Gatew
         _ = handler;
         if (runtime.Validators.Count == 0)
         {
-            runtime.Logger.LogWarning("[sec0-gateway] No authentication is configured: every caller is trusted as tenant {Tenant}. Set gateway.authn for anything but local development.", runtime.Tenant);
+            runtime.Logger.GatewayNoAuthentication(runtime.Tenant);
         }
 
-        runtime.Logger.LogInformation("[sec0-gateway] {Gateway} serves {Count} target(s): {Targets}.", runtime.GatewayId, runtime.Upstreams.Count, string.Join(", ", runtime.Upstreams.Keys.Order(StringComparer.Ordinal)));
+        runtime.Logger.GatewayServing(runtime.GatewayId, runtime.Upstreams.Count, string.Join(", ", runtime.Upstreams.Keys.Order(StringComparer.Ordinal)));
         return Task.CompletedTask;
     }
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Sec0.Approvals;
+using Sec0.Audit;
 using Sec0.Gateway.Auth;
 
 namespace Sec0.Gateway.Pipeline;
@@ -93,7 +94,7 @@ internal sealed class GatewayApprovalStatusHandler
         e.SpanId = trace.SpanId.ToHexString();
         e.User = _runtime.Identity(principal?.User);
         e.HttpStatus = status;
-        e.Status = status == 200 ? "ok" : "error";
+        e.Status = EnvelopeStatus.Of(status == 200);
         e.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         e.EscalationId = escalation?.Id;
         e.EscalationStatus = escalation is null ? null : ApprovalNames.Of(escalation.Status);

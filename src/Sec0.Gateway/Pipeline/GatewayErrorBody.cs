@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Sec0.Audit;
 
 namespace Sec0.Gateway.Pipeline;
 
@@ -22,7 +23,7 @@ internal static class GatewayErrorBody
             {
                 writer.WriteString("denial_level"u8, DenialLevels.Gateway);
                 writer.WriteString("denial_reason"u8, error.Reason);
-                writer.WriteString("denial_type"u8, escalated ? "escalation" : "policy");
+                writer.WriteString("denial_type"u8, DenialTypes.Of(escalated));
             }
 
             if (escalationId is not null)

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Logging;
 using Sec0.Approvals;
 using Sec0.Audit;
 using Sec0.ControlPlane;
@@ -53,7 +52,7 @@ internal sealed class GatewayRequestHandler
         }
         catch (Exception ex)
         {
-            _runtime.Logger.LogError(ex, "[sec0-gateway] Request {Path} failed unexpectedly.", GatewayError.Clip(request.Path.Value ?? string.Empty));
+            _runtime.Logger.GatewayRequestFailed(ex, GatewayError.Clip(request.Path.Value ?? string.Empty));
             outcome = GatewayOutcome.Failed(GatewayError.Internal());
         }
 
@@ -310,7 +309,7 @@ internal sealed class GatewayRequestHandler
     private GatewayOutcome? StateFailed(GatewayCall call, Exception ex, string what)
     {
         call.StateFailure = what;
-        _runtime.Logger.LogError(ex, "[sec0-gateway] The {What} store failed ({Error}); {Action}.", what, ex.GetType().Name, _runtime.Options.StateFailOpen ? "forwarding without it (state.fail_open)" : "answering 503");
+        _runtime.Logger.GatewayStateStoreFailed(ex, what, ex.GetType().Name, _runtime.Options.StateFailOpen ? "forwarding without it (state.fail_open)" : "answering 503");
         return _runtime.Options.StateFailOpen ? null : GatewayOutcome.Failed(GatewayError.StateUnavailable());
     }
 
@@ -408,7 +407,7 @@ internal sealed class GatewayRequestHandler
                 var stored = new StoredResponse(StatusCodes.Status200OK, JsonContentType, body);
                 if (!await lease.Store.CompleteAsync(lease.Key, lease.LeaseId, stored, _runtime.DedupeTtl, _runtime.Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false))
                 {
-                    _runtime.Logger.LogWarning("[sec0-gateway] The idempotency lease of {Key} expired before the call finished; its answer is not kept for replays.", call.Headers?.IdempotencyKey);
+                    _runtime.Logger.GatewayIdempotencyLeaseExpired(call.Headers?.IdempotencyKey);
                 }
             }
             else
@@ -418,7 +417,7 @@ internal sealed class GatewayRequestHandler
         }
         catch (Exception ex)
         {
-            _runtime.Logger.LogError(ex, "[sec0-gateway] The idempotency record of {Key} could not be updated.", call.Headers?.IdempotencyKey);
+            _runtime.Logger.GatewayIdempotencyNotUpdated(ex, call.Headers?.IdempotencyKey);
         }
     }
 
@@ -496,21 +495,21 @@ internal sealed class GatewayRequestHandler
 
         if (outcome.Error is { } error)
         {
-            e.Status = "error";
+            e.Status = EnvelopeStatus.Error;
             e.DenialReason = error.Reason;
             e.DecisionReason ??= error.Reason;
             e.DenialLevel = DenialLevels.Gateway;
             if (error.IsPolicyDenial)
             {
-                e.DenialType = outcome.Escalated ? "escalation" : "policy";
-                e.Policy = AuditPolicyRecord.For(outcome.Escalated ? "escalate" : "deny", error.Reason);
+                e.DenialType = DenialTypes.Of(outcome.Escalated);
+                e.Policy = AuditPolicyRecord.For(outcome.Escalated ? DecisionNames.Escalate : DecisionNames.Deny, error.Reason);
             }
 
             activity?.SetStatus(ActivityStatusCode.Error, error.Code);
         }
         else
         {
-            e.Status = GatewayBody.IsToolError(outcome.Body) ? "error" : "ok";
+            e.Status = EnvelopeStatus.Of(!GatewayBody.IsToolError(outcome.Body));
             if (outcome.Stored is not null)
             {
                 e.Op = Op + ".replay";
@@ -530,7 +529,7 @@ internal sealed class GatewayRequestHandler
 
         if (call.AuthFailure is { } why)
         {
-            _runtime.Logger.LogInformation("[sec0-gateway] Unauthenticated request to {ToolRef}: {Why}", e.ToolRef ?? "(no route)", why);
+            _runtime.Logger.GatewayUnauthenticated(e.ToolRef ?? "(no route)", why);
         }
     }
 }

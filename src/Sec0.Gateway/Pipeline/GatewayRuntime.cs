@@ -223,7 +223,7 @@ internal sealed class GatewayRuntime : IAsyncDisposable
             Options.Approvals = _approvals;
         }
 
-        Logger.LogInformation("[sec0-gateway] Shared state in PostgreSQL, schema {Schema} (version {Version}).", pg.Schema, PostgresGatewaySchema.CurrentVersion);
+        Logger.GatewayPostgresState(pg.Schema, PostgresGatewaySchema.CurrentVersion);
     }
 
     /// <summary>An envelope with what every gateway envelope carries: time, tenant, environment, the gateway's name.</summary>
@@ -248,7 +248,7 @@ internal sealed class GatewayRuntime : IAsyncDisposable
         }
         catch (Sec0AuditException ex)
         {
-            Logger.LogError(ex, "[sec0-gateway] The audit envelope of {Op} {ToolRef} (HTTP {Status}) could not be written.", e.Op, e.ToolRef ?? "(no route)", e.HttpStatus);
+            Logger.GatewayEnvelopeNotWritten(ex, e.Op, e.ToolRef ?? "(no route)", e.HttpStatus);
         }
     }
 

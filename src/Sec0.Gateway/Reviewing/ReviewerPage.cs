@@ -300,7 +300,7 @@ internal sealed class ReviewerPage
         var token = Single(form, "token")?.Trim();
         if (!approvals.ReviewerTokens.TryRead(token, _time.GetUtcNow(), out var user, out var expiresAt))
         {
-            _logger?.LogWarning("[sec0] Reviewer page: a sign-in with an invalid or expired reviewer token was refused (from {Remote}).", http.Connection.RemoteIpAddress);
+            _logger?.ReviewerSignInRefused(http.Connection.RemoteIpAddress);
             await WriteHtmlAsync(http, 401, SignInPage("That reviewer token is not valid or has expired. Ask for a new one: sec0 approvals token --as <your name>.")).ConfigureAwait(false);
             return;
         }
@@ -316,7 +316,7 @@ internal sealed class ReviewerPage
         });
         http.Response.StatusCode = 303;
         http.Response.Headers.Location = _path;
-        _logger?.LogInformation("[sec0] Reviewer page: {User} signed in.", user);
+        _logger?.ReviewerSignedIn(user);
     }
 
     public async Task SignOutAsync(HttpContext http)

@@ -3,10 +3,13 @@ namespace Sec0.Approvals;
 /// <summary>The wire names of the approvals' enums, as in the policy file, the audit log and the JSON answers.</summary>
 public static class ApprovalNames
 {
+    /// <summary>The wire name of <see cref="EscalationStatus.Pending"/>.</summary>
+    public const string Pending = "pending";
+
     /// <summary>The status as Sec0 writes it: <c>pending</c>, <c>approved</c>, <c>rejected</c>, <c>expired</c>, <c>no_approvers_configured</c>.</summary>
     public static string Of(EscalationStatus status) => status switch
     {
-        EscalationStatus.Pending => "pending",
+        EscalationStatus.Pending => Pending,
         EscalationStatus.Approved => "approved",
         EscalationStatus.Rejected => "rejected",
         EscalationStatus.Expired => "expired",

@@ -182,7 +182,7 @@ public sealed class ApprovalService : IAsyncDisposable
         }
         catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            _logger?.LogError(ex, "[sec0] The escalation of {ToolRef} could not be created.", request.ToolRef);
+            _logger?.EscalationNotCreated(ex, request.ToolRef);
             return new EscalationAttempt(null, null, ex is TimeoutException
                 ? $"escalation creation timed out after {timeout.TotalMilliseconds:0} ms (SEC0_ESCALATION_TIMEOUT_MS)"
                 : ex.Message);
@@ -292,7 +292,7 @@ public sealed class ApprovalService : IAsyncDisposable
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
-                        _logger?.LogWarning(ex, "[sec0] The approvals sweep failed; it runs again in {Interval}.", interval);
+                        _logger?.ApprovalsSweepFailed(ex, interval);
                     }
                 }
             }
@@ -475,7 +475,7 @@ public sealed class ApprovalService : IAsyncDisposable
         envelope.Tenant = call.Tenant;
         envelope.ToolRef = call.ToolRef;
         envelope.NodeId = string.IsNullOrEmpty(call.NodeId) ? null : call.NodeId;
-        envelope.Status = "error";
+        envelope.Status = EnvelopeStatus.Error;
         envelope.DenialReason = "approval_token_" + ApprovalNames.Of(refusal);
         return _audit.AppendAsync(envelope, cancellationToken).AsTask();
     }
@@ -533,7 +533,7 @@ public sealed class ApprovalService : IAsyncDisposable
 
         var envelope = Envelope(escalation, approval);
         envelope.User = vote?.User;
-        envelope.Status = step is "vote_refused" ? "error" : "ok";
+        envelope.Status = EnvelopeStatus.Of(step is not "vote_refused");
         return _audit.AppendAsync(envelope, cancellationToken).AsTask();
     }
 

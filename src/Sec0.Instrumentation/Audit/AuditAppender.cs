@@ -95,17 +95,17 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
 
             foreach (var torn in recovered.Torn)
             {
-                options.Logger?.LogWarning("[sec0] Audit recovery: moved {Bytes} torn bytes at the end of {File} to {SideFile}.", torn.Bytes, torn.File, torn.SideFile);
+                options.Logger?.AuditTornBytesMoved(torn.Bytes, torn.File, torn.SideFile);
             }
 
             foreach (var rejected in recovered.Rejected)
             {
-                options.Logger?.LogError("[sec0-audit] Audit recovery: {Lines} line(s) at the end of {File} (seq {First}..{Last}) are not a valid continuation of the signed log ({Reason}): forged or altered lines. Moved to {SideFile}; `sec0 verify` reports it.", rejected.Lines, rejected.File, rejected.FirstSeq, rejected.LastSeq, rejected.Reason, rejected.SideFile);
+                options.Logger?.AuditLinesRejected(rejected.Lines, rejected.File, rejected.FirstSeq, rejected.LastSeq, rejected.Reason, rejected.SideFile);
             }
 
             if (recovered.Head is { } head)
             {
-                options.Logger?.LogError("[sec0-audit] The audit log ends at seq {Seq}, but the writer last left it at {Head} ({Reason}): lines were removed from its end. A signed truncation_detected record says so; `sec0 verify` reports it.", head.LogSeq, head.Head?.ToString() ?? "(head file missing)", head.Reason);
+                options.Logger?.AuditTruncationDetected(head.LogSeq, head.Head?.ToString() ?? "(head file missing)", head.Reason);
             }
 
             return new AuditAppender(options, directoryLock, recovered);
@@ -426,7 +426,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
 
         // Lines built but not written, and their callers, fail with the cause.
         var pending = _writer.FailPending(ex, FaultException);
-        _logger?.LogError(ex, "[sec0] Writing the audit log in {Directory} failed after seq {Seq}; {Pending} append(s) failed.", _options.Directory, _writer.WrittenSeq, pending);
+        _logger?.AuditWriteFailed(ex, _options.Directory, _writer.WrittenSeq, pending);
     }
 
     private void FailItem(PendingAppend item)

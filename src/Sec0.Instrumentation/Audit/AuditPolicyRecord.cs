@@ -1,3 +1,5 @@
+using Sec0.Policy;
+
 namespace Sec0.Audit;
 
 /// <summary>The <c>policy</c> object of an audit envelope.</summary>
@@ -9,7 +11,7 @@ public sealed record AuditPolicyRecord(string Decision, string? Retention = null
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), AuditPolicyRecord> s_cache = new();
 
     /// <summary>An allow decision with no reason.</summary>
-    public static AuditPolicyRecord Allow { get; } = new("allow");
+    public static AuditPolicyRecord Allow { get; } = new(DecisionNames.Allow);
 
     /// <summary>A shared record for a decision and its reason (decisions repeat; records are immutable).</summary>
     public static AuditPolicyRecord For(string decision, string reason)

@@ -334,13 +334,13 @@ internal sealed class AuditWriter : IDisposable
         var outcome = AuditRetention.Apply(_options.Directory, _options.RetentionDays, DateOnly.FromDateTime(now.UtcDateTime), _file?.Name, _options.CanDeleteFile);
         foreach (var name in outcome.NotOurs)
         {
-            _logger?.LogWarning("[sec0-audit] Retention left {File} alone: Sec0 did not write it.", name);
+            _logger?.AuditRetentionSkippedForeignFile(name);
         }
 
         if (outcome.HeldForUpload > 0)
         {
             // Once per pass (start-up, rotation): the disk grows past the window while uploads fail, so say it.
-            _logger?.LogWarning("[sec0] Audit retention keeps {Count} file(s) older than {Days} days until they are uploaded.", outcome.HeldForUpload, _options.RetentionDays);
+            _logger?.AuditRetentionHeldForUpload(outcome.HeldForUpload, _options.RetentionDays);
         }
 
         if (outcome.Deleted.Count == 0)
@@ -366,7 +366,7 @@ internal sealed class AuditWriter : IDisposable
         {
             // An anchor only for a kept chain that continues from the last line deleted here.
             WriteRecord(AuditRecordKinds.Retention, now, fields);
-            _logger?.LogInformation("[sec0] Audit retention deleted {Count} file(s) older than {Days} days.", outcome.Deleted.Count, _options.RetentionDays);
+            _logger?.AuditRetentionDeleted(outcome.Deleted.Count, _options.RetentionDays);
             return;
         }
 
@@ -377,7 +377,7 @@ internal sealed class AuditWriter : IDisposable
         }
 
         WriteRecord(AuditRecordKinds.Gap, now, fields);
-        _logger?.LogError("[sec0-audit] Audit retention deleted {Count} file(s), but the log it keeps does not continue from them: files or lines in the retention window were deleted by something else. A signed gap record says so; `sec0 verify` reports it.", outcome.Deleted.Count);
+        _logger?.AuditRetentionGap(outcome.Deleted.Count);
     }
 
     private void Rotate(DateOnly day, DateTimeOffset timestamp)

@@ -30,7 +30,7 @@ internal static class ConfiguredAuditLog
         if (createKeyIfMissing && !File.Exists(keyPath))
         {
             signer = SigningKeyFile.Create(keyPath, SigningAlgorithm.Ed25519);
-            logger?.LogInformation("[sec0] Created a new Ed25519 signing key at {Path}.", keyPath);
+            logger?.AuditSigningKeyCreated(keyPath);
         }
         else
         {

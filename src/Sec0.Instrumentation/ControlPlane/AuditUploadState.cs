@@ -61,12 +61,12 @@ internal static class AuditUploadState
 
             if (skipped > 0)
             {
-                logger?.LogWarning("[sec0] {Count} entry(ies) of the audit upload state {Path} are not valid and are ignored; those files are uploaded again.", skipped, path);
+                logger?.AuditUploadStateEntriesInvalid(skipped, path);
             }
         }
         catch (Exception ex) when (ex is JsonException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            logger?.LogWarning("[sec0] The audit upload state {Path} cannot be read ({Message}); starting from empty state: closed audit files are uploaded again.", path, ex.Message);
+            logger?.AuditUploadStateUnreadable(path, ex.Message);
             entries.Clear();
         }
 

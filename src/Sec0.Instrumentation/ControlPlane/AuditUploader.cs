@@ -99,11 +99,7 @@ public sealed class AuditUploader : IAsyncDisposable
         _state = AuditUploadState.Load(StateDirectory, logger);
         if (client.RequestTimeout < config.Timeout)
         {
-            _logger?.LogWarning(
-                "[sec0] The control-plane client's request timeout ({ClientMs} ms) is shorter than the audit upload timeout ({UploadMs} ms): uploads time out after {ClientMs} ms. Give the uploader a client created with the upload timeout.",
-                client.RequestTimeout.TotalMilliseconds,
-                config.Timeout.TotalMilliseconds,
-                client.RequestTimeout.TotalMilliseconds);
+            _logger?.AuditUploadClientTimeoutShorter(client.RequestTimeout.TotalMilliseconds, config.Timeout.TotalMilliseconds);
         }
     }
 
@@ -232,7 +228,7 @@ public sealed class AuditUploader : IAsyncDisposable
             catch (Exception ex)
             {
                 // The loop outlives any one pass: a bug or an odd file system must not stop later uploads.
-                _logger?.LogError(ex, "[sec0] An audit upload pass failed: {Message}", ex.Message);
+                _logger?.AuditUploadPassFailed(ex, ex.Message);
             }
 
             try
@@ -270,7 +266,7 @@ public sealed class AuditUploader : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _logger?.LogWarning("[sec0] Audit upload cannot list {Directory}: {Message}", AuditDirectory, ex.Message);
+            _logger?.AuditUploadCannotList(AuditDirectory, ex.Message);
             return new AuditUploadPassResult(uploaded, failed, 0);
         }
 
@@ -305,7 +301,7 @@ public sealed class AuditUploader : IAsyncDisposable
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                _logger?.LogWarning("[sec0] Audit upload cannot read {File}: {Message}; it is tried again at the next pass.", name, ex.Message);
+                _logger?.AuditUploadCannotRead(name, ex.Message);
                 failed.Add(new AuditUploadFailure(name, 0, ex.Message, true));
             }
         }
@@ -324,7 +320,7 @@ public sealed class AuditUploader : IAsyncDisposable
             }
             catch (ControlPlaneException ex)
             {
-                _logger?.LogWarning("[sec0] Audit upload of {Count} file(s) waits for the next pass: {Message}", pending.Count, ex.Message);
+                _logger?.AuditUploadDeferred(pending.Count, ex.Message);
                 failed.AddRange(pending.Select(p => new AuditUploadFailure(p.Name, 0, ex.Message, ex.IsRetryable)));
             }
 
@@ -404,7 +400,7 @@ public sealed class AuditUploader : IAsyncDisposable
 
         if (entry is not null)
         {
-            _logger?.LogWarning("[sec0] Audit file {File} changed since it was uploaded ({OldBytes} bytes, sha256 {OldSha}; now {Bytes} bytes, sha256 {Sha}); uploading it again.", name, entry.Length, entry.Sha256, length, sha);
+            _logger?.AuditFileChangedSinceUpload(name, entry.Length, entry.Sha256, length, sha);
         }
 
         return (true, false, false, new AuditUploadCandidate(name, day, path, length, sha, lastWrite));
@@ -438,26 +434,26 @@ public sealed class AuditUploader : IAsyncDisposable
                 {
                     // The storage has bytes, but not the ones measured: not confirmed; the next pass measures again.
                     var message = $"[sec0] Audit file {file.Name} changed while it was uploaded; the upload is not confirmed and the next pass uploads its new content.";
-                    _logger?.LogWarning("[sec0] Audit file {File} changed while it was uploaded; the upload is not confirmed and the next pass uploads its new content.", file.Name);
+                    _logger?.AuditFileChangedDuringUpload(file.Name);
                     return (null, new AuditUploadFailure(file.Name, attempt, message, true));
                 }
 
                 Confirm(file, key);
-                _logger?.LogInformation("[sec0] Uploaded audit file {File} ({Bytes} bytes) as {Key}.", file.Name, file.Length, key);
+                _logger?.AuditFileUploaded(file.Name, file.Length, key);
                 return (new AuditUploadedFile(file.Name, key, file.Length, file.Sha256), null);
             }
             catch (ControlPlaneException ex) when (ex.IsRetryable && attempt < _config.MaxAttempts)
             {
-                _logger?.LogWarning("[sec0] Audit upload of {File} failed (attempt {Attempt} of {MaxAttempts}); trying again: {Message}", file.Name, attempt, _config.MaxAttempts, ex.Message);
+                _logger?.AuditUploadRetrying(file.Name, attempt, _config.MaxAttempts, ex.Message);
             }
             catch (ControlPlaneException ex)
             {
-                _logger?.LogWarning("[sec0] Audit upload of {File} failed after {Attempts} attempt(s); it stays on disk and the next pass tries again: {Message}", file.Name, attempt, ex.Message);
+                _logger?.AuditUploadGaveUp(file.Name, attempt, ex.Message);
                 return (null, new AuditUploadFailure(file.Name, attempt, ex.Message, ex.IsRetryable));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                _logger?.LogWarning("[sec0] Audit upload of {File} failed: the file cannot be read ({Message}); the next pass tries again.", file.Name, ex.Message);
+                _logger?.AuditUploadFileUnreadable(file.Name, ex.Message);
                 return (null, new AuditUploadFailure(file.Name, attempt, ex.Message, true));
             }
 
@@ -542,7 +538,7 @@ public sealed class AuditUploader : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // The confirmations stand for this process (CanDelete reads memory); after a restart they are uploaded again.
-            _logger?.LogWarning("[sec0] The audit upload state could not be saved in {Directory} ({Message}); files confirmed since the last save are uploaded again after a restart.", StateDirectory, ex.Message);
+            _logger?.AuditUploadStateNotSaved(StateDirectory, ex.Message);
         }
     }
 
@@ -556,7 +552,7 @@ public sealed class AuditUploader : IAsyncDisposable
             }
         }
 
-        _logger?.LogWarning("[sec0] Audit upload skips {File}: it is a link or was not written by Sec0 for .NET.", name);
+        _logger?.AuditUploadSkippedForeignFile(name);
     }
 
     private static FileStream OpenRead(string path) => new(path, new FileStreamOptions

@@ -163,7 +163,7 @@ public sealed class ControlPlaneConnection : IAsyncDisposable
         catch (ControlPlaneException ex) when (ex.IsRetryable)
         {
             // A control plane that is down must not stop an app that can run on local state.
-            logger?.LogWarning("[sec0] The API key could not be validated now; going on with the config's tenant and environment: {Reason}", ex.Message);
+            logger?.ApiKeyNotValidated(ex.Message);
             return (own, false);
         }
 
@@ -181,7 +181,7 @@ public sealed class ControlPlaneConnection : IAsyncDisposable
                 $"[sec0] API key validation failed: the key is for environment \"{hierarchy.Environment}\", but app.environment is \"{config.App.Environment}\" in {config.FilePath}. Use the {config.App.Environment} key, or fix app.environment.");
         }
 
-        logger?.LogInformation("[sec0] Control plane {Url}: API key valid for tenant {Tenant}, environment {Environment}, client {Client}@{Version}.", ControlPlaneErrors.Redact(client.BaseUrl), hierarchy.Tenant, hierarchy.Environment, hierarchy.ClientName, hierarchy.ClientVersion);
+        logger?.ApiKeyValid(ControlPlaneErrors.Redact(client.BaseUrl), hierarchy.Tenant, hierarchy.Environment, hierarchy.ClientName, hierarchy.ClientVersion);
         return (hierarchy, true);
     }
 }

@@ -100,11 +100,7 @@ public sealed class ControlPlanePolicySource : IAsyncDisposable
         {
             var policy = Parse(copy.Yaml, source.SourceName, tenant);
             source.Current = new ControlPlanePolicySnapshot(policy, copy.Hash, copy.ETag, copy.FetchedAt, FromLastGood: true);
-            logger?.LogWarning(
-                "[sec0] The control-plane policy could not be loaded ({Reason}); using the last good one from {FetchedAt:O} (policy_hash {Hash}) until the control plane answers.",
-                failure.Message,
-                copy.FetchedAt,
-                copy.Hash);
+            logger?.PolicyFromLastGoodCopy(failure.Message, copy.FetchedAt, copy.Hash);
             return source;
         }
 
@@ -192,12 +188,12 @@ public sealed class ControlPlanePolicySource : IAsyncDisposable
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // Not applied: Current stays, so the next refresh tries again instead of seeing "unchanged".
-                _logger?.LogError(ex, "[sec0] The control-plane policy {Hash} could not be applied; the previous one stays in force.", next.Hash);
+                _logger?.PolicyNotApplied(ex, next.Hash);
                 return false;
             }
 
             Current = next;
-            _logger?.LogInformation("[sec0] The control-plane policy changed: policy_hash {Old} -> {New}.", current.Hash, next.Hash);
+            _logger?.PolicyChanged(current.Hash, next.Hash);
             return true;
         }
         finally
@@ -247,7 +243,7 @@ public sealed class ControlPlanePolicySource : IAsyncDisposable
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // A bug here must not end refreshing for the process's lifetime (the TS SDK's memoised failure).
-                _logger?.LogError(ex, "[sec0] The control-plane policy refresh failed unexpectedly; it is tried again in {Ttl}.", _config.RefreshTtl);
+                _logger?.PolicyRefreshCrashed(ex, _config.RefreshTtl);
             }
         }
     }
@@ -284,7 +280,7 @@ public sealed class ControlPlanePolicySource : IAsyncDisposable
         if (string.IsNullOrWhiteSpace(yaml))
         {
             // Used (the TypeScript SDK's "no enforcement"), but never kept as the fallback for an outage.
-            _logger?.LogWarning("[sec0] The control plane's policy is empty: no rule is enforced until it sends one.");
+            _logger?.PolicyEmpty();
             return new ControlPlanePolicySnapshot(policy, hash, etag, now, FromLastGood: false);
         }
 
@@ -295,7 +291,7 @@ public sealed class ControlPlanePolicySource : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // The policy is still good to use; only the fallback for a later outage is older.
-            _logger?.LogWarning(ex, "[sec0] The control-plane policy could not be saved as the last good copy at {Path}.", _cache.YamlPath);
+            _logger?.PolicyLastGoodCopyNotSaved(ex, _cache.YamlPath);
         }
 
         Debug("accepted policy_hash {0}", hash);
@@ -329,14 +325,14 @@ public sealed class ControlPlanePolicySource : IAsyncDisposable
         }
 
         _lastFailure = message;
-        _logger?.LogWarning("[sec0] The control-plane policy refresh failed; {Consequence}: {Reason}", consequence, message);
+        _logger?.PolicyRefreshFailed(consequence, message);
     }
 
     private void Debug(string format, params object?[] args)
     {
         if (_debug)
         {
-            _logger?.LogInformation("[sec0][policySync] {Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
+            _logger?.PolicySyncDebug(string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
         }
     }
 

@@ -95,7 +95,7 @@ public sealed class EscalationMirror : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _logger?.LogWarning(ex, "[sec0] The pending escalations could not be listed for the control plane; new ones are still mirrored.");
+            _logger?.MirrorPendingNotListed(ex);
         }
 
         while (!token.IsCancellationRequested)
@@ -127,7 +127,7 @@ public sealed class EscalationMirror : IAsyncDisposable
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                _logger?.LogError(ex, "[sec0] Mirroring escalations to the control plane failed unexpectedly; it is tried again.");
+                _logger?.MirrorCrashed(ex);
                 await Task.Delay(_pollInterval, _time, token).ConfigureAwait(false);
             }
         }
@@ -155,7 +155,7 @@ public sealed class EscalationMirror : IAsyncDisposable
                 {
                     // Repeating cannot fix a refusal: the escalation stays local.
                     _unreported.TryRemove(id, out _);
-                    _logger?.LogWarning("[sec0] Escalation {Id} was refused by the control plane and stays local: {Reason}", id, ex.Message);
+                    _logger?.MirrorEscalationRefused(id, ex.Message);
                 }
                 else
                 {
@@ -198,7 +198,7 @@ public sealed class EscalationMirror : IAsyncDisposable
             if (!string.Equals(remote.Id, remoteId, StringComparison.Ordinal))
             {
                 // The answer is about another escalation: it must not decide this one.
-                _logger?.LogWarning("[sec0] The control plane answered for escalation {Answered} when asked for {RemoteId} ({Id}); the answer is ignored.", remote.Id, remoteId, localId);
+                _logger?.MirrorAnswerMismatch(remote.Id, remoteId, localId);
                 continue;
             }
 
@@ -212,7 +212,7 @@ public sealed class EscalationMirror : IAsyncDisposable
             if (status is { } final)
             {
                 var after = await _approvals.ResolveFromControlPlaneAsync(localId, final, token).ConfigureAwait(false);
-                _logger?.LogInformation("[sec0] Escalation {Id} was {Status} on the control plane ({RemoteId}); here it is now {Local}.", localId, remote.Status, remoteId, after is null ? "gone" : ApprovalNames.Of(after.Status));
+                _logger?.MirrorEscalationResolved(localId, remote.Status, remoteId, after is null ? "gone" : ApprovalNames.Of(after.Status));
                 _state.Remove(localId);
             }
         }
@@ -226,7 +226,7 @@ public sealed class EscalationMirror : IAsyncDisposable
             return;
         }
 
-        _logger?.LogWarning("[sec0] Escalations cannot be mirrored to the control plane now; they stay pending locally, local approval still works, and reports and status reads are retried: {Reason}", reason);
+        _logger?.MirrorUnavailable(reason);
     }
 
     /// <summary>The TypeScript SDK's escalation body: snake_case, reasons and requirements; the arguments only as their hash.</summary>

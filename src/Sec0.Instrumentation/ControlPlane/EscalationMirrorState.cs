@@ -35,7 +35,7 @@ internal sealed class EscalationMirrorState
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException)
         {
-            _logger?.LogWarning(ex, "[sec0] {Path} could not be read; pending escalations are reported to the control plane again.", path);
+            _logger?.MirrorStateUnreadable(ex, path);
             _ids.Clear();
         }
     }
@@ -93,7 +93,7 @@ internal sealed class EscalationMirrorState
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            _logger?.LogWarning(ex, "[sec0] {Path} could not be saved; after a restart pending escalations may be reported twice.", _path);
+            _logger?.MirrorStateNotSaved(ex, _path);
         }
     }
 }

@@ -494,8 +494,7 @@ public sealed class RemoteDecider : IDisposable
             RemoteDecisionFailureMode.Deny => "the call is denied (" + FallbackDenyReason + ")",
             _ => "the local decision stands",
         };
-        _logger.LogWarning(
-            "{Failure} After {Attempts} attempt(s) within {BudgetMs} ms, failureMode {FailureMode}: {Fallback}. {Unlogged} more failure(s) since the last warning; the next is logged {IntervalSeconds} s after this one at the earliest.",
+        _logger.RemoteDecisionFailed(
             failure.Message,
             attempts,
             (long)Config.Budget.TotalMilliseconds,
@@ -514,7 +513,7 @@ public sealed class RemoteDecider : IDisposable
 
         var unlogged = Interlocked.Exchange(ref _unlogged, 0);
         Interlocked.Exchange(ref _nextWarning, 0);
-        _logger?.LogInformation("[sec0] The remote decision engine at {Endpoint} answers again ({Unlogged} failure(s) not logged since the last warning).", _endpointText, unlogged);
+        _logger?.RemoteDecisionRecovered(_endpointText, unlogged);
     }
 
     private ControlPlaneException Unexpected(Exception ex) =>

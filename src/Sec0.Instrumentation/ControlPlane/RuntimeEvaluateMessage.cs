@@ -105,9 +105,9 @@ internal static class RuntimeEvaluateMessage
                 && decision.TryGetProperty("action", out var actionElement) && actionElement.ValueKind == JsonValueKind.String
                 && actionElement.GetString() switch
                 {
-                    "allow" => RemoteAction.Allow,
-                    "deny" => RemoteAction.Deny,
-                    "escalate" => RemoteAction.Escalate,
+                    DecisionNames.Allow => RemoteAction.Allow,
+                    DecisionNames.Deny => RemoteAction.Deny,
+                    DecisionNames.Escalate => RemoteAction.Escalate,
                     "clarify" => RemoteAction.Clarify,
                     _ => (RemoteAction?)null,
                 } is { } action)

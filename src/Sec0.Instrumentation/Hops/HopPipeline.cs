@@ -267,12 +267,12 @@ internal sealed class HopPipeline : HopHost
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // The approvals store failed: refused as without approvals (fail closed), and the envelope says why.
-            _logger?.LogError(ex, "[sec0] The escalation of hop {Hop} could not be handled; the call is refused.", descriptor.Key);
+            _logger?.HopEscalationFailed(ex, descriptor.Key);
             e.EscalationError ??= ex.Message;
         }
 
         // As the MCP middleware records an escalated call it refuses.
-        e.DenialType = "escalation";
+        e.DenialType = DenialTypes.Escalation;
         if (refusal is not null)
         {
             var reason = "approval_token_" + refusal;
@@ -304,7 +304,7 @@ internal sealed class HopPipeline : HopHost
 
         var e = frame.Envelope;
         e.LatencyMs = Stopwatch.GetElapsedTime(invocation.StartTimestamp).TotalMilliseconds;
-        e.Status = error is null ? "ok" : "error";
+        e.Status = EnvelopeStatus.Of(error is null);
         if (s_frame.Value == frame)
         {
             s_frame.Value = frame.Parent;
@@ -338,7 +338,7 @@ internal sealed class HopPipeline : HopHost
     private void Deny(HopFrame frame, Activity? activity, string reason)
     {
         var e = frame.Envelope;
-        e.Status = "error";
+        e.Status = EnvelopeStatus.Error;
         e.DenialReason = reason;
         e.DenialLevel = DenialLevels.Decorator;
         e.LatencyMs = 0;
@@ -357,7 +357,7 @@ internal sealed class HopPipeline : HopHost
         catch (Sec0AuditException ex)
         {
             // Never swallowed: logged always, and thrown to the caller where policy denies missing_audit_signature.
-            _logger?.LogError(ex, "[sec0] The audit envelope of hop {Hop} could not be written.", key);
+            _logger?.HopEnvelopeNotWritten(ex, key);
             if (failClosed)
             {
                 throw;

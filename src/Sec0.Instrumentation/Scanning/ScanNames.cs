@@ -5,14 +5,29 @@ namespace Sec0.Scanning;
 /// <summary>The wire names of scan statuses and severities, as envelopes and scanner outputs spell them.</summary>
 public static class ScanNames
 {
+    /// <summary>The status of <see cref="ScanStatus.None"/>.</summary>
+    public const string None = "none";
+
+    /// <summary>The status of <see cref="ScanStatus.Pending"/>.</summary>
+    public const string Pending = "pending";
+
+    /// <summary>The status of <see cref="ScanStatus.Pass"/>.</summary>
+    public const string Pass = "pass";
+
+    /// <summary>The status of <see cref="ScanStatus.Fail"/>.</summary>
+    public const string Fail = "fail";
+
+    /// <summary>The status of <see cref="ScanStatus.Error"/>.</summary>
+    public const string Error = "error";
+
     /// <summary><c>none</c> | <c>pending</c> | <c>pass</c> | <c>fail</c> | <c>error</c>.</summary>
     public static string Status(ScanStatus status) => status switch
     {
-        ScanStatus.Pending => "pending",
-        ScanStatus.Pass => "pass",
-        ScanStatus.Fail => "fail",
-        ScanStatus.Error => "error",
-        _ => "none",
+        ScanStatus.Pending => Pending,
+        ScanStatus.Pass => Pass,
+        ScanStatus.Fail => Fail,
+        ScanStatus.Error => Error,
+        _ => None,
     };
 
     /// <summary><c>low</c> | <c>medium</c> | <c>high</c> | <c>critical</c>.</summary>

@@ -46,7 +46,7 @@ internal sealed class StartupScans(Sec0Config config, SastVerdictCache? sast, Da
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                logger?.LogWarning(ex, "[sec0] The SAST verdicts could not be saved; the next start rescans.");
+                logger?.SastVerdictsNotSaved(ex);
             }
         }
     }
@@ -77,7 +77,7 @@ internal sealed class StartupScans(Sec0Config config, SastVerdictCache? sast, Da
         {
             // Unknown counts as changed: scanning too much is safe, scanning too little is not.
             changed = true;
-            logger?.LogWarning(ex, "[sec0] The saved set of hop hashes could not be updated; rescanning every hop.");
+            logger?.HopHashesNotSaved(ex);
         }
 
         var scans = cache.ScanManifest(manifest, config.App.Client.Name ?? config.App.Tenant, rescanAll: cache.Policy.ScanAllOnServerChange && changed);
@@ -119,7 +119,7 @@ internal sealed class StartupScans(Sec0Config config, SastVerdictCache? sast, Da
         catch (Sec0Exception ex)
         {
             // Hops are still scanned at their first call; only the head start is lost.
-            logger?.LogWarning(ex, "[sec0] The hop manifest of {Assembly} could not be read; hops are scanned at their first call.", path);
+            logger?.HopManifestUnreadable(ex, path);
             return [];
         }
     }

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Sec0.Approvals;
 using Sec0.Audit;
 using Sec0.ControlPlane;
 using Sec0.Policy;
+using Sec0.Scanning;
 
 namespace Sec0.Mcp;
 
@@ -36,7 +36,7 @@ internal sealed class Sec0ToolCallGuard
             if (context.Server.ServerOptions.ToolCollection is not Sec0FreezableToolCollection registry)
             {
                 // The collection was replaced after Sec0 installed its own: nothing here can be trusted.
-                _runtime.Logger.LogError("[sec0] The MCP tool collection is not Sec0's frozen registry; refusing tools/call.");
+                _runtime.Logger.McpToolCollectionReplaced();
                 return DenialResult(context.Params?.Name, PolicyReasons.RegistryMutation);
             }
 
@@ -144,7 +144,7 @@ internal sealed class Sec0ToolCallGuard
                 var detail = reason == PolicyReasons.MalformedInput ? input.Problem : null;
                 if (swapped || decision.Outcome != DecisionOutcome.Escalate || _runtime.Approvals is not { } approvals || input.Arguments is not { } escalatedArguments)
                 {
-                    return Deny(e, activity, name, reason, swapped ? "deny" : decision.OutcomeName, started, detail);
+                    return Deny(e, activity, name, reason, swapped ? DecisionNames.Deny : decision.OutcomeName, started, detail);
                 }
 
                 var binding = new ApprovalBinding(e.Tenant ?? string.Empty, toolRef, context.Server.ClientInfo?.Name ?? string.Empty, Sha256Hex.Of(escalatedArguments));
@@ -165,7 +165,7 @@ internal sealed class Sec0ToolCallGuard
             catch (Exception ex)
             {
                 // Tool exceptions pass through the filters: record the failure, then let the SDK answer as usual.
-                e.Status = "error";
+                e.Status = EnvelopeStatus.Error;
                 e.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 _runtime.Breakers?.Record(breakerKey, ok: false, TimeSpan.FromMilliseconds(e.LatencyMs.Value));
                 activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
@@ -179,14 +179,14 @@ internal sealed class Sec0ToolCallGuard
 
             if (state.HandlerSwapDetected)
             {
-                return Deny(e, activity, name, PolicyReasons.HandlerSwap, "deny", started);
+                return Deny(e, activity, name, PolicyReasons.HandlerSwap, DecisionNames.Deny, started);
             }
 
             e.SetOutputToHash(OutputBytes(result, name));
-            e.Status = result.IsError == true ? "error" : "ok";
+            e.Status = EnvelopeStatus.Of(result.IsError != true);
             e.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            _runtime.Breakers?.Record(breakerKey, e.Status == "ok", TimeSpan.FromMilliseconds(e.LatencyMs.Value));
-            if (e.Status == "error")
+            _runtime.Breakers?.Record(breakerKey, e.Status == EnvelopeStatus.Ok, TimeSpan.FromMilliseconds(e.LatencyMs.Value));
+            if (e.Status == EnvelopeStatus.Error)
             {
                 activity?.SetStatus(ActivityStatusCode.Error, "tool returned an error result");
             }
@@ -205,7 +205,7 @@ internal sealed class Sec0ToolCallGuard
             if (!context.Items.TryGetValue(ToolCallState.ItemsKey, out var item) || item is not ToolCallState state)
             {
                 // The outermost filter did not let this call through (its state is gone): fail closed.
-                _runtime.Logger.LogError("[sec0] tools/call {Tool} reached the handler without Sec0's decision; refused.", context.Params?.Name);
+                _runtime.Logger.McpCallWithoutDecision(context.Params?.Name);
                 return ValueTask.FromResult(DenialResult(context.Params?.Name, PolicyReasons.HandlerSwap));
             }
 
@@ -213,9 +213,7 @@ internal sealed class Sec0ToolCallGuard
             if (!IsPinnedHandler(state.Pin, context.MatchedPrimitive, checkDefinition: true))
             {
                 state.HandlerSwapDetected = true;
-                _runtime.Logger.LogError(
-                    "[sec0] Handler swap on tools/call {Tool}: the handler about to run is not the tool pinned when the registry was frozen. Blocked (handler_swap).",
-                    state.Pin?.Name ?? context.Params?.Name);
+                _runtime.Logger.McpHandlerSwap(state.Pin?.Name ?? context.Params?.Name);
                 return ValueTask.FromResult(DenialResult(state.Pin?.Name ?? context.Params?.Name, PolicyReasons.HandlerSwap));
             }
 
@@ -292,11 +290,11 @@ internal sealed class Sec0ToolCallGuard
             sec0["escalation_status"] = e.EscalationStatus;
         }
 
-        e.Status = "error";
+        e.Status = EnvelopeStatus.Error;
         e.DenialReason = reason;
         e.DecisionReason = reason;
         e.DenialLevel = DenialLevels.Middleware;
-        e.DenialType = outcome == "escalate" ? "escalation" : "policy";
+        e.DenialType = DenialTypes.Of(outcome == DecisionNames.Escalate);
         e.Policy = AuditPolicyRecord.For(outcome, reason);
         e.SetOutputToHash(OutputBytes(result, tool));
         e.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -304,11 +302,11 @@ internal sealed class Sec0ToolCallGuard
         activity?.SetStatus(ActivityStatusCode.Error, reason);
         if (detail is null)
         {
-            _runtime.Logger.LogWarning("[sec0] tools/call {Tool} denied: {Reason}.", tool, reason);
+            _runtime.Logger.McpCallDenied(tool, reason);
         }
         else
         {
-            _runtime.Logger.LogWarning("[sec0] tools/call {Tool} denied: {Reason} ({Detail}).", tool, reason, detail);
+            _runtime.Logger.McpCallDeniedWithDetail(tool, reason, detail);
         }
 
         _runtime.Record(e);
@@ -329,7 +327,7 @@ internal sealed class Sec0ToolCallGuard
         }
         catch (Exception ex) when (ex is FormatException or InvalidOperationException)
         {
-            _runtime.Logger.LogWarning("[sec0] The result of tool {Tool} is not canonical JSON ({Reason}); output_sha256 is over the SDK's serialization of it.", tool, ex.Message);
+            _runtime.Logger.McpResultNotCanonical(tool, ex.Message);
             return CanonicalJson.Serialized(result);
         }
     }
@@ -348,19 +346,12 @@ internal sealed class Sec0ToolCallGuard
         catch (Exception ex)
         {
             // A failing verdict source is an error verdict: fail_on_error in the policy decides whether it blocks.
-            _runtime.Logger.LogError(ex, "[sec0] The {Kind} verdict for tool {Tool} could not be read.", kind, subject.Tool);
+            _runtime.Logger.McpVerdictUnreadable(ex, kind, subject.Tool);
             return ScanStatus.Error;
         }
     }
 
-    private static string? StatusName(ScanStatus status) => status switch
-    {
-        ScanStatus.Pending => "pending",
-        ScanStatus.Pass => "pass",
-        ScanStatus.Fail => "fail",
-        ScanStatus.Error => "error",
-        _ => null,
-    };
+    private static string? StatusName(ScanStatus status) => status == ScanStatus.None ? null : ScanNames.Status(status);
 
     private static void SetTrace(AuditEnvelope e, Activity? activity, ActivityContext? parent)
     {

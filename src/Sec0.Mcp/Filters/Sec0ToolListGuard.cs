@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Sec0.Audit;
+using Sec0.Policy;
 
 namespace Sec0.Mcp;
 
@@ -60,12 +60,12 @@ internal sealed class Sec0ToolListGuard
 
         var server = registry.ServerName;
         var e = _runtime.NewEnvelope(server, tool.Name, Sec0McpRuntime.ToolRef(server, tool.Name, registry.ServerVersion), "tools/list");
-        e.Status = "error";
+        e.Status = EnvelopeStatus.Error;
         e.RegistryFrozen = registry.IsFrozen;
         e.DenialReason = Sec0McpReasons.ToolDefinitionChanged;
         e.DecisionReason = Sec0McpReasons.ToolDefinitionChanged;
         e.DenialLevel = DenialLevels.Middleware;
-        e.Policy = AuditPolicyRecord.For("allow", Sec0McpReasons.ToolDefinitionChanged);
+        e.Policy = AuditPolicyRecord.For(DecisionNames.Allow, Sec0McpReasons.ToolDefinitionChanged);
         e.HopHash = registry.TryGetPin(tool.Name, out var pin) ? pin.BodyHash : null;
         if (registry.Snapshot is { } snapshot && registry.SnapshotCanonical is { } canonical)
         {
@@ -79,9 +79,7 @@ internal sealed class Sec0ToolListGuard
         e.LatencyMs = 0;
         e.TraceId = (System.Diagnostics.Activity.Current?.TraceId ?? System.Diagnostics.ActivityTraceId.CreateRandom()).ToHexString();
         e.SpanId = System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString();
-        _runtime.Logger.LogWarning(
-            "[sec0] MCP tool {Tool} on {Server} advertises a definition that differs from the one pinned at freeze ({Pinned} → {Current}): tool_definition_changed.",
-            tool.Name, server, pinnedHash ?? "(not registered)", currentHash);
+        _runtime.Logger.McpToolDefinitionChanged(tool.Name, server, pinnedHash ?? "(not registered)", currentHash);
         _runtime.Record(e);
     }
 }

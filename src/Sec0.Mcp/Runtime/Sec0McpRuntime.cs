@@ -165,7 +165,7 @@ internal sealed class Sec0McpRuntime : IAsyncDisposable, IDisposable
         }
         catch (Sec0AuditException ex)
         {
-            Logger.LogError(ex, "[sec0] The audit envelope of {Op} on {Tool} could not be written.", envelope.Op, envelope.Tool);
+            Logger.McpEnvelopeNotWritten(ex, envelope.Op, envelope.Tool);
         }
     }
 
@@ -176,16 +176,16 @@ internal sealed class Sec0McpRuntime : IAsyncDisposable, IDisposable
         var e = NewEnvelope(server, toolName, toolName is null ? null : ToolRef(server, toolName, registry.ServerVersion), "registry." + operation);
         e.TargetServer = registry.TargetServer.Length == 0 ? null : registry.TargetServer;
         e.TargetTool = toolName;
-        e.Status = "error";
+        e.Status = EnvelopeStatus.Error;
         e.RegistryFrozen = true;
         e.DenialReason = PolicyReasons.RegistryMutation;
         e.DecisionReason = PolicyReasons.RegistryMutation;
         e.DenialLevel = DenialLevels.Middleware;
-        e.Policy = AuditPolicyRecord.For("deny", PolicyReasons.RegistryMutation);
+        e.Policy = AuditPolicyRecord.For(DecisionNames.Deny, PolicyReasons.RegistryMutation);
         e.LatencyMs = 0;
         e.TraceId = (Activity.Current?.TraceId ?? ActivityTraceId.CreateRandom()).ToHexString();
         e.SpanId = ActivitySpanId.CreateRandom().ToHexString();
-        Logger.LogWarning("[sec0] Blocked '{Operation}' of MCP tool {Tool} on {Server}: the registry is frozen (registry_mutation).", operation, toolName ?? "(all)", server);
+        Logger.McpRegistryMutationBlocked(operation, toolName ?? "(all)", server);
         Record(e);
     }
 
@@ -266,7 +266,7 @@ internal sealed class Sec0McpRuntime : IAsyncDisposable, IDisposable
             catch (Sec0Exception ex)
             {
                 // A missing manifest only means no hop_hash and no scan key: record the reason, keep serving.
-                logger.LogWarning(ex, "[sec0] The hop manifest of {Assembly} could not be read; its tools have no body hash.", assembly.GetName().Name);
+                logger.McpHopManifestUnreadable(ex, assembly.GetName().Name);
             }
         }
 

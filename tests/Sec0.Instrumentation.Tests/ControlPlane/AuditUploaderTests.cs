@@ -231,6 +231,18 @@ public sealed class AuditUploaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_client_timeout_shorter_than_the_upload_timeout_is_warned_about_once_with_both_values()
+    {
+        Uploader(new ManualTimeProvider(AuditLogBuilder.Day1.AddDays(1)), Config(), Client(timeoutMs: 1_000));
+
+        // The template names {ClientMs} twice: both places show the client's timeout.
+        var warning = Assert.Single(_log.Entries, e => e.Level == LogLevel.Warning);
+        Assert.Equal(
+            "[sec0] The control-plane client's request timeout (1000 ms) is shorter than the audit upload timeout (5000 ms): uploads time out after 1000 ms. Give the uploader a client created with the upload timeout.",
+            warning.Message);
+    }
+
+    [Fact]
     public async Task A_refused_api_key_is_not_retried_and_is_logged_with_the_file()
     {
         await AuditLogBuilder.WriteDaysAsync(AuditDir, _signer, days: 2, perDay: 2);

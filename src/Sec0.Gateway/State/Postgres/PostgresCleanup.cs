@@ -53,7 +53,7 @@ internal sealed class PostgresCleanup : IAsyncDisposable
             catch (Exception ex)
             {
                 // Background work has no caller to throw to; the next threshold tries again.
-                _logger?.LogWarning(ex, "[sec0-gateway] The {What} cleanup failed; it runs again after the next {Every} operations.", _what, _every);
+                _logger?.GatewayCleanupFailed(ex, _what, _every);
             }
             finally
             {

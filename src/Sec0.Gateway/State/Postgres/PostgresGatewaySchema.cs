@@ -100,7 +100,7 @@ public sealed partial class PostgresGatewaySchema
         if (current > CurrentVersion)
         {
             // A newer gateway migrated first (rolling upgrade): its migrations are meant to keep older readers working.
-            logger?.LogWarning("[sec0-gateway] The gateway schema {Schema} is at version {Version}, newer than this gateway's {Known}; leaving it as it is.", SchemaName, current, CurrentVersion);
+            logger?.GatewaySchemaNewer(SchemaName, current, CurrentVersion);
         }
 
         var applied = new List<int>();
@@ -124,7 +124,7 @@ public sealed partial class PostgresGatewaySchema
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         if (applied.Count > 0)
         {
-            logger?.LogInformation("[sec0-gateway] Applied gateway schema migrations {Versions} in {Schema}.", string.Join(", ", applied), SchemaName);
+            logger?.GatewaySchemaMigrated(string.Join(", ", applied), SchemaName);
         }
 
         return applied;

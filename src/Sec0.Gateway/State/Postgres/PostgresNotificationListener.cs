@@ -149,7 +149,7 @@ internal sealed class PostgresNotificationListener : IAsyncDisposable
                 if (connectedBefore)
                 {
                     // Notifications sent while we were away are lost: every waiter looks again.
-                    _logger?.LogInformation("[sec0-gateway] The idempotency listener reconnected.");
+                    _logger?.GatewayListenerReconnected();
                     WakeAll();
                 }
 
@@ -168,7 +168,7 @@ internal sealed class PostgresNotificationListener : IAsyncDisposable
             {
                 // No caller to throw to: the waiters poll meanwhile, and the store's own queries report the outage.
                 _firstListen.TrySetException(ex);
-                _logger?.LogWarning(ex, "[sec0-gateway] The idempotency listener lost its connection; reconnecting in {Delay}.", delay);
+                _logger?.GatewayListenerLost(ex, delay);
                 WakeAll();
             }
 

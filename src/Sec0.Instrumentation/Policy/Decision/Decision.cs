@@ -1,3 +1,5 @@
+using Sec0.Approvals;
+
 namespace Sec0.Policy;
 
 /// <summary>
@@ -79,10 +81,10 @@ public readonly struct Decision
     /// <summary>The outcome's audit name: <c>allow</c>, <c>deny</c>, <c>would_deny</c> or <c>escalate</c>.</summary>
     public string OutcomeName => Outcome switch
     {
-        DecisionOutcome.Deny => "deny",
-        DecisionOutcome.WouldDeny => "would_deny",
-        DecisionOutcome.Escalate => "escalate",
-        _ => "allow",
+        DecisionOutcome.Deny => DecisionNames.Deny,
+        DecisionOutcome.WouldDeny => DecisionNames.WouldDeny,
+        DecisionOutcome.Escalate => DecisionNames.Escalate,
+        _ => DecisionNames.Allow,
     };
 
     /// <summary>
@@ -127,7 +129,7 @@ public readonly struct Decision
 
         // Says where to go next: the escalation to wait for, and how the approved call is retried.
         var escalation = escalationId is null ? string.Empty
-            : escalationStatus == "pending"
+            : escalationStatus == ApprovalNames.Pending
                 ? $" Escalation {escalationId} is pending: wait for it (Sec0App.Approvals.WaitForApprovalAsync) and retry the call inside Sec0Approvals.UseToken(token)."
                 : $" Escalation {escalationId} is {escalationStatus}.";
 

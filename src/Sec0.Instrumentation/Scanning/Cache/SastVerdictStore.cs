@@ -71,7 +71,7 @@ internal static class SastVerdictStore
                     continue;
                 }
 
-                var said = v.GetProperty("status").GetString() == "fail" ? ScanStatus.Fail : ScanStatus.Pass;
+                var said = v.GetProperty("status").GetString() == ScanNames.Fail ? ScanStatus.Fail : ScanStatus.Pass;
                 var findings = v.GetProperty("findings").EnumerateArray().Select(ReadFinding).ToList();
                 var status = ScanVerdictRules.Evaluate(said, findings, policy.BlockOnSeverity);
                 verdicts.Add(new ScanVerdict(

@@ -172,7 +172,7 @@ internal sealed class ScanVerdictCache : IDisposable
 
         if (outcome.Status == ScanStatus.Error)
         {
-            _logger?.LogWarning("[sec0] {Kind} scan of {Key} ended in error: {Error}", _kind, entry.Key, outcome.Error);
+            _logger?.ScanEndedInError(_kind, entry.Key, outcome.Error);
         }
 
         var verdict = CreateVerdict(entry.Key, outcome);
