@@ -137,12 +137,13 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
         ControlPlaneConnection? controlPlane = null;
         var retentionGuard = ControlPlaneConnection.RetentionGuard(config, () => controlPlane);
         var (signer, appender) = ConfiguredAuditLog.Open(config, options.CreateSigningKeyIfMissing, options.TimeProvider, logger, environment, retentionGuard);
+        Sec0App app;
         try
         {
             // Start-up calls (key validation, first policy fetch) are bounded by the client's timeout; none runs on a call's thread.
             controlPlane = await ControlPlaneConnection.OpenAsync(config, signer, environment, options.TimeProvider, logger, cancellationToken).ConfigureAwait(false);
             var policy = controlPlane?.Policy?.Current.Policy ?? filePolicy ?? new PolicyDocument { Tenant = config.App.Tenant };
-            return Create(config, options, policy, signer, appender, controlPlane, logger, environment);
+            app = await CreateAsync(config, options, policy, signer, appender, controlPlane, logger, environment).ConfigureAwait(false);
         }
         catch
         {
@@ -153,6 +154,19 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
 
             await appender.DisposeAsync().ConfigureAwait(false);
             signer.Dispose();
+            throw;
+        }
+
+        try
+        {
+            // Hops are routed here only once DAST `mode: sync` has its verdicts, so the first calls already have them.
+            await app._scans!.StartAsync(options.HopManifest, cancellationToken).ConfigureAwait(false);
+            app.Publish();
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -168,59 +182,71 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
         }
     }
 
-    private static Sec0App Create(Sec0Config config, Sec0AppOptions options, PolicyDocument policy, AuditSigner signer, AuditAppender appender, ControlPlaneConnection? controlPlane, ILogger? logger, Func<string, string?> environment)
+    private static async Task<Sec0App> CreateAsync(Sec0Config config, Sec0AppOptions options, PolicyDocument policy, AuditSigner signer, AuditAppender appender, ControlPlaneConnection? controlPlane, ILogger? logger, Func<string, string?> environment)
+    {
+        ThrowIfInitialized();
+        var engine = DecisionEngine.Create(policy);
+        if (policy.Sast.Enabled && options.SastScanner is null)
+        {
+            // Enabled without a scanner would leave every hash unscanned: refuse rather than pass silently.
+            throw new InvalidOperationException("[sec0] The policy enables sast but no scanner is set: set Sec0AppOptions.SastScanner (for example to SemgrepScanner.FromEnvironment()).");
+        }
+
+        if (policy.Dast.Enabled && options.DastScanner is null)
+        {
+            throw new InvalidOperationException("[sec0] The policy enables dast but no scanner is set: set Sec0AppOptions.DastScanner (for example to NucleiScanner.FromEnvironment()).");
+        }
+
+        var escalationTimeout = policy.Security.SideEffects.ApproveHighRisk
+            ? EscalationTimeoutVariable.Read(environment, config.FilePath) ?? EscalationTimeoutVariable.Default
+            : EscalationTimeoutVariable.Default;
+        var approvals = OpenApprovals(config, policy, appender, escalationTimeout, options.TimeProvider, logger);
+        SastVerdictCache? sast = null;
+        DastVerdictCache? dast = null;
+        HopPipeline? pipeline = null;
+        Sec0App? app = null;
+        try
+        {
+            var scanOptions = options.ScanOptions ?? new ScanCacheOptions { TimeProvider = options.TimeProvider, Logger = logger };
+            sast = policy.Sast.Enabled ? new SastVerdictCache(options.SastScanner!, policy.Sast, scanOptions) : null;
+            dast = policy.Dast.Enabled ? new DastVerdictCache(options.DastScanner!, policy.Dast, scanOptions) : null;
+            pipeline = new HopPipeline(config, appender, engine, options.TimeProvider, logger, sast, dast, approvals, RemoteDecider.Create(config, logger));
+            app = new Sec0App(config, signer, appender, pipeline, sast, dast, approvals?.Service);
+            app._time = options.TimeProvider;
+            app._logger = logger;
+            app.ControlPlane = controlPlane;
+            app.StartControlPlane(policy, approvals);
+            app._scans = new StartupScans(config, sast, dast, options.TimeProvider, logger);
+            return app;
+        }
+        catch
+        {
+            // What started here stops here; the caller closes the control plane, the audit log and the key.
+            if (app?._mirror is { } mirror)
+            {
+                await mirror.DisposeAsync().ConfigureAwait(false);
+            }
+
+            pipeline?.Remote?.Dispose();
+            sast?.Dispose();
+            dast?.Dispose();
+            if (approvals is not null)
+            {
+                await approvals.Service.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Makes this the process's app and routes hops through it; refused when another app got there first.</summary>
+    private void Publish()
     {
         lock (s_gate)
         {
             ThrowIfInitialized();
-            var engine = DecisionEngine.Create(policy);
-            if (policy.Sast.Enabled && options.SastScanner is null)
-            {
-                // Enabled without a scanner would leave every hash unscanned: refuse rather than pass silently.
-                throw new InvalidOperationException("[sec0] The policy enables sast but no scanner is set: set Sec0AppOptions.SastScanner (for example to SemgrepScanner.FromEnvironment()).");
-            }
-
-            if (policy.Dast.Enabled && options.DastScanner is null)
-            {
-                throw new InvalidOperationException("[sec0] The policy enables dast but no scanner is set: set Sec0AppOptions.DastScanner (for example to NucleiScanner.FromEnvironment()).");
-            }
-
-            var escalationTimeout = policy.Security.SideEffects.ApproveHighRisk
-                ? EscalationTimeoutVariable.Read(environment, config.FilePath) ?? EscalationTimeoutVariable.Default
-                : EscalationTimeoutVariable.Default;
-            var approvals = OpenApprovals(config, policy, appender, escalationTimeout, options.TimeProvider, logger);
-            SastVerdictCache? sast = null;
-            DastVerdictCache? dast = null;
-            HopPipeline? pipeline = null;
-            Sec0App? app = null;
-            try
-            {
-                var scanOptions = options.ScanOptions ?? new ScanCacheOptions { TimeProvider = options.TimeProvider, Logger = logger };
-                sast = policy.Sast.Enabled ? new SastVerdictCache(options.SastScanner!, policy.Sast, scanOptions) : null;
-                dast = policy.Dast.Enabled ? new DastVerdictCache(options.DastScanner!, policy.Dast, scanOptions) : null;
-                pipeline = new HopPipeline(config, appender, engine, options.TimeProvider, logger, sast, dast, approvals, RemoteDecider.Create(config, logger));
-                app = new Sec0App(config, signer, appender, pipeline, sast, dast, approvals?.Service);
-                app._time = options.TimeProvider;
-                app._logger = logger;
-                app.ControlPlane = controlPlane;
-                app.StartControlPlane(policy, approvals);
-                app._scans = new StartupScans(config, sast, dast, options.TimeProvider, logger);
-                app._scans.Start(options.HopManifest);
-
-                s_current = app;
-                HopHost.Current = pipeline;
-                return app;
-            }
-            catch
-            {
-                // What started here stops here; the caller closes the control plane, the audit log and the key.
-                app?._mirror?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                pipeline?.Remote?.Dispose();
-                sast?.Dispose();
-                dast?.Dispose();
-                approvals?.Service.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                throw;
-            }
+            s_current = this;
+            HopHost.Current = _pipeline;
         }
     }
 

@@ -25,7 +25,7 @@ public class AgreementTests
     [InlineData("app:\n  tenant: demo\n  environment: dev\n  hops: {\n")]
     [InlineData("app:\n  tenant: demo\n  environment: dev\n  hops:\n    A.Run: { <<: 3, type: agent }\n")]
     [InlineData("app:\n  tenant: demo\n  environment: dev\n  hops:\n    A.Run: { <<: [{ nodeId: a }, x], type: agent }\n")]
-    public async Task ConfigProblems_CarryTheRuntimeLoadersText(string yaml)
+    public async Task Config_problems_carry_the_runtime_loaders_text(string yaml)
     {
         var text = yaml + Tail;
         var loaderError = Assert.Throws<Sec0ConfigException>(() => Sec0ConfigLoader.Parse(text, ConfigPath, new Sec0ConfigLoadOptions { CheckSigningKeyExists = false }));
@@ -36,7 +36,7 @@ public class AgreementTests
     }
 
     [Fact]
-    public async Task AValidConfig_LoadsAtRunTime_AndHasNoConfigDiagnostics()
+    public async Task A_valid_config_loads_at_run_time_and_has_no_config_diagnostics()
     {
         var text = File.ReadAllText(Path.Combine(FindRepositoryRoot(), "sec0.config.yaml"));
         Sec0ConfigLoader.Parse(text, ConfigPath, new Sec0ConfigLoadOptions { CheckSigningKeyExists = false });
@@ -47,7 +47,7 @@ public class AgreementTests
     }
 
     [Fact]
-    public async Task TheScorecard_CountsWhatTheGeneratorIntercepts()
+    public async Task The_scorecard_counts_what_the_generator_intercepts()
     {
         const string hops = """
             using System;
@@ -87,7 +87,7 @@ public class AgreementTests
     }
 
     [Fact]
-    public async Task TheScorecard_CountsCallsThroughDispatchAsTheGeneratorDoes()
+    public async Task The_scorecard_counts_calls_through_dispatch_as_the_generator_does()
     {
         const string source = """
             using System;

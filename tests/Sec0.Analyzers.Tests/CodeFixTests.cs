@@ -15,7 +15,7 @@ public class CodeFixTests
         """;
 
     [Fact]
-    public async Task SEC0001_AddsTheEntryAtTheEndOfAppHops_KeepingCommentsAndAnchors()
+    public async Task SEC0001_adds_the_entry_at_the_end_of_app_hops_keeping_comments_and_anchors()
     {
         using var harness = new CodeFixHarness(AgentHops, FixFiles.Read("AddEntry.input.yaml"));
 
@@ -31,7 +31,7 @@ public class CodeFixTests
     }
 
     [Fact]
-    public async Task SEC0001_AddsAHopsBlock_WithTheAttributeTypeAndTheFilesIndentation()
+    public async Task SEC0001_adds_a_hops_block_with_the_attribute_type_and_the_files_indentation()
     {
         const string source = "using Sec0; namespace App; public class Workflow { [Sec0Hop(Type = HopType.Orchestrator)] public void Orchestrate() { } }";
         using var harness = new CodeFixHarness(source, FixFiles.Read("AddHopsBlock.input.yaml"));
@@ -43,7 +43,7 @@ public class CodeFixTests
     }
 
     [Fact]
-    public async Task SEC0001_FillsAnEmptyHopsValue_InAFileWithoutAFinalNewline()
+    public async Task SEC0001_fills_an_empty_hops_value_in_a_file_without_a_final_newline()
     {
         const string source = "using Sec0; namespace App; public class OrderAgent { [Sec0Hop] public int Run() => 1; }";
         using var harness = new CodeFixHarness(source, FixFiles.Read("AddToEmptyHops.input.yaml"));
@@ -55,7 +55,7 @@ public class CodeFixTests
     }
 
     [Fact]
-    public async Task SEC0001_FlowStyleHops_GetNoTextEdit()
+    public async Task SEC0001_flow_style_hops_get_no_text_edit()
     {
         const string source = "using Sec0; namespace App; public class OrderAgent { [Sec0Hop] public int Run() => 1; }";
         const string yaml = "app:\n  tenant: demo\n  environment: dev\n  hops: { Other.Run: { type: skill, skill: s, nodeId: n } }\n";
@@ -65,7 +65,7 @@ public class CodeFixTests
     }
 
     [Fact]
-    public async Task SEC0002_RemovesTheStaleEntrysLinesOnly()
+    public async Task SEC0002_removes_the_stale_entrys_lines_only()
     {
         const string source = """
             using Sec0;
@@ -83,7 +83,7 @@ public class CodeFixTests
     }
 
     [Fact]
-    public async Task SEC0003_ChangesTheAttributeTypeToTheConfiguredOne()
+    public async Task SEC0003_changes_the_attribute_type_to_the_configured_one()
     {
         const string source = """
             using Sec0;

@@ -37,7 +37,7 @@ public class ConfigRuleTests
         """;
 
     [Fact]
-    public async Task SEC0001_HopWithoutEntry_IsReportedAtTheMethodName_WithKeyFileAndFixProperties()
+    public async Task SEC0001_hop_without_entry_is_reported_at_the_method_name_with_key_file_and_fix_properties()
     {
         var diagnostics = await RunAsync(Hops, Config("    Other.Run: { type: skill, skill: s, nodeId: n }\n"), "/proj/Hops.cs");
 
@@ -50,7 +50,7 @@ public class ConfigRuleTests
     }
 
     [Fact]
-    public async Task SEC0001_ExplicitAndNestedKeys_AreMatched()
+    public async Task SEC0001_explicit_and_nested_keys_are_matched()
     {
         const string source = """
             using Sec0;
@@ -76,7 +76,7 @@ public class ConfigRuleTests
     }
 
     [Fact]
-    public async Task SEC0001_TypeFromTheAttribute_GoesToTheFix()
+    public async Task SEC0001_type_from_the_attribute_goes_to_the_fix()
     {
         const string source = """
             using Sec0;
@@ -90,7 +90,7 @@ public class ConfigRuleTests
     }
 
     [Fact]
-    public async Task EntryPresent_NothingIsReported()
+    public async Task Entry_present_nothing_is_reported()
     {
         var diagnostics = await RunAsync(Hops, Config(OrderAgentEntry));
 
@@ -98,7 +98,7 @@ public class ConfigRuleTests
     }
 
     [Fact]
-    public async Task SEC0002_StaleEntry_IsReportedAtItsKeyInTheYaml()
+    public async Task SEC0002_stale_entry_is_reported_at_its_key_in_the_yaml()
     {
         var yaml = Config(OrderAgentEntry + "    Gone.Hop:\n      type: skill\n      skill: s\n      nodeId: n\n");
 
@@ -111,7 +111,7 @@ public class ConfigRuleTests
     }
 
     [Fact]
-    public async Task SEC0002_EntryOfAHopInAReferencedAssembly_IsNotStale()
+    public async Task SEC0002_entry_of_a_hop_in_a_referenced_assembly_is_not_stale()
     {
         var library = CreateCompilation([("/lib/Lib.cs", "using Sec0; namespace Lib; public static class Payments { [Sec0Hop(\"payments.charge\")] public static void Charge() { } }")], assemblyName: "Lib");
         var yaml = Config(OrderAgentEntry + "    payments.charge: { type: skill, skill: s, nodeId: n }\n");
@@ -122,7 +122,7 @@ public class ConfigRuleTests
     }
 
     [Fact]
-    public async Task SEC0003_TypeMismatch_IsReportedAtTheAttribute()
+    public async Task SEC0003_type_mismatch_is_reported_at_the_attribute()
     {
         const string source = """
             using Sec0;
@@ -143,7 +143,7 @@ public class ConfigRuleTests
     [Theory]
     [InlineData("[Sec0Hop(Type = HopType.Agent)]")]
     [InlineData("[Sec0Hop]")]
-    public async Task SEC0003_SameOrUnspecifiedType_IsNotReported(string attribute)
+    public async Task SEC0003_same_or_unspecified_type_is_not_reported(string attribute)
     {
         var source = "using Sec0; namespace App; public class OrderAgent { " + attribute + " public int Run() => 1; }";
 
@@ -151,7 +151,7 @@ public class ConfigRuleTests
     }
 
     [Fact]
-    public async Task SEC0004_MissingFields_EachReportedAtTheEntryKey_WithTheLoaderText()
+    public async Task SEC0004_missing_fields_each_reported_at_the_entry_key_with_the_loader_text()
     {
         var yaml = Config("    OrderAgent.Run:\n      type: agent\n      nodeId: \"\"\n");
 
@@ -173,7 +173,7 @@ public class ConfigRuleTests
     [InlineData("    OrderAgent.Run: { type: robot }\n", "[sec0] Hop \"OrderAgent.Run\" has unknown type \"robot\".")]
     [InlineData("    OrderAgent.Run: { type: gateway, gateway: g, nodeId: n }\n", "[sec0] Hop \"OrderAgent.Run\" requires 'gatewayBaseUrl'. Provide it in app.hops or orchestrator.gatewayBaseUrl.")]
     [InlineData("    OrderAgent.Run: [agent]\n", "[sec0] Invalid config file: /proj/sec0.config.yaml (app.hops.OrderAgent.Run must be a mapping, line 5, column 21)")]
-    public async Task SEC0004_EntryShapes(string entry, string message)
+    public async Task SEC0004_entry_shapes(string entry, string message)
     {
         var diagnostic = Single(await RunAsync(Hops, Config(entry)), "SEC0004");
 
@@ -182,7 +182,7 @@ public class ConfigRuleTests
     }
 
     [Fact]
-    public async Task SEC0004_FallbacksAndMergeKeys_SatisfyRequiredFields()
+    public async Task SEC0004_fallbacks_and_merge_keys_satisfy_required_fields()
     {
         const string source = """
             using Sec0;
@@ -219,7 +219,7 @@ public class ConfigRuleTests
     [InlineData("app:\n  tenant: demo\n  hops: {}\n", "[sec0] app.environment must be set to one of dev, staging, or prod.", "(1,1)")]
     [InlineData("app:\n  tenant: demo\n  environment: qa\n", "[sec0] app.environment \"qa\" is invalid. Expected dev, staging, or prod.", "(3,16)")]
     [InlineData("# no app block\ncontrolPlane: { sec0Dir: x }\n", "[sec0] app configuration block is required.", "(2,1)")]
-    public async Task SEC0005_Environment(string yaml, string message, string position)
+    public async Task SEC0005_environment(string yaml, string message, string position)
     {
         var diagnostic = Single(await RunAsync("namespace App; public class C { }", yaml), "SEC0005");
 
@@ -231,7 +231,7 @@ public class ConfigRuleTests
     [InlineData("dev")]
     [InlineData("Staging")]
     [InlineData("PROD")]
-    public async Task SEC0005_ValidEnvironments_AreNotReported(string environment)
+    public async Task SEC0005_valid_environments_are_not_reported(string environment)
     {
         var yaml = "app:\n  tenant: demo\n  environment: " + environment + "\n";
 
@@ -239,7 +239,7 @@ public class ConfigRuleTests
     }
 
     [Fact]
-    public async Task SEC0006_HopsWithoutConfig_IsReportedOnceAtTheFirstHop()
+    public async Task SEC0006_hops_without_config_is_reported_once_at_the_first_hop()
     {
         var diagnostics = await RunAsync(
             [("/proj/B.cs", "using Sec0; namespace App; public class B { [Sec0Hop] public void Run() { } }"), ("/proj/A.cs", "using Sec0; namespace App; public class A {\n [Sec0Hop] public void Run() { }\n [Sec0Hop] public void Two() { } }")],
@@ -250,14 +250,14 @@ public class ConfigRuleTests
     }
 
     [Fact]
-    public async Task SEC0006_NotReportedWithAConfigOrWithoutHops()
+    public async Task SEC0006_not_reported_with_a_config_or_without_hops()
     {
         Assert.Empty(Only(await RunAsync(Hops, Config(OrderAgentEntry)), "SEC0006"));
         Assert.Empty(await RunAsync("namespace App; public class C { }", yaml: null));
     }
 
     [Fact]
-    public async Task SEC0007_InvalidYaml_IsReportedAtTheBrokenConstruct_AndHidesTheOtherConfigRules()
+    public async Task SEC0007_invalid_yaml_is_reported_at_the_broken_construct_and_hides_the_other_config_rules()
     {
         const string yaml = "app:\n  tenant: demo\n  hops: [unclosed\n";
 
@@ -273,7 +273,7 @@ public class ConfigRuleTests
     }
 
     [Fact]
-    public async Task SEC0007_ValidYaml_IsNotReported()
+    public async Task SEC0007_valid_yaml_is_not_reported()
     {
         Assert.Empty(Only(await RunAsync(Hops, Config(OrderAgentEntry)), "SEC0007"));
     }
@@ -283,7 +283,7 @@ public class ConfigRuleTests
     [InlineData("C:\\repo\\app\\sec0.config.yaml", true)]
     [InlineData("/proj/my-sec0.config.yaml", false)]
     [InlineData("/proj/sec0.config.yml", false)]
-    public async Task TheConfigIsFoundByFileName_InAnyLetterCase(string path, bool found)
+    public async Task The_config_is_found_by_file_name_in_any_letter_case(string path, bool found)
     {
         var diagnostics = await RunAsync([("/proj/Hops.cs", Hops)], Config(""), configPath: path);
 

@@ -27,7 +27,7 @@ public class GuardRuleTests
         """;
 
     [Fact]
-    public async Task SEC0103_IsReportedAtEveryHopBodyThatDoesNotStartWithTheGuard()
+    public async Task SEC0103_is_reported_at_every_hop_body_that_does_not_start_with_the_guard()
     {
         var diagnostics = await RunAsync(Hops, yaml: null);
 
@@ -45,7 +45,7 @@ public class GuardRuleTests
     [InlineData("[Sec0Hop] public void Run() { HopGuard.Enter(); System.Action later = () => HopGuard.Enter(); }", "it is not in the body of a method")]
     [InlineData("[Sec0Hop] public void Run() { HopGuard.Enter(); void Local() => HopGuard.Enter(); Local(); }", "it is not in the body of a method")]
     [InlineData("public int Value { get { HopGuard.Enter(); return 1; } }", "it is not in the body of a method")]
-    public async Task SEC0104_AGuardTheGeneratorCannotBind_IsAnError(string member, string reason)
+    public async Task SEC0104_a_guard_the_generator_cannot_bind_is_an_error(string member, string reason)
     {
         var source = "using Sec0;\nnamespace App;\npublic class Shapes {\n" + member + "\n}";
 
@@ -70,7 +70,7 @@ public class GuardRuleTests
     [InlineData(
         "[Sec0Hop]\n    public int Count()\n    {\n        _count++;\n        HopGuard.Enter();\n        return _count;\n    }",
         "[Sec0Hop]\n    public int Count()\n    {\n        HopGuard.Enter();\n        _count++;\n        return _count;\n    }")]
-    public async Task SEC0103_Fix_MakesTheGuardTheFirstStatement(string before, string after)
+    public async Task SEC0103_fix_makes_the_guard_the_first_statement(string before, string after)
     {
         const string head = "using System.Threading.Tasks;\nusing Sec0;\nnamespace App;\npublic class Agent\n{\n    private int _count;\n\n    ";
         using var harness = new CodeFixHarness(head + before + "\n}\n", "app:\n  tenant: demo\n");
@@ -83,7 +83,7 @@ public class GuardRuleTests
     }
 
     [Fact]
-    public async Task SEC0103_Fix_QualifiesTheGuardWhereSec0IsNotImported()
+    public async Task SEC0103_fix_qualifies_the_guard_where_Sec0_is_not_imported()
     {
         const string source = "namespace App;\npublic class Agent\n{\n    [Sec0.Sec0Hop] public int Run() => 1;\n}\n";
         using var harness = new CodeFixHarness(source, "app:\n  tenant: demo\n");

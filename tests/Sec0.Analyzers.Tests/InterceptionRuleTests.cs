@@ -34,7 +34,7 @@ public class InterceptionRuleTests
         => RunAsync([("/proj/Hops.cs", Hops), ("/proj/Calls.cs", calls)], Yaml);
 
     [Fact]
-    public async Task DirectCalls_AreIntercepted_AndNotReported()
+    public async Task Direct_calls_are_intercepted_and_not_reported()
     {
         const string calls = """
             namespace App;
@@ -55,7 +55,7 @@ public class InterceptionRuleTests
     }
 
     [Fact]
-    public async Task SEC0101_MethodGroup_IsReportedAtTheReference()
+    public async Task SEC0101_method_group_is_reported_at_the_reference()
     {
         const string calls = """
             using System;
@@ -73,7 +73,7 @@ public class InterceptionRuleTests
     }
 
     [Fact]
-    public async Task SEC0101_ExpressionTree_IsReportedAtTheCalledName()
+    public async Task SEC0101_expression_tree_is_reported_at_the_called_name()
     {
         const string calls = """
             using System;
@@ -92,7 +92,7 @@ public class InterceptionRuleTests
     }
 
     [Fact]
-    public async Task SEC0101_BaseCall_IsReported()
+    public async Task SEC0101_base_call_is_reported()
     {
         var diagnostics = await RunCallsAsync("namespace App; public static class Calls { }");
 
@@ -103,7 +103,7 @@ public class InterceptionRuleTests
     }
 
     [Fact]
-    public async Task SEC0101_ParenthesizedCallee_IsReported()
+    public async Task SEC0101_parenthesized_callee_is_reported()
     {
         var diagnostics = await RunCallsAsync("namespace App; public static class Calls { public static int Go(Agent a) => ((a.Run))(); }");
         var diagnostic = Assert.Single(diagnostics, d => d.Id == "SEC0101" && d.Location.SourceTree!.FilePath == "/proj/Calls.cs");
@@ -112,7 +112,7 @@ public class InterceptionRuleTests
     }
 
     [Fact]
-    public async Task SEC0101_CallOfAnUninterceptableHopFromAReference_CarriesTheDeclarationReason()
+    public async Task SEC0101_call_of_an_uninterceptable_hop_from_a_reference_carries_the_declaration_reason()
     {
         var library = CreateCompilation(
             [("/lib/Lib.cs", "using Sec0; namespace Lib; public class Store { private int _v; [Sec0Hop] public ref int Slot() => ref _v; }")],
@@ -127,7 +127,7 @@ public class InterceptionRuleTests
     }
 
     [Fact]
-    public async Task SEC0101_CallOnATypeParameterThatMayBeAStruct_IsReported_AndOneKnownToBeAClassIsIntercepted()
+    public async Task SEC0101_call_on_a_type_parameter_that_may_be_a_struct_is_reported_and_one_known_to_be_a_class_is_intercepted()
     {
         const string source = """
             using Sec0;
@@ -155,7 +155,7 @@ public class InterceptionRuleTests
     [InlineData("private int _v; [Sec0Hop] public ref int Slot() => ref _v;", "Shapes.Slot", "methods returning by reference are not intercepted")]
     [InlineData("public void Outer() { [Sec0Hop] void Local() { } Local(); }", "Local", "local functions cannot be intercepted (only ordinary methods can)")]
     [InlineData("public int Value { [Sec0Hop] get => 1; }", "get_Value", "accessors cannot be intercepted (only ordinary methods can)")]
-    public async Task SEC0102_UnsupportedShapes_AreReportedAtTheAttribute(string member, string key, string reason)
+    public async Task SEC0102_unsupported_shapes_are_reported_at_the_attribute(string member, string key, string reason)
     {
         var source = "using Sec0;\nnamespace App;\npublic class Shapes {\n" + member + "\n}";
 
@@ -169,7 +169,7 @@ public class InterceptionRuleTests
     }
 
     [Fact]
-    public async Task SEC0102_StaticAbstractInterfaceMember_IsReported()
+    public async Task SEC0102_static_abstract_interface_member_is_reported()
     {
         const string source = "using Sec0;\nnamespace App;\npublic interface IShape {\n    [Sec0Hop] static abstract int Make();\n}";
 
@@ -177,7 +177,7 @@ public class InterceptionRuleTests
     }
 
     [Fact]
-    public async Task SEC0102_SupportedShapes_AreNotReported()
+    public async Task SEC0102_supported_shapes_are_not_reported()
     {
         // The generator intercepts calls of abstract, interface, static, generic and extension hops.
         const string source = """
@@ -194,7 +194,7 @@ public class InterceptionRuleTests
     }
 
     [Fact]
-    public async Task SEC0000_IsHiddenAndCountsEveryHopCallSite()
+    public async Task SEC0000_is_hidden_and_counts_every_hop_call_site()
     {
         const string calls = """
             using System;

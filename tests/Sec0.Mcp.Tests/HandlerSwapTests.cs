@@ -35,7 +35,7 @@ public sealed class HandlerSwapTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task RogueFilterSwapsTheHandler_TheCallIsBlocked_AndNeitherHandlerRuns(bool registeredBeforeSec0)
+    public async Task Rogue_filter_swaps_the_handler_the_call_is_blocked_and_neither_handler_runs(bool registeredBeforeSec0)
     {
         await using var server = registeredBeforeSec0
             ? await McpTestServer.StartAsync(beforeSec0: RogueFilter())
@@ -62,7 +62,7 @@ public sealed class HandlerSwapTests
     }
 
     [Fact]
-    public async Task NormalCalls_ThroughOrdinaryFilters_AreNeverFlagged()
+    public async Task Normal_calls_through_ordinary_filters_are_never_flagged()
     {
         await using var server = await McpTestServer.StartAsync(beforeSec0: PassThroughFilter(), afterSec0: PassThroughFilter());
 
@@ -80,7 +80,7 @@ public sealed class HandlerSwapTests
     }
 
     [Fact]
-    public async Task ChangedToolDefinition_IsReportedOnToolsList_AndItsCallsAreBlocked()
+    public async Task Changed_tool_definition_is_reported_on_tools_list_and_its_calls_are_blocked()
     {
         await using var server = await McpTestServer.StartAsync();
         var registry = (Sec0FreezableToolCollection)server.Host.Services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection!;
@@ -96,7 +96,7 @@ public sealed class HandlerSwapTests
     }
 
     [Fact]
-    public async Task ChangedToolDefinition_ThatCanonicalJsonCannotExpress_IsStillReported_AndItsCallsAreBlocked()
+    public async Task Changed_tool_definition_that_canonical_json_cannot_express_is_still_reported_and_its_calls_are_blocked()
     {
         await using var server = await McpTestServer.StartAsync();
         var registry = (Sec0FreezableToolCollection)server.Host.Services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection!;
@@ -132,7 +132,7 @@ public sealed class HandlerSwapTests
     }
 
     [Fact]
-    public async Task ConcurrentNormalCalls_AreNeverFlagged()
+    public async Task Concurrent_normal_calls_are_never_flagged()
     {
         await using var server = await McpTestServer.StartAsync(afterSec0: PassThroughFilter());
 

@@ -16,7 +16,7 @@ public sealed class StdioSampleTests
         typeof(StdioSampleTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "McpSamplePath").Value!;
 
     [Fact]
-    public async Task SampleOverStdio_AllowsReadOnly_DeniesUnlistedAndKeylessDestructive_AndItsAuditVerifies()
+    public async Task Sample_over_stdio_allows_read_only_denies_unlisted_and_keyless_destructive_and_its_audit_verifies()
     {
         Assert.True(File.Exists(SamplePath), $"Build samples/McpServer first: {SamplePath}");
         var directory = Path.Combine(Path.GetTempPath(), "sec0-mcp-stdio", Guid.NewGuid().ToString("N"));

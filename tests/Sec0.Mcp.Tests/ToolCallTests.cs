@@ -15,7 +15,7 @@ public sealed class ToolCallTests
         Assert.Single(envelopes, e => e.GetProperty("op").GetString() == op && e.TryGetProperty("tool", out var t) && t.GetString() == tool);
 
     [Fact]
-    public async Task AllowedCall_RunsTheHandler_AndWritesOneEnvelope()
+    public async Task Allowed_call_runs_the_handler_and_writes_one_envelope()
     {
         await using var server = await McpTestServer.StartAsync();
         const string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
@@ -41,7 +41,7 @@ public sealed class ToolCallTests
     }
 
     [Fact]
-    public async Task DeniedCall_ReturnsAnErrorResultNamingTheReason_AndTheHandlerNeverRuns()
+    public async Task Denied_call_returns_an_error_result_naming_the_reason_and_the_handler_never_runs()
     {
         await using var server = await McpTestServer.StartAsync();
 
@@ -58,7 +58,7 @@ public sealed class ToolCallTests
     }
 
     [Fact]
-    public async Task PayloadTooLarge_IsDeniedBeforeTheHandler()
+    public async Task Payload_too_large_is_denied_before_the_handler()
     {
         await using var server = await McpTestServer.StartAsync();
 
@@ -72,7 +72,7 @@ public sealed class ToolCallTests
     }
 
     [Fact]
-    public async Task DestructiveTool_WithoutIdempotencyKey_IsDenied_WithOneItRuns()
+    public async Task Destructive_tool_without_idempotency_key_is_denied_with_one_it_runs()
     {
         await using var server = await McpTestServer.StartAsync();
 
@@ -97,7 +97,7 @@ public sealed class ToolCallTests
     }
 
     [Fact]
-    public async Task FailingSastVerdict_BlocksTheToolBeforeItsFirstCall()
+    public async Task Failing_sast_verdict_blocks_the_tool_before_its_first_call()
     {
         await using var server = await McpTestServer.StartAsync(options =>
             options.Sast.GetVerdict = subject => subject.Tool == "echo" ? ScanStatus.Fail : ScanStatus.Pass);
@@ -112,7 +112,7 @@ public sealed class ToolCallTests
     }
 
     [Fact]
-    public async Task ToolException_IsRecordedAsError_AndTheClientGetsTheSdkErrorResult()
+    public async Task Tool_exception_is_recorded_as_error_and_the_client_gets_the_SDK_error_result()
     {
         await using var server = await McpTestServer.StartAsync();
 
@@ -125,7 +125,7 @@ public sealed class ToolCallTests
     }
 
     [Fact]
-    public async Task RegistryMutationAfterFreeze_Throws_IsAudited_AndTheToolListIsUnchanged()
+    public async Task Registry_mutation_after_freeze_throws_is_audited_and_the_tool_list_is_unchanged()
     {
         await using var server = await McpTestServer.StartAsync();
         var registry = Assert.IsType<Sec0FreezableToolCollection>(server.Host.Services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection);
@@ -152,7 +152,7 @@ public sealed class ToolCallTests
     }
 
     [Fact]
-    public async Task TheAuditDirectory_Verifies()
+    public async Task The_audit_directory_verifies()
     {
         var server = await McpTestServer.StartAsync();
         await using (server)
@@ -171,7 +171,7 @@ public sealed class ToolCallTests
     }
 
     [Fact]
-    public async Task OpenCircuitBreaker_DeniesBeforeTheTool()
+    public async Task Open_circuit_breaker_denies_before_the_tool()
     {
         var policy = McpTestServer.Policy.Replace(
             "enforcement:\n",
@@ -191,7 +191,7 @@ public sealed class ToolCallTests
     }
 
     [Fact]
-    public async Task AResultCanonicalJsonCannotExpress_StillReachesTheClient_AndIsAudited()
+    public async Task A_result_canonical_json_cannot_express_still_reaches_the_client_and_is_audited()
     {
         // An inner filter hands back structured content with a duplicate member, which RFC 8785 rejects.
         await using var server = await McpTestServer.StartAsync(afterSec0: builder =>

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Sec0;
 using Sec0.Agents;
 using Sec0.Hosting;
@@ -12,7 +11,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class Sec0ServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds Sec0: loads <c>sec0.config.yaml</c> (from the content root by default) when the host starts,
+    /// Adds Sec0: loads <c>sec0.config.yaml</c> (from the content root by default) as the host starts, before any hosted service,
     /// routes every <c>[Sec0Hop]</c> call through it, logs through the host's <see cref="ILoggerFactory"/>,
     /// and flushes and seals the audit log when the host stops. <see cref="Sec0App"/> is a singleton.
     /// </summary>
@@ -34,22 +33,8 @@ public static class Sec0ServiceCollectionExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.ConfigPath), "[sec0] Sec0HostingOptions.ConfigPath is empty: set it to the path of sec0.config.yaml (relative paths resolve against the content root).")
             .ValidateOnStart();
 
-        services.TryAddSingleton(sp =>
-        {
-            var hosting = sp.GetRequiredService<IOptions<Sec0HostingOptions>>().Value;
-            var path = hosting.ConfigPath;
-            if (!Path.IsPathRooted(path) && sp.GetService<IHostEnvironment>() is { } env)
-            {
-                path = Path.Combine(env.ContentRootPath, path);
-            }
-
-            return Sec0App.Initialize(path, new Sec0AppOptions
-            {
-                LoggerFactory = sp.GetService<ILoggerFactory>(),
-                TimeProvider = sp.GetService<TimeProvider>() ?? TimeProvider.System,
-                CreateSigningKeyIfMissing = hosting.CreateSigningKeyIfMissing,
-            });
-        });
+        services.TryAddSingleton<Sec0AppStartup>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<Sec0AppStartup>().App);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Sec0HostedService>());
         services.TryAddTransient<Sec0AgentStateHandler>();
         return services;

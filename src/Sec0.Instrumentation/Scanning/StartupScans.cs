@@ -15,8 +15,11 @@ internal sealed class StartupScans(Sec0Config config, SastVerdictCache? sast, Da
 
     private string StateDirectory => Path.Combine(config.ControlPlane.Sec0Dir, "scans");
 
-    /// <summary>Starts the scans the policy enables, for <paramref name="manifest"/> or, when null, the entry assembly's hops.</summary>
-    public void Start(IReadOnlyList<HopManifestEntry>? manifest)
+    /// <summary>
+    /// Starts the scans the policy enables, for <paramref name="manifest"/> or, when null, the entry assembly's hops.
+    /// The task ends at once, except for DAST <c>mode: sync</c>, where it ends when those scans have verdicts.
+    /// </summary>
+    public Task StartAsync(IReadOnlyList<HopManifestEntry>? manifest, CancellationToken cancellationToken)
     {
         if (sast is not null)
         {
@@ -24,10 +27,7 @@ internal sealed class StartupScans(Sec0Config config, SastVerdictCache? sast, Da
             StartManifestScans(sast, manifest);
         }
 
-        if (dast is not null)
-        {
-            StartDastScans(dast, manifest ?? ReadEntryManifest(logger));
-        }
+        return dast is null ? Task.CompletedTask : StartDastScans(dast, manifest ?? ReadEntryManifest(logger), cancellationToken);
     }
 
     /// <summary>Saves the SAST verdicts for the next start; a failure only costs a rescan then, so it is logged, not thrown.</summary>
@@ -89,17 +89,15 @@ internal sealed class StartupScans(Sec0Config config, SastVerdictCache? sast, Da
     /// <c>scope: tool</c>. <c>mode: sync</c> waits here for those scans (bounded by the scan timeout), so the
     /// first calls already have verdicts; <c>mode: async</c> lets them finish in the background.
     /// </summary>
-    private void StartDastScans(DastVerdictCache cache, IReadOnlyList<HopManifestEntry> manifest)
+    private Task StartDastScans(DastVerdictCache cache, IReadOnlyList<HopManifestEntry> manifest, CancellationToken cancellationToken)
     {
         var server = config.App.Client.Name ?? config.App.Tenant;
         var scans = cache.Policy.Scope == DastScanScope.Server
             ? [cache.ScanAsync(cache.CreateInfo(server, "", ""))]
             : manifest.Where(m => m.BodyHash.Length > 0).Select(m => cache.ScanAsync(cache.CreateInfo(server, m.Key, m.BodyHash))).ToList();
-        if (cache.Policy.Mode == DastScanMode.Sync)
-        {
-            // The cache turns a timeout or crash into an error verdict, so this wait always ends.
-            Task.WhenAll(scans).GetAwaiter().GetResult();
-        }
+        // The cache turns a timeout or crash into an error verdict, so the sync wait always ends; cancelling it only
+        // stops waiting (the scans still finish and fill the cache).
+        return cache.Policy.Mode == DastScanMode.Sync ? Task.WhenAll(scans).WaitAsync(cancellationToken) : Task.CompletedTask;
     }
 
     private static IReadOnlyList<HopManifestEntry> ReadEntryManifest(ILogger? logger)

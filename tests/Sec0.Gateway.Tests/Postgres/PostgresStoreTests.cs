@@ -21,7 +21,7 @@ public sealed class PostgresStoreTests
     public PostgresStoreTests(PostgresServer server) => _server = server;
 
     [Fact]
-    public async Task Migrations_AreVersioned_Idempotent_AndAppliedOnceUnderConcurrentStarts()
+    public async Task Migrations_are_versioned_idempotent_and_applied_once_under_concurrent_starts()
     {
         var schema = new PostgresGatewaySchema(_server.NewSchema());
         var sources = Enumerable.Range(0, 5).Select(_ => _server.CreateDataSource()).ToArray();
@@ -60,14 +60,14 @@ public sealed class PostgresStoreTests
     [InlineData("\"quoted\"")]
     [InlineData("1abc")]
     [InlineData("")]
-    public void SchemaName_MustBeAPlainIdentifier(string name)
+    public void Schema_name_must_be_a_plain_identifier(string name)
     {
         var ex = Assert.Throws<ArgumentException>(() => new PostgresGatewaySchema(name));
         Assert.Contains("lower-case identifier", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Open_WithAnUnreachableDatabase_FailsAtStartUp_NamingTheCause()
+    public async Task Open_with_an_unreachable_database_fails_at_start_up_naming_the_cause()
     {
         var port = _server.Port + 1;
         var ex = await Assert.ThrowsAnyAsync<Exception>(() => PostgresGatewayState.OpenAsync(
@@ -76,7 +76,7 @@ public sealed class PostgresStoreTests
     }
 
     [Fact]
-    public async Task Open_WithABadConnectionString_SaysSo_WithoutRepeatingIt()
+    public async Task Open_with_a_bad_connection_string_says_so_without_repeating_it()
     {
         var ex = await Assert.ThrowsAsync<ArgumentException>(() => PostgresGatewayState.OpenAsync(
             "Host=127.0.0.1;Pasword=secret-value", "public", TimeProvider.System, null, CancellationToken.None));
@@ -85,7 +85,7 @@ public sealed class PostgresStoreTests
     }
 
     [Fact]
-    public async Task Claim_CompleteOnOneReplica_ReplaysOnAnother_AndOtherBodiesMismatch()
+    public async Task Claim_complete_on_one_replica_replays_on_another_and_other_bodies_mismatch()
     {
         await using var replicas = await Replicas.OpenAsync(_server, 2);
         var (a, b) = (replicas[0].Idempotency, replicas[1].Idempotency);
@@ -113,7 +113,7 @@ public sealed class PostgresStoreTests
     }
 
     [Fact]
-    public async Task ThousandConcurrentClaims_OverThreeReplicas_ExactlyOneWins()
+    public async Task Thousand_concurrent_claims_over_three_replicas_exactly_one_wins()
     {
         await using var replicas = await Replicas.OpenAsync(_server, 3);
         var key = new IdempotencyKey("acme", "files", "read@1", "race");
@@ -123,7 +123,7 @@ public sealed class PostgresStoreTests
     }
 
     [Fact]
-    public async Task Waiters_OnOtherReplicas_AreWokenByTheNotification_AndGetTheResponse()
+    public async Task Waiters_on_other_replicas_are_woken_by_the_notification_and_get_the_response()
     {
         // A 30 s polling interval: only the NOTIFY can wake the waiters within the test's bound.
         await using var replicas = await Replicas.OpenAsync(_server, 3, pollInterval: TimeSpan.FromSeconds(30));
@@ -148,7 +148,7 @@ public sealed class PostgresStoreTests
     }
 
     [Fact]
-    public async Task Release_LetsExactlyOneWaiterAcrossReplicasClaim()
+    public async Task Release_lets_exactly_one_waiter_across_replicas_claim()
     {
         await using var replicas = await Replicas.OpenAsync(_server, 3, pollInterval: TimeSpan.FromSeconds(30));
         var key = new IdempotencyKey("acme", "files", "read@1", "release");
@@ -171,7 +171,7 @@ public sealed class PostgresStoreTests
     }
 
     [Fact]
-    public async Task LeaseExpiry_AnotherReplicaTakesOver_AndTheOldHolderCannotComplete()
+    public async Task Lease_expiry_another_replica_takes_over_and_the_old_holder_cannot_complete()
     {
         await using var replicas = await Replicas.OpenAsync(_server, 2);
         var key = new IdempotencyKey("acme", "files", "read@1", "lease");
@@ -188,7 +188,7 @@ public sealed class PostgresStoreTests
     }
 
     [Fact]
-    public async Task ConcurrentCompletions_AreBatched_AndEachReportsItsOwnLease()
+    public async Task Concurrent_completions_are_batched_and_each_reports_its_own_lease()
     {
         // A 30 s polling interval: only the batch's notifications can wake the waiters in time.
         await using var replicas = await Replicas.OpenAsync(_server, 2, pollInterval: TimeSpan.FromSeconds(30));
@@ -245,7 +245,7 @@ public sealed class PostgresStoreTests
     }
 
     [Fact]
-    public async Task ConcurrentTakeovers_OfAnExpiredLease_ExactlyOneWins()
+    public async Task Concurrent_takeovers_of_an_expired_lease_exactly_one_wins()
     {
         await using var replicas = await Replicas.OpenAsync(_server, 3);
         var key = new IdempotencyKey("acme", "files", "read@1", "takeover");
@@ -256,7 +256,7 @@ public sealed class PostgresStoreTests
     }
 
     [Fact]
-    public async Task TtlExpiry_AllowsANewClaim_AndCleanupRemovesExpiredRowsOnly()
+    public async Task TTL_expiry_allows_a_new_claim_and_cleanup_removes_expired_rows_only()
     {
         await using var replicas = await Replicas.OpenAsync(_server, 1);
         var store = replicas[0].Idempotency;
@@ -275,7 +275,7 @@ public sealed class PostgresStoreTests
     }
 
     [Fact]
-    public async Task Quota_ThousandConcurrentTakes_OverThreeReplicas_AllowExactlyTheBurst()
+    public async Task Quota_thousand_concurrent_takes_over_three_replicas_allow_exactly_the_burst()
     {
         await using var replicas = await Replicas.OpenAsync(_server, 3);
         var decisions = await Race(1000, i => replicas[i % 3].Quotas.TryTakeAsync("acme", "files:read@1", 0, 100, T0, default));
@@ -285,7 +285,7 @@ public sealed class PostgresStoreTests
     }
 
     [Fact]
-    public async Task Quota_ThousandConcurrentCounts_OverThreeReplicas_AllowExactlyTheLimit()
+    public async Task Quota_thousand_concurrent_counts_over_three_replicas_allow_exactly_the_limit()
     {
         await using var replicas = await Replicas.OpenAsync(_server, 3);
         var decisions = await Race(1000, i => replicas[i % 3].Quotas.TryCountAsync("acme", "files:read@1", 100, T0, default));
@@ -301,7 +301,7 @@ public sealed class PostgresStoreTests
     }
 
     [Fact]
-    public async Task Quota_Bucket_RefillsAtTheRate_WithExactRetryAfter_AndAnEarlierNowRefillsNothing()
+    public async Task Quota_bucket_refills_at_the_rate_with_exact_retry_after_and_an_earlier_now_refills_nothing()
     {
         await using var replicas = await Replicas.OpenAsync(_server, 2);
         var (a, b) = (replicas[0].Quotas, replicas[1].Quotas);
@@ -322,7 +322,7 @@ public sealed class PostgresStoreTests
     }
 
     [Fact]
-    public async Task Quota_Cleanup_DropsFullBucketsAndPastDays_KeepsTheRest()
+    public async Task Quota_cleanup_drops_full_buckets_and_past_days_keeps_the_rest()
     {
         await using var replicas = await Replicas.OpenAsync(_server, 1);
         var store = replicas[0].Quotas;
@@ -337,7 +337,7 @@ public sealed class PostgresStoreTests
     }
 
     [Fact]
-    public async Task DatabaseStopped_CallsFailWithNpgsqlErrors_ThenRecoverByThemselves()
+    public async Task Database_stopped_calls_fail_with_Npgsql_errors_then_recover_by_themselves()
     {
         await using var replicas = await Replicas.OpenAsync(_server, 1);
         var state = replicas[0];

@@ -38,7 +38,7 @@ public sealed class GatewayReplicaTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ThousandConcurrentDuplicates_OverThreeReplicas_RunTheUpstreamOnce_AndAllGetItsAnswer()
+    public async Task Thousand_concurrent_duplicates_over_three_replicas_run_the_upstream_once_and_all_get_its_answer()
     {
         await StartReplicasAsync(3, "  dedupe: { wait_ms: 60000 }\n");
 
@@ -53,7 +53,7 @@ public sealed class GatewayReplicaTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DailyQuotaOf100_OverThreeReplicas_LetsExactly100Through()
+    public async Task Daily_quota_of_100_over_three_replicas_lets_exactly_100_through()
     {
         await StartReplicasAsync(3, """
               quotas: { store: postgres }
@@ -75,7 +75,7 @@ public sealed class GatewayReplicaTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DatabaseStopped_RequestsFailClosedWith503AndAnAuditedReason_ThenRecoverByThemselves()
+    public async Task Database_stopped_requests_fail_closed_with_503_and_an_audited_reason_then_recover_by_themselves()
     {
         await StartReplicasAsync(2, "");
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(0, "echo", "before", "{}")).Status);
@@ -113,7 +113,7 @@ public sealed class GatewayReplicaTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReplicaKilledMidCall_KeyIsNotStuckPastItsLease_AndTheCallDoesNotRunTwiceAtOnce()
+    public async Task Replica_killed_mid_call_key_is_not_stuck_past_its_lease_and_the_call_does_not_run_twice_at_once()
     {
         // A 6 s lease, longer than the 4 s call limit (room for a 1 s call on a busy machine); duplicates give up after 300 ms.
         await StartReplicasAsync(3, "  dedupe: { lease_ms: 6000, wait_ms: 300 }\n  security: { limits: { max_duration_ms: 4000 } }\n");
@@ -149,7 +149,7 @@ public sealed class GatewayReplicaTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnEscalationOnOneReplica_IsApprovedOnceForAll_AndItsTokenRunsTheCallOnceOnAnother()
+    public async Task An_escalation_on_one_replica_is_approved_once_for_all_and_its_token_runs_the_call_once_on_another()
     {
         var schema = await StartReplicasAsync(3, """
               enforcement: { mode: enforce, deny_on: [tool_not_in_allowlist] }

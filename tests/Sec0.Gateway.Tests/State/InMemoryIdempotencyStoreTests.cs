@@ -19,7 +19,7 @@ public sealed class InMemoryIdempotencyStoreTests
     private DateTimeOffset Now => _time.GetUtcNow();
 
     [Fact]
-    public async Task ClaimCompleteClaim_ReplaysTheResponse()
+    public async Task Claim_complete_claim_replays_the_response()
     {
         var claim = await _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None);
         Assert.Equal(IdempotencyClaimKind.Claimed, claim.Kind);
@@ -35,7 +35,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task InFlight_SameHash_IsInFlight_OtherHash_IsMismatch()
+    public async Task In_flight_same_hash_is_in_flight_other_hash_is_mismatch()
     {
         var claim = await _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None);
         Assert.Equal(IdempotencyClaimKind.Claimed, claim.Kind);
@@ -49,7 +49,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task Completed_OtherHash_IsMismatch()
+    public async Task Completed_other_hash_is_mismatch()
     {
         var claim = await _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None);
         await _store.CompleteAsync(Key, claim.LeaseId!, Response, Ttl, Now, CancellationToken.None);
@@ -61,7 +61,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task ThousandConcurrentClaims_ExactlyOneWins()
+    public async Task Thousand_concurrent_claims_exactly_one_wins()
     {
         var claims = await Concurrently.Run(1000, () => _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None));
 
@@ -70,7 +70,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task ClaimReleaseChurn_NeverTwoHolders()
+    public async Task Claim_release_churn_never_two_holders()
     {
         // Each winner holds the key a moment, then releases it (which drops the record, so racing claims often hold
         // a slot that was just removed): at no time may two callers hold the key.
@@ -101,7 +101,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task ThousandConcurrentClaimsAndWaits_AfterARelease_ExactlyOneWins()
+    public async Task Thousand_concurrent_claims_and_waits_after_a_release_exactly_one_wins()
     {
         var first = await _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None);
         await _store.ReleaseAsync(Key, first.LeaseId!, CancellationToken.None);
@@ -115,7 +115,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task ConcurrentWaiters_AllGetTheResponse_WhenTheWinnerCompletes()
+    public async Task Concurrent_waiters_all_get_the_response_when_the_winner_completes()
     {
         var claim = await _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None);
         var waiters = Enumerable.Range(0, 50)
@@ -137,7 +137,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task Release_LetsExactlyOneWaiterClaim()
+    public async Task Release_lets_exactly_one_waiter_claim()
     {
         var claim = await _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None);
         var waiters = Enumerable.Range(0, 20)
@@ -161,7 +161,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task Release_ThenClaim_Executes_AndOnlyTheHolderCanRelease()
+    public async Task Release_then_claim_executes_and_only_the_holder_can_release()
     {
         var claim = await _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None);
 
@@ -177,7 +177,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task LeaseExpiry_NextClaimTakesOver_OldLeaseCannotComplete()
+    public async Task Lease_expiry_next_claim_takes_over_old_lease_cannot_complete()
     {
         var old = await _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None);
         Assert.Equal(IdempotencyClaimKind.InFlight, (await _store.ClaimAsync(Key, "h1", Lease, T0 + Lease - TimeSpan.FromTicks(1), CancellationToken.None)).Kind);
@@ -194,7 +194,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task LeaseExpiry_WithoutTakeover_HolderCanStillComplete()
+    public async Task Lease_expiry_without_takeover_holder_can_still_complete()
     {
         var claim = await _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None);
         Assert.True(await _store.CompleteAsync(Key, claim.LeaseId!, Response, Ttl, T0 + Lease + Lease, CancellationToken.None));
@@ -202,7 +202,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task LeaseExpiry_WakesAWaiter_WhichClaims()
+    public async Task Lease_expiry_wakes_a_waiter_which_claims()
     {
         await _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None);
         var waiter = _store.WaitAsync(Key, "h1", Lease, TimeSpan.FromMinutes(5), _time, CancellationToken.None).AsTask();
@@ -215,7 +215,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task TtlExpiry_AllowsANewClaim()
+    public async Task TTL_expiry_allows_a_new_claim()
     {
         var claim = await _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None);
         await _store.CompleteAsync(Key, claim.LeaseId!, Response, Ttl, T0, CancellationToken.None);
@@ -227,7 +227,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task TtlExpiry_WaiterClaims()
+    public async Task TTL_expiry_waiter_claims()
     {
         var claim = await _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None);
         await _store.CompleteAsync(Key, claim.LeaseId!, Response, Ttl, T0, CancellationToken.None);
@@ -237,7 +237,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task Wait_TimesOut_WithInFlight()
+    public async Task Wait_times_out_with_in_flight()
     {
         await _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None);
         var waiter = _store.WaitAsync(Key, "h1", Lease, TimeSpan.FromSeconds(2), _time, CancellationToken.None).AsTask();
@@ -254,7 +254,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task Wait_ZeroTimeout_LooksOnce()
+    public async Task Wait_zero_timeout_looks_once()
     {
         await _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None);
         var result = _store.WaitAsync(Key, "h1", Lease, TimeSpan.Zero, _time, CancellationToken.None);
@@ -263,7 +263,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task Wait_OnAFreeKey_Claims_AndOnACompletedKey_Replays()
+    public async Task Wait_on_a_free_key_claims_and_on_a_completed_key_replays()
     {
         var claimed = await _store.WaitAsync(Key, "h1", Lease, TimeSpan.FromSeconds(2), _time, CancellationToken.None);
         Assert.Equal(IdempotencyClaimKind.Claimed, claimed.Kind);
@@ -275,7 +275,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task Wait_Cancellation_Throws_AndLeavesNoTimer()
+    public async Task Wait_cancellation_throws_and_leaves_no_timer()
     {
         await _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None);
         using var cts = new CancellationTokenSource();
@@ -291,7 +291,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task Keys_AreScopedByTenantServerAndTool()
+    public async Task Keys_are_scoped_by_tenant_server_and_tool()
     {
         var claim = await _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None);
         await _store.CompleteAsync(Key, claim.LeaseId!, Response, Ttl, Now, CancellationToken.None);
@@ -312,7 +312,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task Sweep_RemovesExpiredRecordsAndLapsedClaims_KeepsLiveOnes()
+    public async Task Sweep_removes_expired_records_and_lapsed_claims_keeps_live_ones()
     {
         var done = await _store.ClaimAsync(Key, "h1", Lease, Now, CancellationToken.None);
         await _store.CompleteAsync(Key, done.LeaseId!, Response, Ttl, T0, CancellationToken.None);
@@ -328,7 +328,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task Sweep_RunsByItself_SoExpiredKeysDoNotAccumulate()
+    public async Task Sweep_runs_by_itself_so_expired_keys_do_not_accumulate()
     {
         for (var i = 0; i < 5000; i++)
         {
@@ -343,7 +343,7 @@ public sealed class InMemoryIdempotencyStoreTests
     }
 
     [Fact]
-    public async Task Rejects_InvalidArguments()
+    public async Task Rejects_invalid_arguments()
     {
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await _store.ClaimAsync(Key, "h", TimeSpan.Zero, Now, CancellationToken.None));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await _store.CompleteAsync(Key, "l", Response, TimeSpan.Zero, Now, CancellationToken.None));

@@ -7,7 +7,7 @@ public sealed class InMemoryQuotaStoreTests
     private static readonly DateTimeOffset T0 = new(2025, 3, 14, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public async Task ThousandConcurrentTakes_AllowExactlyTheBurst()
+    public async Task Thousand_concurrent_takes_allow_exactly_the_burst()
     {
         var store = new InMemoryQuotaStore();
         var decisions = await Concurrently.Run(1000, () => store.TryTakeAsync("t", "srv:tool@1", 0.0001, 100, T0, CancellationToken.None));
@@ -17,7 +17,7 @@ public sealed class InMemoryQuotaStoreTests
     }
 
     [Fact]
-    public async Task ThousandConcurrentCounts_AllowExactlyTheLimit()
+    public async Task Thousand_concurrent_counts_allow_exactly_the_limit()
     {
         var store = new InMemoryQuotaStore();
         var decisions = await Concurrently.Run(1000, () => store.TryCountAsync("t", "srv:tool@1", 100, T0, CancellationToken.None));
@@ -30,7 +30,7 @@ public sealed class InMemoryQuotaStoreTests
     }
 
     [Fact]
-    public async Task LongContention_LosesNoUpdate()
+    public async Task Long_contention_loses_no_update()
     {
         // 100,000 calls racing for one key whose allowance is half of them: every call until the allowance is gone
         // writes the shared state, so a lost update (two takes seen as one) would let more than half through.
@@ -47,7 +47,7 @@ public sealed class InMemoryQuotaStoreTests
     }
 
     [Fact]
-    public async Task Bucket_StartsFull_ThenRefusesWithExactRetryAfter()
+    public async Task Bucket_starts_full_then_refuses_with_exact_retry_after()
     {
         var store = new InMemoryQuotaStore();
         for (var i = 0; i < 5; i++)
@@ -72,7 +72,7 @@ public sealed class InMemoryQuotaStoreTests
     }
 
     [Fact]
-    public async Task Bucket_RefillsAtTheRate_UpToTheBurst()
+    public async Task Bucket_refills_at_the_rate_up_to_the_burst()
     {
         var store = new InMemoryQuotaStore();
         Assert.Equal(100, await CountAllowed(store, T0, 200, rate: 10, burst: 100));
@@ -85,7 +85,7 @@ public sealed class InMemoryQuotaStoreTests
     }
 
     [Fact]
-    public async Task Bucket_KeepsFractionalTokens()
+    public async Task Bucket_keeps_fractional_tokens()
     {
         var store = new InMemoryQuotaStore();
         Assert.Equal(1, await CountAllowed(store, T0, 5, rate: 0.1, burst: 1));
@@ -100,7 +100,7 @@ public sealed class InMemoryQuotaStoreTests
     }
 
     [Fact]
-    public async Task Bucket_AtRateZero_NeverRefills()
+    public async Task Bucket_at_rate_zero_never_refills()
     {
         var store = new InMemoryQuotaStore();
         Assert.Equal(2, await CountAllowed(store, T0, 5, rate: 0, burst: 2));
@@ -110,7 +110,7 @@ public sealed class InMemoryQuotaStoreTests
     }
 
     [Fact]
-    public async Task Bucket_AnEarlierNow_RefillsNothing()
+    public async Task Bucket_an_earlier_now_refills_nothing()
     {
         var store = new InMemoryQuotaStore();
         Assert.Equal(1, await CountAllowed(store, T0, 5, rate: 1, burst: 1));
@@ -119,7 +119,7 @@ public sealed class InMemoryQuotaStoreTests
     }
 
     [Fact]
-    public async Task Daily_ResetsAtUtcMidnight_AndResetAtIsMidnight()
+    public async Task Daily_resets_at_UTC_midnight_and_reset_at_is_midnight()
     {
         var store = new InMemoryQuotaStore();
         var evening = new DateTimeOffset(2025, 3, 14, 23, 59, 59, TimeSpan.Zero);
@@ -144,7 +144,7 @@ public sealed class InMemoryQuotaStoreTests
     }
 
     [Fact]
-    public async Task Daily_UsesTheUtcDate_OfAnOffsetTime()
+    public async Task Daily_uses_the_UTC_date_of_an_offset_time()
     {
         var store = new InMemoryQuotaStore();
 
@@ -155,7 +155,7 @@ public sealed class InMemoryQuotaStoreTests
     }
 
     [Fact]
-    public async Task Daily_RefusedCallsAreNotCounted()
+    public async Task Daily_refused_calls_are_not_counted()
     {
         var store = new InMemoryQuotaStore();
         Assert.True((await store.TryCountAsync("t", "x", 1, T0, CancellationToken.None)).Allowed);
@@ -170,7 +170,7 @@ public sealed class InMemoryQuotaStoreTests
     }
 
     [Fact]
-    public async Task Daily_LimitZero_RefusesEverything()
+    public async Task Daily_limit_zero_refuses_everything()
     {
         var store = new InMemoryQuotaStore();
         var d = await store.TryCountAsync("t", "x", 0, T0, CancellationToken.None);
@@ -179,7 +179,7 @@ public sealed class InMemoryQuotaStoreTests
     }
 
     [Fact]
-    public async Task Keys_AreIndependentPerTenantAndTool()
+    public async Task Keys_are_independent_per_tenant_and_tool()
     {
         var store = new InMemoryQuotaStore();
         Assert.Equal(1, await CountAllowed(store, T0, 3, rate: 0.0001, burst: 1, tenant: "a", tool: "x"));
@@ -193,7 +193,7 @@ public sealed class InMemoryQuotaStoreTests
     }
 
     [Fact]
-    public async Task Sweep_DropsPastDaysAndFullBuckets_KeepsTheRest()
+    public async Task Sweep_drops_past_days_and_full_buckets_keeps_the_rest()
     {
         var store = new InMemoryQuotaStore();
         await store.TryCountAsync("t", "old-day", 10, T0, CancellationToken.None);
@@ -211,7 +211,7 @@ public sealed class InMemoryQuotaStoreTests
     }
 
     [Fact]
-    public async Task Sweep_RunsByItself_SoManyKeysDoNotAccumulate()
+    public async Task Sweep_runs_by_itself_so_many_keys_do_not_accumulate()
     {
         var store = new InMemoryQuotaStore();
         for (var day = 0; day < 5; day++)
@@ -227,7 +227,7 @@ public sealed class InMemoryQuotaStoreTests
     }
 
     [Fact]
-    public async Task Rejects_InvalidArguments_AndCancellation()
+    public async Task Rejects_invalid_arguments_and_cancellation()
     {
         var store = new InMemoryQuotaStore();
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await store.TryTakeAsync("t", "x", -1, 1, T0, CancellationToken.None));

@@ -6,7 +6,7 @@ namespace Sec0.Gateway.Tests.Upstreams;
 public sealed class GatewayUpstreamFactoryTests
 {
     [Fact]
-    public async Task Create_PicksTheClassByKind()
+    public async Task Create_picks_the_class_by_kind()
     {
         await using var http = GatewayUpstreamFactory.Create("a", new GatewayTarget { Kind = GatewayTargetKind.McpHttp, Url = new Uri("http://127.0.0.1:1/mcp") }, null);
         await using var legacy = GatewayUpstreamFactory.Create("b", new GatewayTarget { Kind = GatewayTargetKind.LegacyHttp, Url = new Uri("https://tools.example/") }, null);
@@ -33,7 +33,7 @@ public sealed class GatewayUpstreamFactoryTests
 
     [Theory]
     [MemberData(nameof(BadTargets))]
-    public void Create_RejectsABadTarget_NamingTheSetting(GatewayTarget target, string setting)
+    public void Create_rejects_a_bad_target_naming_the_setting(GatewayTarget target, string setting)
     {
         var error = Assert.Throws<Sec0GatewayOptionsException>(() => GatewayUpstreamFactory.Create("srv", target, null));
 
@@ -42,7 +42,7 @@ public sealed class GatewayUpstreamFactoryTests
     }
 
     [Fact]
-    public void Create_DoesNotQuoteTheUrl()
+    public void Create_does_not_quote_the_url()
     {
         var target = new GatewayTarget { Kind = GatewayTargetKind.McpHttp, Url = new Uri("ftp://user:secret@tools.example/") };
 

@@ -10,7 +10,7 @@ namespace Sec0.Gateway.Tests.Upstreams;
 public sealed class LegacyHttpUpstreamTests
 {
     [Fact]
-    public async Task Echo_PostsTheArgumentsToTheEncodedInvokePath_AndReturnsTheJsonAsIs()
+    public async Task Echo_posts_the_arguments_to_the_encoded_invoke_path_and_returns_the_json_as_is()
     {
         await using var server = await LegacyToolTestServer.StartAsync();
         await using var upstream = new LegacyHttpUpstream("srv", server.Url);
@@ -24,7 +24,7 @@ public sealed class LegacyHttpUpstreamTests
     }
 
     [Fact]
-    public async Task NoArguments_PostsAnEmptyObject()
+    public async Task No_arguments_posts_an_empty_object()
     {
         await using var server = await LegacyToolTestServer.StartAsync();
         await using var upstream = new LegacyHttpUpstream("srv", new Uri(server.Url + "/"));
@@ -36,7 +36,7 @@ public sealed class LegacyHttpUpstreamTests
     }
 
     [Fact]
-    public async Task Headers_AreForwarded()
+    public async Task Headers_are_forwarded()
     {
         await using var server = await LegacyToolTestServer.StartAsync();
         await using var upstream = new LegacyHttpUpstream("srv", server.Url);
@@ -65,7 +65,7 @@ public sealed class LegacyHttpUpstreamTests
     }
 
     [Fact]
-    public async Task Upstream503_IsUnavailableWithItsStatusAndMessage()
+    public async Task Upstream_503_is_unavailable_with_its_status_and_message()
     {
         await using var server = await LegacyToolTestServer.StartAsync();
         await using var upstream = new LegacyHttpUpstream("srv", server.Url);
@@ -81,7 +81,7 @@ public sealed class LegacyHttpUpstreamTests
     [InlineData("status-409", 409, "E409: status 409 requested")]
     [InlineData("no-such-tool", 404, "TOOL_NOT_FOUND: no tool no-such-tool@1.0.0")]
     [InlineData("html-502", 502, "upstream answered HTTP 502")]
-    public async Task OtherStatuses_AreErrorsKeepingTheStatusAndTheUpstreamsMessage(string tool, int status, string message)
+    public async Task Other_statuses_are_errors_keeping_the_status_and_the_upstreams_message(string tool, int status, string message)
     {
         await using var server = await LegacyToolTestServer.StartAsync();
         await using var upstream = new LegacyHttpUpstream("srv", server.Url);
@@ -93,7 +93,7 @@ public sealed class LegacyHttpUpstreamTests
     }
 
     [Fact]
-    public async Task NonJsonSuccess_IsWrappedAsRaw()
+    public async Task Non_json_success_is_wrapped_as_raw()
     {
         await using var server = await LegacyToolTestServer.StartAsync();
         await using var upstream = new LegacyHttpUpstream("srv", server.Url);
@@ -106,7 +106,7 @@ public sealed class LegacyHttpUpstreamTests
     }
 
     [Fact]
-    public async Task HungCall_IsAbandonedPromptlyWhenTheTokenFires()
+    public async Task Hung_call_is_abandoned_promptly_when_the_token_fires()
     {
         await using var server = await LegacyToolTestServer.StartAsync();
         await using var upstream = new LegacyHttpUpstream("srv", server.Url);
@@ -120,7 +120,7 @@ public sealed class LegacyHttpUpstreamTests
     }
 
     [Fact]
-    public async Task ClosedPort_IsUnreachable()
+    public async Task Closed_port_is_unreachable()
     {
         await using var upstream = new LegacyHttpUpstream("srv", new Uri($"http://127.0.0.1:{ClosedPort()}/base"));
 
@@ -132,7 +132,7 @@ public sealed class LegacyHttpUpstreamTests
     }
 
     [Fact]
-    public async Task AnswerBiggerThanTheCap_IsAnError_NotATruncatedAnswer()
+    public async Task Answer_bigger_than_the_cap_is_an_error_not_a_truncated_answer()
     {
         await using var server = await LegacyToolTestServer.StartAsync();
         await using var upstream = new LegacyHttpUpstream("srv", server.Url, maxResponseBytes: 100_000);

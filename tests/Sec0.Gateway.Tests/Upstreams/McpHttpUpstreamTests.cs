@@ -10,7 +10,7 @@ namespace Sec0.Gateway.Tests.Upstreams;
 public sealed class McpHttpUpstreamTests
 {
     [Fact]
-    public async Task Echo_RoundTripsTheArguments()
+    public async Task Echo_round_trips_the_arguments()
     {
         await using var server = await McpHttpTestServer.StartAsync();
         await using var upstream = new McpHttpUpstream("srv", server.Url);
@@ -23,7 +23,7 @@ public sealed class McpHttpUpstreamTests
     }
 
     [Fact]
-    public async Task ThrowingTool_IsOkWithIsError()
+    public async Task Throwing_tool_is_ok_with_is_error()
     {
         await using var server = await McpHttpTestServer.StartAsync();
         await using var upstream = new McpHttpUpstream("srv", server.Url);
@@ -34,7 +34,7 @@ public sealed class McpHttpUpstreamTests
     }
 
     [Fact]
-    public async Task UnknownTool_IsError()
+    public async Task Unknown_tool_is_error()
     {
         await using var server = await McpHttpTestServer.StartAsync();
         await using var upstream = new McpHttpUpstream("srv", server.Url);
@@ -46,7 +46,7 @@ public sealed class McpHttpUpstreamTests
     }
 
     [Fact]
-    public async Task NonObjectArguments_AreAnErrorWithoutACall()
+    public async Task Non_object_arguments_are_an_error_without_a_call()
     {
         await using var server = await McpHttpTestServer.StartAsync();
         await using var upstream = new McpHttpUpstream("srv", server.Url);
@@ -58,7 +58,7 @@ public sealed class McpHttpUpstreamTests
     }
 
     [Fact]
-    public async Task IdempotencyKeyAndTraceParent_GoInMeta_AndWithTheForwardedHeadersAsHttpHeaders()
+    public async Task Idempotency_key_and_trace_parent_go_in_meta_and_with_the_forwarded_headers_as_HTTP_headers()
     {
         await using var server = await McpHttpTestServer.StartAsync();
         await using var upstream = new McpHttpUpstream("srv", server.Url);
@@ -78,7 +78,7 @@ public sealed class McpHttpUpstreamTests
     }
 
     [Fact]
-    public async Task OneClient_IsReused_AndEveryCallRunsExactlyOnce()
+    public async Task One_client_is_reused_and_every_call_runs_exactly_once()
     {
         await using var server = await McpHttpTestServer.StartAsync();
         await using var upstream = new McpHttpUpstream("srv", server.Url);
@@ -92,7 +92,7 @@ public sealed class McpHttpUpstreamTests
     }
 
     [Fact]
-    public async Task HungCall_IsAbandonedPromptlyWhenTheTokenFires_AndTheSessionStillWorks()
+    public async Task Hung_call_is_abandoned_promptly_when_the_token_fires_and_the_session_still_works()
     {
         await using var server = await McpHttpTestServer.StartAsync();
         await using var upstream = new McpHttpUpstream("srv", server.Url);
@@ -108,7 +108,7 @@ public sealed class McpHttpUpstreamTests
     }
 
     [Fact]
-    public async Task ClosedPort_IsUnreachable_WithoutTheUrl()
+    public async Task Closed_port_is_unreachable_without_the_url()
     {
         var port = ClosedPort();
         await using var upstream = new McpHttpUpstream("srv", new Uri($"http://user:secret@127.0.0.1:{port}/mcp?token=t0p"));
@@ -122,7 +122,7 @@ public sealed class McpHttpUpstreamTests
     }
 
     [Fact]
-    public async Task Http503_IsUnavailable_OtherStatusesAreErrorsKeepingTheStatus_ThenTheSessionRecovers()
+    public async Task HTTP_503_is_unavailable_other_statuses_are_errors_keeping_the_status_then_the_session_recovers()
     {
         await using var server = await McpHttpTestServer.StartAsync();
         await using var upstream = new McpHttpUpstream("srv", server.Url);
@@ -139,7 +139,7 @@ public sealed class McpHttpUpstreamTests
     }
 
     [Fact]
-    public async Task ExpiredSession_IsReopenedAndTheCallRetriedOnce()
+    public async Task Expired_session_is_reopened_and_the_call_retried_once()
     {
         await using var server = await McpHttpTestServer.StartAsync(stateful: true);
         // A protocol revision with Streamable HTTP sessions (2.4's default, 2026-07-28, has none).
@@ -156,7 +156,7 @@ public sealed class McpHttpUpstreamTests
     }
 
     [Fact]
-    public async Task Http404WithoutASession_IsAnErrorKeepingTheStatus()
+    public async Task HTTP_404_without_a_session_is_an_error_keeping_the_status()
     {
         await using var server = await McpHttpTestServer.StartAsync();
         await using var upstream = new McpHttpUpstream("srv", server.Url);
@@ -170,7 +170,7 @@ public sealed class McpHttpUpstreamTests
     }
 
     [Fact]
-    public async Task ServerGoneAfterTheSessionOpened_IsUnreachable()
+    public async Task Server_gone_after_the_session_opened_is_unreachable()
     {
         var first = await McpHttpTestServer.StartAsync();
         await using var upstream = new McpHttpUpstream("srv", first.Url);

@@ -50,7 +50,7 @@ public sealed class McpStdioUpstreamTests
     };
 
     [Fact]
-    public async Task Calls_ReachTheSample_WithArgumentsAndTheIdempotencyKeyInMeta()
+    public async Task Calls_reach_the_sample_with_arguments_and_the_idempotency_key_in_meta()
     {
         Assert.True(File.Exists(SamplePath), $"Build samples/McpServer first: {SamplePath}");
         using var directory = new TempDirectory("gateway-stdio");
@@ -66,7 +66,7 @@ public sealed class McpStdioUpstreamTests
     }
 
     [Fact]
-    public async Task ToolTheSamplesPolicyDenies_IsOkWithIsError()
+    public async Task Tool_the_samples_policy_denies_is_ok_with_is_error()
     {
         using var directory = new TempDirectory("gateway-stdio");
         await using var upstream = new McpStdioUpstream("srv", Target(directory));
@@ -80,7 +80,7 @@ public sealed class McpStdioUpstreamTests
     }
 
     [Fact]
-    public async Task TwentyConcurrentCalls_ThroughAPoolOfTwo_AllSucceedOnTwoProcesses()
+    public async Task Twenty_concurrent_calls_through_a_pool_of_two_all_succeed_on_two_processes()
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -98,7 +98,7 @@ public sealed class McpStdioUpstreamTests
     }
 
     [Fact]
-    public async Task KilledProcess_IsReplaced_AndTheNextCallRecovers()
+    public async Task Killed_process_is_replaced_and_the_next_call_recovers()
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -128,7 +128,7 @@ public sealed class McpStdioUpstreamTests
     }
 
     [Fact]
-    public async Task CallOnAProcessThatDies_IsUnreachable_NotRetried_AndTheSlotRecovers()
+    public async Task Call_on_a_process_that_dies_is_unreachable_not_retried_and_the_slot_recovers()
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -154,7 +154,7 @@ public sealed class McpStdioUpstreamTests
     }
 
     [Fact]
-    public async Task Dispose_LeavesNoChildProcess()
+    public async Task Dispose_leaves_no_child_process()
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -175,7 +175,7 @@ public sealed class McpStdioUpstreamTests
     }
 
     [Fact]
-    public async Task CommandThatCannotStart_IsUnreachable()
+    public async Task Command_that_cannot_start_is_unreachable()
     {
         using var directory = new TempDirectory("gateway-stdio");
         var target = Target(directory) with { Command = Path.Combine(directory.Path, "no-such-program") };
@@ -187,7 +187,7 @@ public sealed class McpStdioUpstreamTests
     }
 
     [Fact]
-    public async Task CallWithACancelledToken_ThrowsAtOnce_AndThePoolStillServes()
+    public async Task Call_with_a_cancelled_token_throws_at_once_and_the_pool_still_serves()
     {
         using var directory = new TempDirectory("gateway-stdio");
         await using var upstream = new McpStdioUpstream("srv", Target(directory));

@@ -141,6 +141,64 @@ public class Sec0HostingTests
         Assert.Null(Sec0App.Current);
     }
 
+    [Fact]
+    public async Task Sec0_is_initialized_before_any_hosted_service_starts_even_one_registered_before_it()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.Combine("sec0.config.yaml"), Config);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = dir.Path });
+        var probe = new StartProbe();
+        builder.Services.AddSingleton<IHostedService>(probe);
+        builder.Services.AddSec0(o => o.CreateSigningKeyIfMissing = true);
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        var app = host.Services.GetRequiredService<Sec0App>();
+        Assert.Same(app, probe.AppAtStart);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Sec0App_resolved_before_the_host_starts_is_the_app_the_host_runs_and_is_sealed_once()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.Combine("sec0.config.yaml"), Config);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = dir.Path });
+        builder.Services.AddSec0(o => o.CreateSigningKeyIfMissing = true);
+        string auditDir;
+        using (var host = builder.Build())
+        {
+            var early = host.Services.GetRequiredService<Sec0App>();
+            await host.StartAsync();
+            Assert.Same(early, host.Services.GetRequiredService<Sec0App>());
+            Assert.Same(early, Sec0App.Current);
+            auditDir = early.AuditDirectory;
+            var invocation = HopRuntime.Begin(s_plan);
+            invocation.Complete();
+            await host.StopAsync();
+        }
+
+        Assert.Null(Sec0App.Current);
+        using var signer = LocalDevSigner.FromFile(dir.Combine(".sec0", "keys", "ed25519.key"), dir.Path);
+        using var verifier = signer.CreateVerifier();
+        var report = new AuditLogVerifier(verifier).Verify(auditDir);
+        Assert.True(report.IsIntact, report.Summary);
+    }
+
+    /// <summary>A hosted service that notes which Sec0 app was running when it started.</summary>
+    private sealed class StartProbe : IHostedService
+    {
+        public Sec0App? AppAtStart { get; private set; }
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            AppAtStart = Sec0App.Current;
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
     private static async Task<WebApplication> StartEchoServerAsync()
     {
         var web = WebApplication.CreateSlimBuilder();

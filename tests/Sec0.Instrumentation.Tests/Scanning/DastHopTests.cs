@@ -82,4 +82,64 @@ public class DastHopTests
         Assert.Equal("sqli-error-based", envelope.GetProperty("dast_findings")[0].GetProperty("code").GetString());
         Assert.False(envelope.TryGetProperty("sast_status", out _));
     }
+
+    [Fact]
+    public async Task InitializeAsync_awaits_a_sync_scan_without_blocking_and_routes_hops_only_once_it_has_a_verdict()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.Combine("sec0.config.yaml"), Config);
+        File.WriteAllText(dir.Combine("policy.yaml"), Policy);
+        var scanner = new GatedDastScanner();
+        var options = new Sec0AppOptions { CreateSigningKeyIfMissing = true, DastScanner = scanner, HopManifest = [] };
+
+        var init = Sec0App.InitializeAsync(dir.Combine("sec0.config.yaml"), options);
+        await scanner.Started.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(init.IsCompleted);
+        Assert.Null(Sec0App.Current);
+
+        scanner.Release(new DastScanResult { Status = ScanStatus.Pass, ScanId = "nuclei-2" });
+        await using var app = await init.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Same(app, Sec0App.Current);
+        var invocation = HopRuntime.Begin(s_charge);
+        invocation.Complete();
+    }
+
+    [Fact]
+    public async Task Cancelling_InitializeAsync_during_a_sync_scan_leaves_no_app_and_frees_the_audit_log()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.Combine("sec0.config.yaml"), Config);
+        File.WriteAllText(dir.Combine("policy.yaml"), Policy);
+        var scanner = new GatedDastScanner();
+        using var cancel = new CancellationTokenSource();
+
+        var init = Sec0App.InitializeAsync(dir.Combine("sec0.config.yaml"), new Sec0AppOptions { CreateSigningKeyIfMissing = true, DastScanner = scanner, HopManifest = [] }, cancel.Token);
+        await scanner.Started.WaitAsync(TimeSpan.FromSeconds(30));
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => init);
+        Assert.Null(Sec0App.Current);
+        scanner.Release(new DastScanResult { Status = ScanStatus.Pass, ScanId = "nuclei-3" });
+
+        // The audit directory's lock and the key were released: the next start in the same folder works.
+        var passing = new FakeDastScanner(_ => new DastScanResult { Status = ScanStatus.Pass, ScanId = "nuclei-4" });
+        await using var app = await Sec0App.InitializeAsync(dir.Combine("sec0.config.yaml"), new Sec0AppOptions { DastScanner = passing, HopManifest = [] });
+        Assert.Same(app, Sec0App.Current);
+    }
+
+    /// <summary>A scanner whose scans finish only when the test says so.</summary>
+    private sealed class GatedDastScanner : IDastScanner
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<DastScanResult> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Started => _started.Task;
+
+        public void Release(DastScanResult result) => _result.TrySetResult(result);
+
+        public Task<DastScanResult> ScanAsync(DastScanInfo info, CancellationToken cancellationToken)
+        {
+            _started.TrySetResult();
+            return _result.Task;
+        }
+    }
 }
