@@ -28,7 +28,7 @@ public class BodyHashTests
     }
 
     [Fact]
-    public void FormatIsSchemeAndLowercaseHex()
+    public void Format_is_scheme_and_lowercase_hex()
         => Assert.Matches("^sha256:v1:[0-9a-f]{64}$", Hash(Original));
 
     [Theory]
@@ -37,7 +37,7 @@ public class BodyHashTests
     [InlineData("var total = a + 1_000;", "var   total=a+1_000;   /* inline */")]
     [InlineData("return total * b.Length;", "return total\n            * b.Length;")]
     [InlineData("// comment", "#if NEVER\n        garbage(\n#endif")]
-    public void TriviaEditsKeepTheHash(string from, string to)
+    public void Trivia_edits_keep_the_hash(string from, string to)
         => Assert.Equal(Hash(Original), Hash(Original.Replace(from, to, StringComparison.Ordinal)));
 
     [Theory]
@@ -49,7 +49,7 @@ public class BodyHashTests
     [InlineData("public static", "internal static")]
     [InlineData("int a,", "long a,")]
     [InlineData("total * b.Length", "b.Length * total")]
-    public void CodeEditsChangeTheHash(string from, string to)
+    public void Code_edits_change_the_hash(string from, string to)
     {
         var edited = Original.Replace(from, to, StringComparison.Ordinal);
         Assert.NotEqual(Original, edited);
@@ -57,7 +57,7 @@ public class BodyHashTests
     }
 
     [Fact]
-    public void TokenBoundariesAreUnambiguous()
+    public void Token_boundaries_are_unambiguous()
     {
         // Same characters, different tokens.
         Assert.NotEqual(

@@ -61,7 +61,7 @@ public class CompileTests
     }
 
     [Fact]
-    public void HopsFromAReferencedAssemblyAreInterceptedWithTheirManifestHash()
+    public void Hops_from_a_referenced_assembly_are_intercepted_with_their_manifest_hash()
     {
         var library = BuildLibrary(withGenerator: true, out var fetchHash);
         Assert.Matches("^sha256:v1:[0-9a-f]{64}$", fetchHash);
@@ -77,7 +77,7 @@ public class CompileTests
     }
 
     [Fact]
-    public void HopsFromAnAssemblyBuiltWithoutTheGeneratorAreInterceptedWithoutAHash()
+    public void Hops_from_an_assembly_built_without_the_generator_are_intercepted_without_a_hash()
     {
         var library = BuildLibrary(withGenerator: false, out _);
         var consumer = GeneratorHarness.CreateCompilation(new[] { ("/app/Consumer.cs", ConsumerSource) }, "App", new[] { library });
@@ -91,7 +91,7 @@ public class CompileTests
     }
 
     [Fact]
-    public void NothingIsGeneratedWithoutTheRuntime()
+    public void Nothing_is_generated_without_the_runtime()
     {
         var trees = new[] { CSharpSyntaxTree.ParseText("class C { void M() => System.Console.WriteLine(); }", GeneratorHarness.ParseOptions, "/p/C.cs") };
         var compilation = CSharpCompilation.Create("NoRuntime", trees,
@@ -127,7 +127,7 @@ public class CompileTests
 
     [Theory]
     [MemberData(nameof(BrokenSources))]
-    public void BrokenCodeNeverMakesTheGeneratorThrow(string source)
+    public void Broken_code_never_makes_the_generator_throw(string source)
     {
         var compilation = GeneratorHarness.CreateCompilation(source, "/proj/Broken.cs");
 
@@ -142,7 +142,7 @@ public class CompileTests
     }
 
     [Fact]
-    public void HopsBehindAnAttributeAliasAreStillFound()
+    public void Hops_behind_an_attribute_alias_are_still_found()
     {
         const string source = """
             using Hop = Sec0.Sec0HopAttribute;
@@ -164,7 +164,7 @@ public class CompileTests
     }
 
     [Fact]
-    public void CallsOfNamesNoHopHasAreNotBound()
+    public void Calls_of_names_no_hop_has_are_not_bound()
     {
         var compilation = GeneratorHarness.CreateCompilation(new[]
         {

@@ -95,7 +95,7 @@ public class IncrementalityTests
         => Outputs(driver, TrackingNames.Hops).Select(o => (DescriptorModel)o.Value).Single(h => h.Key == key).BodyHash;
 
     [Fact]
-    public void EditInAnUnrelatedFileReusesEverything()
+    public void Edit_in_an_unrelated_file_reuses_everything()
     {
         var (driver, compilation) = FirstRun();
         var before = GeneratorHarness.GeneratedText(driver);
@@ -119,7 +119,7 @@ public class IncrementalityTests
     }
 
     [Fact]
-    public void CommentOnlyEditInAHopKeepsItsHashAndTheOutput()
+    public void Comment_only_edit_in_a_hop_keeps_its_hash_and_the_output()
     {
         var (driver, compilation) = FirstRun();
         var hashBefore = HashOf(driver, "Agents.Run");
@@ -140,7 +140,7 @@ public class IncrementalityTests
     }
 
     [Fact]
-    public void BodyEditInAHopChangesItsHashAndOnlyItsDescriptorFile()
+    public void Body_edit_in_a_hop_changes_its_hash_and_only_its_descriptor_file()
     {
         var (driver, compilation) = FirstRun();
         var hashBefore = HashOf(driver, "Agents.Run");
@@ -167,7 +167,7 @@ public class IncrementalityTests
     }
 
     [Fact]
-    public void BodyEditInAHopRegeneratesOnlyTheDescriptorFileOfItsDeclaringFile()
+    public void Body_edit_in_a_hop_regenerates_only_the_descriptor_file_of_its_declaring_file()
     {
         const string moreHops = """
             using Sec0;
@@ -245,7 +245,7 @@ public class IncrementalityTests
     }
 
     [Fact]
-    public void EditInACallingFileRegeneratesOnlyThatFile()
+    public void Edit_in_a_calling_file_regenerates_only_that_file()
     {
         var (driver, compilation) = FirstRun();
 
@@ -282,7 +282,7 @@ public class IncrementalityTests
         """;
 
     [Fact]
-    public void DispatchedCallsAndGuardsAreReusedAfterAnUnrelatedEdit()
+    public void Dispatched_calls_and_guards_are_reused_after_an_unrelated_edit()
     {
         var compilation = GeneratorHarness.CreateCompilation(new[] { ("/proj/Dispatch.cs", DispatchSource), ("/proj/Unrelated.cs", UnrelatedSource) });
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
@@ -300,7 +300,7 @@ public class IncrementalityTests
     }
 
     [Fact]
-    public void ModelsHoldNoSymbolsSyntaxOrLocations()
+    public void Models_hold_no_symbols_syntax_or_locations()
     {
         var (driver, compilation) = FirstRun();
         compilation = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(DispatchSource, GeneratorHarness.ParseOptions, "/proj/Dispatch.cs"));

@@ -106,7 +106,7 @@ public sealed class RunTests : IDisposable
 
     [Theory]
     [MemberData(nameof(ShapeNames))]
-    public async Task EveryShapeRunsThroughTheHostWithTheSameResult(string name)
+    public async Task Every_shape_runs_through_the_host_with_the_same_result(string name)
     {
         var shape = Shapes.All.Single(s => s.Name == name);
         var plain = GeneratorHarness.CreateCompilation(new[] { ("/proj/Hops.cs", shape.Hops), ("/proj/Calls.cs", shape.Calls) });
@@ -131,7 +131,7 @@ public sealed class RunTests : IDisposable
     }
 
     [Fact]
-    public void SyncCallBeginsAndEndsOnce()
+    public void Sync_call_begins_and_ends_once()
     {
         using var asm = LoadedAssembly.Load(("/proj/Probe.cs", ProbeSource));
 
@@ -142,7 +142,7 @@ public sealed class RunTests : IDisposable
     }
 
     [Fact]
-    public async Task AsyncAndStreamCallsEndWhenTheyComplete()
+    public async Task Async_and_stream_calls_end_when_they_complete()
     {
         using var asm = LoadedAssembly.Load(("/proj/Probe.cs", ProbeSource));
 
@@ -153,7 +153,7 @@ public sealed class RunTests : IDisposable
     }
 
     [Fact]
-    public async Task DeniedHopsNeverRunTheirBody()
+    public async Task Denied_hops_never_run_their_body()
     {
         using var asm = LoadedAssembly.Load(("/proj/Probe.cs", ProbeSource));
         _host.Deny.UnionWith(new[] { "probe.sync", "probe.async", "probe.stream" });
@@ -171,7 +171,7 @@ public sealed class RunTests : IDisposable
     }
 
     [Fact]
-    public async Task ExceptionsPropagateUnchangedAndAreRecorded()
+    public async Task Exceptions_propagate_unchanged_and_are_recorded()
     {
         using var asm = LoadedAssembly.Load(("/proj/Probe.cs", ProbeSource));
         var sync = new InvalidOperationException("sync");
@@ -195,7 +195,7 @@ public sealed class RunTests : IDisposable
     }
 
     [Fact]
-    public void OutAndRefParametersStillWork()
+    public void Out_and_ref_parameters_still_work()
     {
         using var asm = LoadedAssembly.Load(("/proj/Probe.cs", ProbeSource));
 

@@ -21,7 +21,7 @@ public class SnapshotTests
 
     [Theory]
     [MemberData(nameof(ShapeNames))]
-    public void Shape(string name)
+    public void Each_shape_generates_its_snapshot(string name)
     {
         var shape = Shapes.All.Single(s => s.Name == name);
         var compilation = GeneratorHarness.CreateCompilation(new[] { ("/proj/Hops.cs", shape.Hops), ("/proj/Calls.cs", shape.Calls) });
@@ -33,7 +33,7 @@ public class SnapshotTests
     }
 
     [Fact]
-    public void UninterceptableCallsAreLeftAlone()
+    public void Uninterceptable_calls_are_left_alone()
     {
         const string callsSource = """
             namespace App;
@@ -68,7 +68,7 @@ public class SnapshotTests
     }
 
     [Fact]
-    public void GuardsAreBoundToTheHopWhoseBodyTheyStart()
+    public void Guards_are_bound_to_the_hop_whose_body_they_start()
     {
         const string source = """
             using Sec0;
@@ -150,7 +150,7 @@ public class SnapshotTests
     }
 
     [Fact]
-    public void McpToolsAndHopsAreInTheManifest()
+    public void MCP_tools_and_hops_are_in_the_manifest()
     {
         const string source = """
             using Sec0;
@@ -188,7 +188,7 @@ public class SnapshotTests
     }
 
     [Fact]
-    public void GeneratedCodeStatesTheVersionTheGeneratorWasBuiltWith()
+    public void Generated_code_states_the_version_the_generator_was_built_with()
     {
         var shape = Shapes.All.First();
         var run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(new[] { ("/proj/Hops.cs", shape.Hops), ("/proj/Calls.cs", shape.Calls) }));

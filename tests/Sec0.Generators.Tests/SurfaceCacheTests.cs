@@ -122,7 +122,7 @@ public class SurfaceCacheTests
     }
 
     [Fact]
-    public void BodyEditsElsewhereBindNoCallSiteAgain()
+    public void Body_edits_elsewhere_bind_no_call_site_again()
     {
         var name = UniqueName();
         var probe = new BindingProbe();
@@ -151,7 +151,7 @@ public class SurfaceCacheTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void Sec0GeneratorCacheFalseRecomputesEverythingAndGeneratesTheSame(bool cacheOn)
+    public void Sec0GeneratorCache_false_recomputes_everything_and_generates_the_same(bool cacheOn)
     {
         var name = UniqueName();
         var files = new[] { ("/proj/Hops.cs", HopsSource), ("/proj/More.cs", MoreSource), ("/proj/Calls.cs", CallsSource), ("/proj/Unrelated.cs", UnrelatedSource) };
@@ -189,7 +189,7 @@ public class SurfaceCacheTests
     }
 
     [Fact]
-    public void AMoreSpecificHopOverloadInAnotherFileRetargetsTheInterceptor()
+    public void A_more_specific_hop_overload_in_another_file_retargets_the_interceptor()
     {
         var name = UniqueName();
         var probe = new BindingProbe();
@@ -207,7 +207,7 @@ public class SurfaceCacheTests
     }
 
     [Fact]
-    public void AMoreSpecificPlainOverloadInAnotherFileDropsTheInterception()
+    public void A_more_specific_plain_overload_in_another_file_drops_the_interception()
     {
         var name = UniqueName();
         var compilation = Create(name, ("/proj/Hops.cs", HopsSource), ("/proj/More.cs", MoreSource), ("/proj/Calls.cs", CallsSource));
@@ -222,7 +222,7 @@ public class SurfaceCacheTests
     }
 
     [Fact]
-    public void RemovingTheAttributeInTheHopFileRemovesTheInterceptors()
+    public void Removing_the_attribute_in_the_hop_file_removes_the_interceptors()
     {
         var name = UniqueName();
         var compilation = Create(name, ("/proj/Hops.cs", HopsSource), ("/proj/More.cs", MoreSource), ("/proj/Calls.cs", CallsSource));
@@ -239,7 +239,7 @@ public class SurfaceCacheTests
     }
 
     [Fact]
-    public void ANewImplementorOrOverrideInAnotherFileInterceptsUnchangedDispatchedCalls()
+    public void A_new_implementor_or_override_in_another_file_intercepts_unchanged_dispatched_calls()
     {
         const string contracts = """
             namespace App;
@@ -296,7 +296,7 @@ public class SurfaceCacheTests
     }
 
     [Fact]
-    public void ProjectReferenceBodyEditsKeepModelsAndSurfaceEditsRetarget()
+    public void Project_reference_body_edits_keep_models_and_surface_edits_retarget()
     {
         const string LibSource = """
             namespace Lib;
@@ -351,7 +351,7 @@ public class SurfaceCacheTests
     [InlineData("public int P { get { return 1; } }", "public int P { get { return 2; } }")]
     [InlineData("public int P => 1;", "public int P => 2;")]
     [InlineData("public static C operator +(C a, C b) => a;", "public static C operator +(C a, C b) => b;")]
-    public void BodyEditsKeepTheSurface(string before, string after)
+    public void Body_edits_keep_the_surface(string before, string after)
         => Assert.True(Surface(before).Equals(Surface(after)));
 
     [Theory]
@@ -365,11 +365,11 @@ public class SurfaceCacheTests
     [InlineData("public int P { get => field + 1; }", "public int P { get => field + 2; }")]
     [InlineData("public string? M() { return null; }", "public string? M() {\n#nullable disable\n return null; }")]
     [InlineData("public void M(int x = 1) { }", "public void M(int x = 2) { }")]
-    public void DeclarationEditsChangeTheSurface(string before, string after)
+    public void Declaration_edits_change_the_surface(string before, string after)
         => Assert.False(Surface(before).Equals(Surface(after)));
 
     [Fact]
-    public void BodiesOfTypesWithAPrimaryConstructorAreSurface()
+    public void Bodies_of_types_with_a_primary_constructor_are_surface()
     {
         // A captured primary constructor parameter becomes a field (a struct is then no longer unmanaged).
         var before = DeclarationSurface.Compute(CSharpSyntaxTree.ParseText("struct S(string s) { public int M() => 1; }", GeneratorHarness.ParseOptions));
@@ -378,7 +378,7 @@ public class SurfaceCacheTests
     }
 
     [Fact]
-    public void PartialMethodsWithAndWithoutABodyDiffer()
+    public void Partial_methods_with_and_without_a_body_differ()
         => Assert.False(Surface("partial void M();").Equals(Surface("partial void M() { }")));
 
     private static TreeSurface Surface(string member)

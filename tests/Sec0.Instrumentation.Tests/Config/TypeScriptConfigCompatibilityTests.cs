@@ -59,7 +59,7 @@ public sealed class TypeScriptConfigCompatibilityTests : IDisposable
         DecisionEngine.Create(PolicyLoader.Parse(Policy, "policy.yaml")).WithEnforcement(enforcement).Decide(s_largePayload).Outcome;
 
     [Fact]
-    public void CamelCase_denyOn_and_escalateOn_are_read_with_their_meaning()
+    public void Camel_case_denyOn_and_escalateOn_are_read_with_their_meaning()
     {
         var hop = Load(WithHop("denyOn: [payload_too_large], escalateOn: [version_unpinned]")).GetHop("A.Run");
 

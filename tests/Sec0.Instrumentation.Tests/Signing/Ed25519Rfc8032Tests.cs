@@ -71,7 +71,7 @@ public sealed class Ed25519Rfc8032Tests
     };
 
     [Fact]
-    public void VectorMessagesHaveTheirPublishedShape()
+    public void Vector_messages_have_their_published_shape()
     {
         // The "TEST 1024" message is 1023 bytes in the RFC; SHA(abc) is the SHA-512 of "abc".
         Assert.Equal(1023, Convert.FromHexString(Test1024Message).Length);
@@ -82,7 +82,7 @@ public sealed class Ed25519Rfc8032Tests
 
     [Theory]
     [MemberData(nameof(Vectors))]
-    public void DerivesPublicKeySignsExactlyAndVerifies(string name, string seedHex, string publicKeyHex, string messageHex, string signatureHex)
+    public void Derives_public_key_signs_exactly_and_verifies(string name, string seedHex, string publicKeyHex, string messageHex, string signatureHex)
     {
         byte[] message = Convert.FromHexString(messageHex);
         using Ed25519Signer signer = new(Convert.FromHexString(seedHex));
@@ -100,7 +100,7 @@ public sealed class Ed25519Rfc8032Tests
 
     [Theory]
     [MemberData(nameof(Vectors))]
-    public void TamperedMessageOrSignatureFails(string name, string seedHex, string publicKeyHex, string messageHex, string signatureHex)
+    public void Tampered_message_or_signature_fails(string name, string seedHex, string publicKeyHex, string messageHex, string signatureHex)
     {
         _ = seedHex;
         byte[] message = Convert.FromHexString(messageHex);
@@ -127,7 +127,7 @@ public sealed class Ed25519Rfc8032Tests
     }
 
     [Fact]
-    public void KeyIdAndPemDescribeThePublicKey()
+    public void Key_id_and_pem_describe_the_public_key()
     {
         byte[] publicKey = Convert.FromHexString("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
         using Ed25519Signer signer = new(Convert.FromHexString("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
@@ -146,7 +146,7 @@ public sealed class Ed25519Rfc8032Tests
     }
 
     [Fact]
-    public void ReusedContextSignsRepeatedlyAndDeterministically()
+    public void Reused_context_signs_repeatedly_and_deterministically()
     {
         using Ed25519Signer signer = new(Convert.FromHexString("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb"));
         byte[] first = new byte[64];
@@ -161,7 +161,7 @@ public sealed class Ed25519Rfc8032Tests
     }
 
     [Fact]
-    public void SignIsSafeFromSeveralThreads()
+    public void Sign_is_safe_from_several_threads()
     {
         using Ed25519Signer signer = new(Convert.FromHexString("c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7"));
         using SignatureVerifier verifier = signer.CreateVerifier();
@@ -178,7 +178,7 @@ public sealed class Ed25519Rfc8032Tests
     }
 
     [Fact]
-    public void VerifyGivesEachThreadItsOwnAnswerWhenCalledInParallel()
+    public void Verify_gives_each_thread_its_own_answer_when_called_in_parallel()
     {
         using Ed25519Signer signer = new(Convert.FromHexString("c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7"));
         using SignatureVerifier verifier = signer.CreateVerifier();
@@ -203,7 +203,7 @@ public sealed class Ed25519Rfc8032Tests
     }
 
     [Fact]
-    public void MisuseIsReported()
+    public void Misuse_is_reported()
     {
         Sec0SignerException wrongSeed = Assert.Throws<Sec0SignerException>(() => new Ed25519Signer(new byte[31]));
         Assert.Equal("[sec0-signer] An Ed25519 seed is 32 bytes; got 31.", wrongSeed.Message);
@@ -219,7 +219,7 @@ public sealed class Ed25519Rfc8032Tests
     }
 
     [Fact]
-    public void SignAllocatesNothingPerCall()
+    public void Sign_allocates_nothing_per_call()
     {
         using Ed25519Signer signer = new(Convert.FromHexString("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
         byte[] message = new byte[512];

@@ -30,7 +30,7 @@ public sealed class KeyFileFormatTests : IDisposable
     }
 
     [Fact]
-    public void OpenSslRandBase64SeedSignsAndOpenSslVerifies()
+    public void OpenSSL_rand_Base64_seed_signs_and_OpenSSL_verifies()
     {
         OpenSslCli.GenerateKey(temp.PathOf("keys/ed25519.key"), "rand-base64");
         using AuditSigner signer = Load("keys/ed25519.key");
@@ -52,7 +52,7 @@ public sealed class KeyFileFormatTests : IDisposable
     }
 
     [Fact]
-    public void OpenSslPkcs8Ed25519KeyMatchesOpenSslBitForBit()
+    public void OpenSSL_PKCS8_Ed25519_key_matches_OpenSSL_bit_for_bit()
     {
         string keyPath = OpenSslCli.GenerateKey(temp.PathOf("keys/ed25519.pem"), "ed25519-pkcs8");
         using AuditSigner signer = Load("keys/ed25519.pem");
@@ -78,7 +78,7 @@ public sealed class KeyFileFormatTests : IDisposable
     }
 
     [Fact]
-    public void SixtyFourByteSecretKeyIsAcceptedWhenItsHalvesAgree()
+    public void Sixty_four_byte_secret_key_is_accepted_when_its_halves_agree()
     {
         byte[] seed = RandomNumberGenerator.GetBytes(32);
         string seedKeyId;
@@ -103,7 +103,7 @@ public sealed class KeyFileFormatTests : IDisposable
     [Theory]
     [InlineData("p256-pkcs8")]
     [InlineData("p256-sec1")]
-    public void OpenSslP256KeySignsP1363VerifiedIndependently(string kind)
+    public void OpenSSL_P256_key_signs_P1363_verified_independently(string kind)
     {
         string keyPath = OpenSslCli.GenerateKey(temp.PathOf("keys/p256.pem"), kind);
         using AuditSigner signer = Load("keys/p256.pem");
@@ -148,7 +148,7 @@ public sealed class KeyFileFormatTests : IDisposable
     }
 
     [Fact]
-    public void WhitespaceAroundBase64IsTrimmed()
+    public void Whitespace_around_Base64_is_trimmed()
     {
         byte[] seed = RandomNumberGenerator.GetBytes(32);
         temp.Write("keys/padded.key", "\n  " + Convert.ToBase64String(seed) + " \r\n\n");
@@ -164,7 +164,7 @@ public sealed class KeyFileFormatTests : IDisposable
     [InlineData("base64url-padded")]
     [InlineData("split-lines")]
     [InlineData("spaces-inside")]
-    public void SeedsInEveryBase64SpellingTheTypeScriptSdkReadsLoadTheSameKey(string spelling)
+    public void Seeds_in_every_Base64_spelling_the_TypeScript_SDK_reads_load_the_same_key(string spelling)
     {
         // KEYS.txt of the TypeScript SDK fixtures: the seed and the public key it gives.
         const string Seed = "UWWQ6OtnKX5m2iV5HrMHb6vgv2acQcEWOlJZbglICFk=";
@@ -179,7 +179,7 @@ public sealed class KeyFileFormatTests : IDisposable
     [InlineData("unpadded")]
     [InlineData("base64url")]
     [InlineData("split-lines")]
-    public void SixtyFourByteSecretKeysLoadInTheSameSpellings(string spelling)
+    public void Sixty_four_byte_secret_keys_load_in_the_same_spellings(string spelling)
     {
         byte[] seed = RandomNumberGenerator.GetBytes(32);
         using Ed25519Signer reference = new(seed);
@@ -200,7 +200,7 @@ public sealed class KeyFileFormatTests : IDisposable
     [InlineData("$", 0, "found '$' at character 1, which is not base64 (A-Z a-z 0-9 + / or the base64url - _, = only at the end, and whitespace): a damaged or wrong file")]
     [InlineData("=", 8, "found '=' at character 9, which is not base64 (A-Z a-z 0-9 + / or the base64url - _, = only at the end, and whitespace): a damaged or wrong file")]
     [InlineData("\u00e9", 20, "found 'é' at character 21, which is not base64 (A-Z a-z 0-9 + / or the base64url - _, = only at the end, and whitespace): a damaged or wrong file")]
-    public void JunkCharactersAreRefusedWhereTheTypeScriptSdkSkipsThem(string junk, int at, string found)
+    public void Junk_characters_are_refused_where_the_TypeScript_SDK_skips_them(string junk, int at, string found)
     {
         string text = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         temp.Write("keys/junk.key", text.Insert(at, System.Text.RegularExpressions.Regex.Unescape(junk)));
@@ -211,7 +211,7 @@ public sealed class KeyFileFormatTests : IDisposable
     }
 
     [Fact]
-    public void BothAlphabetsInOneKeyAndImpossibleLengthsAreRefused()
+    public void Both_alphabets_in_one_key_and_impossible_lengths_are_refused()
     {
         // 43 characters of each alphabet's specials: '+' and '_' cannot both be in one encoding.
         temp.Write("keys/mixed.key", "+" + new string('A', 41) + "_");
@@ -247,7 +247,7 @@ public sealed class KeyFileFormatTests : IDisposable
     }
 
     [Fact]
-    public void UnsupportedOpenSslKeysAreNamed()
+    public void Unsupported_OpenSSL_keys_are_named()
     {
         Directory.CreateDirectory(temp.PathOf("keys"));
         OpenSslCli.Ok("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", temp.PathOf("keys/p384.pem"));
@@ -274,7 +274,7 @@ public sealed class KeyFileFormatTests : IDisposable
     [InlineData("-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n", "found a PEM \"CERTIFICATE\" block")]
     [InlineData("-----BEGIN PRIVATE KEY-----\nAAEC", "found text starting with -----BEGIN that is not a complete PEM block")]
     [InlineData("-----BEGIN PRIVATE KEY-----\nAAEC\n-----END PRIVATE KEY-----\n", "found a PRIVATE KEY block that is not valid PKCS#8")]
-    public void MalformedKeyFilesGetTheSec0Text(string content, string found)
+    public void Malformed_key_files_get_the_Sec0_text(string content, string found)
     {
         temp.Write("keys/bad.key", content);
         Sec0SignerException error = Assert.Throws<Sec0SignerException>(() => Load("keys/bad.key"));
@@ -283,7 +283,7 @@ public sealed class KeyFileFormatTests : IDisposable
     }
 
     [Fact]
-    public void BinaryAndPublicKeyFilesAreRefused()
+    public void Binary_and_public_key_files_are_refused()
     {
         temp.Write("keys/binary.key", [0xff, 0xfe, 0x00, 0x81]);
         Assert.Equal(FormatPrefix + "found 4 bytes of binary data, neither base64 nor PEM", Assert.Throws<Sec0SignerException>(() => Load("keys/binary.key")).Message);

@@ -31,7 +31,7 @@ public sealed class LocalDevSignerPathTests : IDisposable
     [InlineData("config/keys")]
     [InlineData(".sec0/secrets")]
     [InlineData("secrets")]
-    public void DefaultDirectoriesAreAllowed(string directory)
+    public void Default_directories_are_allowed(string directory)
     {
         WriteSeed(directory + "/ed25519.key");
         using AuditSigner signer = FromKeyRef($"file://{directory}/ed25519.key");
@@ -40,7 +40,7 @@ public sealed class LocalDevSignerPathTests : IDisposable
     }
 
     [Fact]
-    public void AbsoluteAndRelativeFileRefsNameTheSameKey()
+    public void Absolute_and_relative_file_refs_name_the_same_key()
     {
         string path = WriteSeed("keys/ed25519.key");
         using AuditSigner relative = FromKeyRef("file://keys/ed25519.key");
@@ -58,14 +58,14 @@ public sealed class LocalDevSignerPathTests : IDisposable
     [InlineData("FILE://keys/ed25519.key")]
     [InlineData("file://")]
     [InlineData("")]
-    public void OnlyFileRefsAreSupported(string keyRef)
+    public void Only_file_refs_are_supported(string keyRef)
     {
         Sec0SignerException error = Assert.Throws<Sec0SignerException>(() => FromKeyRef(keyRef));
         Assert.Equal($"[sec0-signer] Unsupported keyRef \"{keyRef}\". Only file:// key refs are supported.", error.Message);
     }
 
     [Fact]
-    public void KeyOutsideTheDefaultDirectoriesIsRefused()
+    public void Key_outside_the_default_directories_is_refused()
     {
         string path = WriteSeed("ed25519.key");
         Assert.Equal(Outside(path), Assert.Throws<Sec0SignerException>(() => FromKeyRef("file://ed25519.key")).Message);
@@ -74,7 +74,7 @@ public sealed class LocalDevSignerPathTests : IDisposable
     }
 
     [Fact]
-    public void KeyDirsVariableReplacesTheDefaults()
+    public void Key_dirs_variable_replaces_the_defaults()
     {
         WriteSeed("custom/ed25519.key");
         string elsewhere = temp.PathOf("elsewhere");
@@ -99,7 +99,7 @@ public sealed class LocalDevSignerPathTests : IDisposable
     }
 
     [Fact]
-    public void DotDotSegmentsCannotLeaveAnAllowedDirectory()
+    public void Dot_dot_segments_cannot_leave_an_allowed_directory()
     {
         string outside = WriteSeed("outside.key");
         WriteSeed("keys/ed25519.key");
@@ -113,7 +113,7 @@ public sealed class LocalDevSignerPathTests : IDisposable
     }
 
     [Fact]
-    public void SymlinkOutOfAnAllowedDirectoryIsRefused()
+    public void Symlink_out_of_an_allowed_directory_is_refused()
     {
         string secret = WriteSeed("elsewhere/secret.key");
         Directory.CreateDirectory(temp.PathOf("keys"));
@@ -125,7 +125,7 @@ public sealed class LocalDevSignerPathTests : IDisposable
     }
 
     [Fact]
-    public void SymlinksThatStayInsideAreAllowed()
+    public void Symlinks_that_stay_inside_are_allowed()
     {
         string real = WriteSeed("keys/real/ed25519.key");
         File.CreateSymbolicLink(temp.PathOf("keys/current.key"), real);
@@ -142,7 +142,7 @@ public sealed class LocalDevSignerPathTests : IDisposable
     }
 
     [Fact]
-    public void SiblingDirectoryWithTheSamePrefixIsNotInside()
+    public void Sibling_directory_with_the_same_prefix_is_not_inside()
     {
         string trap = WriteSeed("keys2/ed25519.key");
         Assert.Equal(Outside(trap), Assert.Throws<Sec0SignerException>(() => FromKeyRef("file://keys2/ed25519.key")).Message);
@@ -151,7 +151,7 @@ public sealed class LocalDevSignerPathTests : IDisposable
     }
 
     [Fact]
-    public void MissingKeyFileIsReportedOnlyInsideAllowedDirectories()
+    public void Missing_key_file_is_reported_only_inside_allowed_directories()
     {
         Directory.CreateDirectory(temp.PathOf("keys"));
         Assert.Equal(
@@ -165,7 +165,7 @@ public sealed class LocalDevSignerPathTests : IDisposable
     }
 
     [Fact]
-    public void GroupReadableKeyLogsAChmodWarning()
+    public void Group_readable_key_logs_a_chmod_warning()
     {
         string path = temp.Write("keys/ed25519.key", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
@@ -177,7 +177,7 @@ public sealed class LocalDevSignerPathTests : IDisposable
     }
 
     [Fact]
-    public void OwnerOnlyKeyLogsNothing()
+    public void Owner_only_key_logs_nothing()
     {
         temp.Write("keys/a.key", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         temp.Write("keys/b.key", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), UnixFileMode.UserRead);

@@ -16,7 +16,7 @@ public sealed class PublicKeyReaderTests : IDisposable
     public void Dispose() => temp.Dispose();
 
     [Fact]
-    public void ReadsEd25519AsRawBase64OrPemTextOrFile()
+    public void Reads_Ed25519_as_raw_Base64_or_pem_text_or_file()
     {
         using Ed25519Signer signer = new(RandomNumberGenerator.GetBytes(32));
         byte[] signature = new byte[64];
@@ -35,7 +35,7 @@ public sealed class PublicKeyReaderTests : IDisposable
     }
 
     [Fact]
-    public void ReadsOpenSslP256PublicKeyFile()
+    public void Reads_OpenSSL_P256_public_key_file()
     {
         string keyPath = OpenSslCli.GenerateKey(temp.PathOf("keys/p256.pem"), "p256-pkcs8");
         string publicKeyPath = temp.Write("p256.pub.pem", OpenSslCli.Ok("pkey", "-in", keyPath, "-pubout"));
@@ -52,7 +52,7 @@ public sealed class PublicKeyReaderTests : IDisposable
     }
 
     [Fact]
-    public void RefusesAnythingElseNamingWhatWasExpected()
+    public void Refuses_anything_else_naming_what_was_expected()
     {
         string privatePath = OpenSslCli.GenerateKey(temp.PathOf("keys/ed25519.pem"), "ed25519-pkcs8");
         Directory.CreateDirectory(temp.PathOf("keys"));

@@ -14,7 +14,7 @@ public sealed class SigningKeyFileTests : IDisposable
     public void Dispose() => temp.Dispose();
 
     [Fact]
-    public void CreatesEd25519SeedFileCompatibleWithOpenSslRandFiles()
+    public void Creates_Ed25519_seed_file_compatible_with_OpenSSL_rand_files()
     {
         string path = temp.PathOf(".sec0/keys/ed25519.key");
         using AuditSigner created = SigningKeyFile.Create(path, SigningAlgorithm.Ed25519);
@@ -33,7 +33,7 @@ public sealed class SigningKeyFileTests : IDisposable
     }
 
     [Fact]
-    public void CreatesEcdsaP256Pkcs8PemThatOpenSslReads()
+    public void Creates_ecdsa_P256_PKCS8_pem_that_OpenSSL_reads()
     {
         string path = temp.PathOf("keys/p256.pem");
         using AuditSigner created = SigningKeyFile.Create(path, SigningAlgorithm.EcdsaP256);
@@ -50,7 +50,7 @@ public sealed class SigningKeyFileTests : IDisposable
     [Theory]
     [InlineData(SigningAlgorithm.Ed25519)]
     [InlineData(SigningAlgorithm.EcdsaP256)]
-    public void RefusesToOverwriteAnExistingFile(SigningAlgorithm algorithm)
+    public void Refuses_to_overwrite_an_existing_file(SigningAlgorithm algorithm)
     {
         string path = temp.Write("keys/existing.key", "keep me");
         Sec0SignerException error = Assert.Throws<Sec0SignerException>(() => SigningKeyFile.Create(path, algorithm));
