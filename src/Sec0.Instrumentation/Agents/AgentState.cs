@@ -24,15 +24,15 @@ public readonly struct AgentState
         get
         {
             var frame = HopPipeline.CurrentFrame;
-            if (frame?.NodeId is null)
+            if (frame?.Envelope.NodeId is not { } nodeId)
             {
                 return null;
             }
 
             return new AgentState(
                 frame.RunId.ToString("N"),
-                frame.NodeId,
-                frame.Parent?.NodeId,
+                nodeId,
+                frame.Parent?.Envelope.NodeId,
                 frame.Ids.TraceHex(),
                 frame.Ids.SpanHex());
         }

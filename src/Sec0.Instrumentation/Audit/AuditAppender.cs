@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 
 namespace Sec0.Audit;
@@ -11,11 +8,15 @@ namespace Sec0.Audit;
 /// <see cref="AuditAppenderOptions.Flush"/>. A full queue makes callers wait; write errors reach the
 /// callers; an envelope is never dropped silently. One appender per directory, across processes.
 /// </summary>
+/// <remarks>
+/// This is the side callers touch: the queue, the fault and close state, and the writer thread's loop. What that
+/// thread alone touches (file, day, chain, rotation, retention, head file, fsync) is the <see cref="AuditWriter"/>'s.
+/// </remarks>
 public sealed class AuditAppender : IAsyncDisposable, IDisposable
 {
-    private const int MaxBatch = 512;
+    // The most items the writer takes in one pass before it looks at its timers and the queue's state again.
+    private const int MaxItemsPerPass = AuditWriter.MaxBatch * 8;
     private const int IdleNapsBeforeParking = 10;
-    private static readonly TimeSpan s_batchFsyncInterval = TimeSpan.FromMilliseconds(100);
 
     // How long fire-and-forget envelopes may wait for the writer: long enough that the writer's work (signing
     // above all) runs after the call that queued it has returned rather than beside it, and that a stream of
@@ -25,25 +26,11 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
     private readonly AuditAppenderOptions _options;
     private readonly AuditQueue<PendingAppend> _queue;
     private readonly AuditDirectoryLock _lock;
-    private readonly AuditLineBuilder _builder;
-    private readonly ByteBuffer _batch = new(64 * 1024);
-    private readonly List<AppendCompletion> _writtenCompletions = new(MaxBatch);
-    private readonly List<AppendCompletion> _syncedCompletions = new(MaxBatch);
+    private readonly AuditWriter _writer;
     private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger? _logger;
-    private readonly AuditHeadFile _head;
-    private readonly string _instance;
-    private readonly string _signingName;
-    private FileStream? _file;
-    private DateOnly _fileDay;
-    private long _unsignedLines;
-    private long _firstUnsignedTimestamp;
-    private long _lastFsyncTimestamp;
-    private bool _dirty;
-    private bool _headBehind;
     private volatile Exception? _fault;
     private long _lostAfterFault;
-    private long _writtenSeq;
     private int _closed;
 
     private AuditAppender(AuditAppenderOptions options, AuditDirectoryLock directoryLock, AuditLogRecovery.Result recovered)
@@ -51,39 +38,8 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         _options = options;
         _lock = directoryLock;
         _logger = options.Logger;
-        _builder = new AuditLineBuilder(options.Signer!, recovered.Chain);
         _queue = new AuditQueue<PendingAppend>(options.ChannelCapacity);
-        _instance = recovered.Instance ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        _signingName = AuditSigningModes.Name(options.SigningMode);
-        _head = AuditHeadFile.Open(options.Directory);
-
-        var now = options.TimeProvider.GetUtcNow();
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
-
-        // Never go back to an older day file, even if the clock did.
-        var newFile = OpenFile(recovered.LastDay is { } last && last > today ? last : today);
-        var recordWritten = newFile;
-        if (recovered.Torn.Count > 0 || recovered.Rejected.Count > 0 || recovered.UnsealedFromSeq > 0)
-        {
-            WriteRecoveryRecord(now, recovered);
-            recordWritten = true;
-        }
-
-        if (recovered.Head is { } mismatch)
-        {
-            WriteTruncationRecord(now, mismatch);
-            recordWritten = true;
-        }
-
-        if (!recordWritten && recovered.ModeAtEnd != options.SigningMode)
-        {
-            // Every record says the signing mode in force from it on; this one says only that.
-            WriteRecord(AuditRecordKinds.SigningMode, now, new JsonObject());
-        }
-
-        ApplyRetention(now);
-        FlushBatch(fsync: true);
-        _writtenSeq = _builder.Seq;
+        _writer = new AuditWriter(options, recovered);
 
         // A thread of its own: the writer sleeps and wakes without going through the thread pool the
         // application's requests run on. (A lower OS priority was tried: a starved writer fills the queue
@@ -239,8 +195,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         }
         finally
         {
-            _file?.Dispose();
-            _head.Dispose();
+            _writer.Dispose();
             _lock.Dispose();
         }
 
@@ -277,7 +232,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
     private Sec0AuditException FaultException(Exception fault)
         => new(
             Sec0AuditException.WriteFailedCode,
-            $"[sec0] Writing the audit log in \"{_options.Directory}\" failed: {fault.Message}. The log is intact up to seq {Volatile.Read(ref _writtenSeq)}; {Interlocked.Read(ref _lostAfterFault)} queued envelope(s) were not written. Fix the cause and restart: recovery continues the chain.",
+            $"[sec0] Writing the audit log in \"{_options.Directory}\" failed: {fault.Message}. The log is intact up to seq {_writer.WrittenSeq}; {Interlocked.Read(ref _lostAfterFault)} queued envelope(s) were not written. Fix the cause and restart: recovery continues the chain.",
             fault);
 
     private async ValueTask AppendSlowAsync(PendingAppend item, AppendCompletion completion, CancellationToken cancellationToken)
@@ -339,7 +294,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
             _queue.TakeUrgent();
             var processed = ProcessAvailable();
             RunTimers();
-            if (processed == MaxBatch * 8)
+            if (processed == MaxItemsPerPass)
             {
                 continue; // behind: no nap until caught up
             }
@@ -378,7 +333,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
     private int ProcessAvailable()
     {
         var count = 0;
-        while (count < MaxBatch * 8 && _queue.TryDequeue(out var item))
+        while (count < MaxItemsPerPass && _queue.TryDequeue(out var item))
         {
             count++;
             if (_fault is not null)
@@ -392,16 +347,12 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
                 if (item.Envelope is null)
                 {
                     // A flush request: everything before it gets written and fsynced first.
-                    FlushBatch(fsync: true);
+                    _writer.Flush(fsync: true);
                     item.Completion!.SetResult();
                     continue;
                 }
 
-                AppendLine(item);
-                if (_writtenCompletions.Count + _syncedCompletions.Count >= MaxBatch || _batch.Count >= 1 << 20)
-                {
-                    FlushBatch(fsync: _options.Flush == AuditFlushMode.Always);
-                }
+                _writer.Append(item.Envelope, item.Completion);
             }
             catch (Exception ex)
             {
@@ -414,7 +365,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         {
             try
             {
-                FlushBatch(fsync: _options.Flush == AuditFlushMode.Always);
+                _writer.Flush(fsync: _options.Flush == AuditFlushMode.Always);
             }
             catch (Exception ex)
             {
@@ -426,286 +377,8 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         return count;
     }
 
-    private void AppendLine(PendingAppend item)
-    {
-        var envelope = item.Envelope!;
-        var day = DateOnly.FromDateTime(envelope.Timestamp.UtcDateTime);
-        if (day > _fileDay)
-        {
-            Rotate(day, envelope.Timestamp);
-        }
-
-        var sign = _options.SigningMode == AuditSigningMode.PerEnvelope;
-        var line = _builder.BuildEnvelope(envelope, sign);
-        _batch.Write(line);
-        _batch.WriteByte((byte)'\n');
-        if (!sign)
-        {
-            if (_unsignedLines++ == 0)
-            {
-                _firstUnsignedTimestamp = Stopwatch.GetTimestamp();
-            }
-        }
-
-        if (item.Completion is { } c)
-        {
-            (_options.Flush == AuditFlushMode.Always ? _syncedCompletions : _writtenCompletions).Add(c);
-        }
-
-        if (!sign && _unsignedLines >= _options.CheckpointEvery)
-        {
-            WriteCheckpoint(envelope.Timestamp);
-        }
-    }
-
-    private void WriteCheckpoint(DateTimeOffset timestamp)
-    {
-        if (_unsignedLines == 0)
-        {
-            return;
-        }
-
-        var fields = new JsonObject { ["covers_from"] = _builder.Seq - _unsignedLines + 1 };
-        WriteRecord(AuditRecordKinds.Checkpoint, timestamp, fields);
-        _unsignedLines = 0;
-    }
-
-    private void WriteRecord(string kind, DateTimeOffset timestamp, JsonObject fields)
-    {
-        fields["signing"] = _signingName;
-        var line = _builder.BuildRecord(kind, timestamp, fields);
-        _batch.Write(line);
-        _batch.WriteByte((byte)'\n');
-    }
-
-    private void WriteRecoveryRecord(DateTimeOffset now, AuditLogRecovery.Result recovered)
-    {
-        var fields = new JsonObject
-        {
-            ["torn"] = Segments(recovered.Torn),
-            ["rejected"] = Segments(recovered.Rejected),
-        };
-        if (recovered.UnsealedFromSeq > 0)
-        {
-            fields["covers_from"] = recovered.UnsealedFromSeq;
-        }
-
-        WriteRecord(AuditRecordKinds.Recovery, now, fields);
-
-        static JsonArray Segments(IReadOnlyList<AuditLogRecovery.MovedSegment> segments)
-        {
-            var array = new JsonArray();
-            foreach (var s in segments)
-            {
-                var item = new JsonObject { ["bytes"] = s.Bytes, ["file"] = s.File, ["lines"] = s.Lines, ["reason"] = s.Reason, ["side_file"] = s.SideFile };
-                if (s.FirstSeq is { } first)
-                {
-                    item["first_seq"] = first;
-                    item["last_seq"] = s.LastSeq;
-                }
-
-                array.Add((JsonNode)item);
-            }
-
-            return array;
-        }
-    }
-
-    private void WriteTruncationRecord(DateTimeOffset now, AuditLogRecovery.HeadMismatch mismatch)
-    {
-        var fields = new JsonObject
-        {
-            ["reason"] = mismatch.Reason,
-            ["log_seq"] = mismatch.LogSeq,
-            ["log_hash"] = mismatch.LogHash,
-        };
-        if (mismatch.Head is { } head)
-        {
-            fields["head_seq"] = head.Seq;
-            fields["head_hash"] = head.Hash;
-        }
-
-        WriteRecord(AuditRecordKinds.TruncationDetected, now, fields);
-    }
-
-    private void ApplyRetention(DateTimeOffset now)
-    {
-        if (_options.RetentionDays <= 0)
-        {
-            return;
-        }
-
-        // The kept chain is read from disk: everything built so far goes there first. With flush: always,
-        // fsynced too: FlushBatch rewrites the head after it, and the head must never name a line that a power
-        // loss could take back (the next start would record a cut that never happened).
-        FlushBatch(fsync: _options.Flush == AuditFlushMode.Always);
-        var outcome = AuditRetention.Apply(_options.Directory, _options.RetentionDays, DateOnly.FromDateTime(now.UtcDateTime), _file?.Name, _options.CanDeleteFile);
-        foreach (var name in outcome.NotOurs)
-        {
-            _logger?.LogWarning("[sec0-audit] Retention left {File} alone: Sec0 did not write it.", name);
-        }
-
-        if (outcome.HeldForUpload > 0)
-        {
-            // Once per pass (start-up, rotation): the disk grows past the window while uploads fail, so say it.
-            _logger?.LogWarning("[sec0] Audit retention keeps {Count} file(s) older than {Days} days until they are uploaded.", outcome.HeldForUpload, _options.RetentionDays);
-        }
-
-        if (outcome.Deleted.Count == 0)
-        {
-            return;
-        }
-
-        var list = new JsonArray();
-        foreach (var name in outcome.Deleted)
-        {
-            list.Add((JsonNode)JsonValue.Create(name));
-        }
-
-        var fields = new JsonObject { ["deleted"] = list };
-        if (outcome.FirstKept is { } first && !outcome.KeptStartsAtGenesis)
-        {
-            fields["retained_from_file"] = first.File;
-            fields["retained_from_seq"] = first.Seq;
-            fields["retained_from_prev"] = first.Prev;
-        }
-
-        if (outcome.ContinuesFromDeleted || outcome.KeptStartsAtGenesis)
-        {
-            // An anchor only for a kept chain that continues from the last line deleted here.
-            WriteRecord(AuditRecordKinds.Retention, now, fields);
-            _logger?.LogInformation("[sec0] Audit retention deleted {Count} file(s) older than {Days} days.", outcome.Deleted.Count, _options.RetentionDays);
-            return;
-        }
-
-        if (outcome.LastDeleted is { } last)
-        {
-            fields["deleted_last_seq"] = last.Seq;
-            fields["deleted_last_hash"] = last.Hash;
-        }
-
-        WriteRecord(AuditRecordKinds.Gap, now, fields);
-        _logger?.LogError("[sec0-audit] Audit retention deleted {Count} file(s), but the log it keeps does not continue from them: files or lines in the retention window were deleted by something else. A signed gap record says so; `sec0 verify` reports it.", outcome.Deleted.Count);
-    }
-
-    private void Rotate(DateOnly day, DateTimeOffset timestamp)
-    {
-        // Seal and fsync the old file before the first line of the new one; buffered lines go first.
-        if (_options.SigningMode == AuditSigningMode.Checkpoint)
-        {
-            WriteCheckpoint(timestamp);
-        }
-
-        FlushBatch(fsync: true);
-        _file?.Dispose();
-        OpenFile(day);
-        ApplyRetention(timestamp);
-    }
-
-    /// <summary>Opens the day's file for appending; true when it was new (its file_start is written).</summary>
-    private bool OpenFile(DateOnly day)
-    {
-        var path = Path.Combine(_options.Directory, AuditFileNames.ForDay(day));
-        var existing = new FileInfo(path);
-        if (existing.LinkTarget is not null)
-        {
-            throw AuditFileOwnership.NotSec0(path); // never append through a link into a file outside the folder
-        }
-
-        if (existing.Exists && existing.Length == 0)
-        {
-            File.Delete(path); // empty: nothing to lose (and a named pipe of that name would block the open)
-        }
-
-        var options = new FileStreamOptions
-        {
-            // A new file is created, never opened: if a link or pipe appears under its name meanwhile, this fails.
-            Mode = existing.Exists && existing.Length > 0 ? FileMode.Append : FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.Read,
-            BufferSize = 0,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
-        }
-
-        _file = new FileStream(path, options);
-        _fileDay = day;
-        if (_file.Length != 0)
-        {
-            return false;
-        }
-
-        var now = _options.TimeProvider.GetUtcNow();
-        var start = DateOnly.FromDateTime(now.UtcDateTime) == day ? now : new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        WriteRecord(AuditRecordKinds.FileStart, start, new JsonObject { ["file"] = Path.GetFileName(path), ["instance"] = _instance });
-        return true;
-    }
-
-    private void FlushBatch(bool fsync)
-    {
-        if (_batch.Count > 0)
-        {
-            _file!.Write(_batch.WrittenSpan);
-            _batch.Clear();
-            Volatile.Write(ref _writtenSeq, _builder.Seq);
-            _dirty = true;
-            _headBehind = true;
-        }
-
-        foreach (var c in _writtenCompletions)
-        {
-            c.SetResult();
-        }
-
-        _writtenCompletions.Clear();
-        if (fsync && _dirty)
-        {
-            _file!.Flush(flushToDisk: true);
-            _dirty = false;
-            _lastFsyncTimestamp = Stopwatch.GetTimestamp();
-        }
-
-        if (_headBehind)
-        {
-            // After the lines (and their fsync, when there is one): the head never names a line the log lacks.
-            _head.Write(_builder.Seq, _builder.PrevHashHex);
-            _headBehind = false;
-        }
-
-        if (fsync)
-        {
-            foreach (var c in _syncedCompletions)
-            {
-                c.SetResult();
-            }
-
-            _syncedCompletions.Clear();
-        }
-    }
-
-    private TimeSpan? NextTimerDue()
-    {
-        if (_fault is not null)
-        {
-            return null; // nothing more is written; RunTimers does nothing (and a due timer would spin)
-        }
-
-        TimeSpan? due = null;
-        if (_options.SigningMode == AuditSigningMode.Checkpoint && _unsignedLines > 0)
-        {
-            due = _options.CheckpointInterval - Stopwatch.GetElapsedTime(_firstUnsignedTimestamp);
-        }
-
-        if (_options.Flush == AuditFlushMode.Batch && _dirty)
-        {
-            var fsyncDue = s_batchFsyncInterval - Stopwatch.GetElapsedTime(_lastFsyncTimestamp);
-            due = due is { } d && d < fsyncDue ? d : fsyncDue;
-        }
-
-        return due is { } x && x < TimeSpan.Zero ? TimeSpan.Zero : due;
-    }
+    // After a fault nothing more is written: no timer is due (a due timer would spin), and none runs.
+    private TimeSpan? NextTimerDue() => _fault is null ? _writer.NextTimerDue() : null;
 
     private void RunTimers()
     {
@@ -716,17 +389,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
 
         try
         {
-            if (_options.SigningMode == AuditSigningMode.Checkpoint && _unsignedLines > 0
-                && Stopwatch.GetElapsedTime(_firstUnsignedTimestamp) >= _options.CheckpointInterval)
-            {
-                WriteCheckpoint(_options.TimeProvider.GetUtcNow());
-                FlushBatch(fsync: _options.Flush != AuditFlushMode.None);
-            }
-
-            if (_options.Flush == AuditFlushMode.Batch && _dirty && Stopwatch.GetElapsedTime(_lastFsyncTimestamp) >= s_batchFsyncInterval)
-            {
-                FlushBatch(fsync: true);
-            }
+            _writer.RunTimers();
         }
         catch (Exception ex)
         {
@@ -743,12 +406,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
 
         try
         {
-            if (_options.SigningMode == AuditSigningMode.Checkpoint)
-            {
-                WriteCheckpoint(_options.TimeProvider.GetUtcNow());
-            }
-
-            FlushBatch(fsync: true);
+            _writer.Seal();
         }
         catch (Exception ex)
         {
@@ -761,21 +419,8 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         _fault ??= ex;
 
         // Lines built but not written, and their callers, fail with the cause.
-        _batch.Clear();
-        var pending = _writtenCompletions.Count + _syncedCompletions.Count;
-        foreach (var c in _writtenCompletions)
-        {
-            c.SetException(FaultException(ex));
-        }
-
-        foreach (var c in _syncedCompletions)
-        {
-            c.SetException(FaultException(ex));
-        }
-
-        _writtenCompletions.Clear();
-        _syncedCompletions.Clear();
-        _logger?.LogError(ex, "[sec0] Writing the audit log in {Directory} failed after seq {Seq}; {Pending} append(s) failed.", _options.Directory, Volatile.Read(ref _writtenSeq), pending);
+        var pending = _writer.FailPending(ex, FaultException);
+        _logger?.LogError(ex, "[sec0] Writing the audit log in {Directory} failed after seq {Seq}; {Pending} append(s) failed.", _options.Directory, _writer.WrittenSeq, pending);
     }
 
     private void FailItem(PendingAppend item)

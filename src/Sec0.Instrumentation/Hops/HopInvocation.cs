@@ -6,7 +6,7 @@ namespace Sec0.Hops;
 /// <summary>
 /// One started hop call, returned by <see cref="HopRuntime.Begin"/>. Generated code calls exactly one of
 /// <see cref="Complete"/>, <see cref="Fail"/> or a <c>CompleteAfter</c> overload. A value type so the
-/// synchronous path allocates nothing beyond the audit envelope.
+/// synchronous path allocates nothing beyond the audit envelope and the frame of the running call.
 /// </summary>
 public readonly struct HopInvocation
 {

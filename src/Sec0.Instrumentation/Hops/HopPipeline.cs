@@ -20,7 +20,7 @@ internal sealed class HopPipeline : HopHost
     /// <summary>The ActivitySource of every hop span; register it with OpenTelemetry as "Sec0".</summary>
     internal static readonly ActivitySource Source = new(Sec0App.ActivitySourceName, typeof(HopPipeline).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion);
 
-    private static readonly AsyncLocal<AuditEnvelope?> s_frame = new();
+    private static readonly AsyncLocal<HopFrame?> s_frame = new();
     private readonly Sec0Config _config;
     private readonly AuditAppender _appender;
     // One reference, swapped whole when a control-plane policy changes: a call sees the old pair or the new, never a mix.
@@ -48,8 +48,8 @@ internal sealed class HopPipeline : HopHost
     /// <summary>The remote decisions of <c>controlPlane.runtime</c>, owned by this pipeline's app; null when decisions are local only.</summary>
     internal RemoteDecider? Remote => _remote;
 
-    /// <summary>The envelope of the innermost hop running in this asynchronous flow, if any.</summary>
-    internal static AuditEnvelope? CurrentFrame => s_frame.Value;
+    /// <summary>The innermost hop call running in this asynchronous flow, if any.</summary>
+    internal static HopFrame? CurrentFrame => s_frame.Value;
 
     internal override HopInvocation Begin(HopDescriptor descriptor) => Begin(descriptor, unintercepted: false, escalable: false);
 
@@ -97,12 +97,11 @@ internal sealed class HopPipeline : HopHost
             NodeId = cfg.NodeId,
             HopHash = descriptor.BodyHash.Length == 0 ? null : descriptor.BodyHash,
             Policy = AuditPolicyRecord.Allow,
-            Parent = parent,
-            Hop = descriptor,
             DefaultRetention = hop.Engine.Policy.AuditRetention,
             PolicyHash = hop.PolicyHash,
         };
         hop.StampIdentity(e, descriptor.Key);
+        var frame = new HopFrame(e, descriptor, parent);
 
         if (activity is not null)
         {
@@ -194,17 +193,17 @@ internal sealed class HopPipeline : HopHost
                 {
                     // The escalation is bound to the call's arguments, which only the interceptor holds: it hands them
                     // to Escalate next. Nothing has run, and the envelope is recorded there.
-                    return Create(this, descriptor, new PendingEscalation(e, decision, approvals), 0, activity, parentActivity);
+                    return Create(this, descriptor, new PendingEscalation(frame, decision, approvals), 0, activity, parentActivity);
                 }
 
                 var denial = decision.CreateException(DenialLevels.Decorator, descriptor.Key);
-                Deny(e, activity, decision.PrimaryReasonName);
+                Deny(frame, activity, decision.PrimaryReasonName);
                 throw denial;
             }
         }
 
-        s_frame.Value = e;
-        return Create(this, descriptor, e, Stopwatch.GetTimestamp(), activity, parentActivity);
+        s_frame.Value = frame;
+        return Create(this, descriptor, frame, Stopwatch.GetTimestamp(), activity, parentActivity);
     }
 
     /// <summary>
@@ -222,7 +221,8 @@ internal sealed class HopPipeline : HopHost
             throw new InvalidOperationException("[sec0] This escalated hop call was settled already.");
         }
 
-        var e = pending.Envelope;
+        var frame = pending.Frame;
+        var e = frame.Envelope;
         var descriptor = escalated.Descriptor;
         var decision = pending.Decision;
         var approvals = pending.Approvals;
@@ -247,7 +247,7 @@ internal sealed class HopPipeline : HopHost
                 {
                     // Spent: the body, and later calls in the scope, do not present it again.
                     scope.MarkSpent();
-                    return Start(descriptor, e, escalated);
+                    return Start(descriptor, frame, escalated);
                 }
 
                 refusal = ApprovalNames.Of(redemption.Refusal);
@@ -260,7 +260,7 @@ internal sealed class HopPipeline : HopHost
                 if (attempt.Status == ApprovalNames.Of(EscalationStatus.Approved))
                 {
                     // auto_allow: approved on creation, and EscalateAsync spent its token for this call.
-                    return Start(descriptor, e, escalated);
+                    return Start(descriptor, frame, escalated);
                 }
             }
         }
@@ -278,35 +278,36 @@ internal sealed class HopPipeline : HopHost
             var reason = "approval_token_" + refusal;
             e.Policy = AuditPolicyRecord.For(decision.OutcomeName, reason);
             e.DecisionReason = reason;
-            Deny(e, escalated.Activity, reason);
+            Deny(frame, escalated.Activity, reason);
             throw Sec0PolicyDeniedException.ApprovalTokenRefused(refusal, DenialLevels.Decorator, descriptor.Key, e.EscalationId, e.EscalationStatus);
         }
 
         var denial = decision.CreateException(DenialLevels.Decorator, descriptor.Key, e.EscalationId, e.EscalationStatus);
-        Deny(e, escalated.Activity, decision.PrimaryReasonName);
+        Deny(frame, escalated.Activity, decision.PrimaryReasonName);
         throw denial;
     }
 
     /// <summary>Starts a call after its decision: from here on it is recorded by <see cref="End"/>.</summary>
-    private HopInvocation Start(HopDescriptor descriptor, AuditEnvelope e, in HopInvocation decided)
+    private HopInvocation Start(HopDescriptor descriptor, HopFrame frame, in HopInvocation decided)
     {
-        s_frame.Value = e;
-        return Create(this, descriptor, e, Stopwatch.GetTimestamp(), decided.Activity, decided.ParentActivity);
+        s_frame.Value = frame;
+        return Create(this, descriptor, frame, Stopwatch.GetTimestamp(), decided.Activity, decided.ParentActivity);
     }
 
     internal override void End(in HopInvocation invocation, Exception? error)
     {
-        var e = (AuditEnvelope)invocation.State!;
-        if (Interlocked.Exchange(ref e.Recorded, 1) != 0)
+        var frame = (HopFrame)invocation.State!;
+        if (Interlocked.Exchange(ref frame.Recorded, 1) != 0)
         {
             return;
         }
 
+        var e = frame.Envelope;
         e.LatencyMs = Stopwatch.GetElapsedTime(invocation.StartTimestamp).TotalMilliseconds;
         e.Status = error is null ? "ok" : "error";
-        if (s_frame.Value == e)
+        if (s_frame.Value == frame)
         {
-            s_frame.Value = e.Parent;
+            s_frame.Value = frame.Parent;
         }
 
         if (invocation.Activity is { } activity)
@@ -327,20 +328,21 @@ internal sealed class HopPipeline : HopHost
     internal override void DetachFromCaller(in HopInvocation invocation)
     {
         base.DetachFromCaller(invocation);
-        var e = (AuditEnvelope)invocation.State!;
-        if (s_frame.Value == e)
+        var frame = (HopFrame)invocation.State!;
+        if (s_frame.Value == frame)
         {
-            s_frame.Value = e.Parent;
+            s_frame.Value = frame.Parent;
         }
     }
 
-    private void Deny(AuditEnvelope e, Activity? activity, string reason)
+    private void Deny(HopFrame frame, Activity? activity, string reason)
     {
+        var e = frame.Envelope;
         e.Status = "error";
         e.DenialReason = reason;
         e.DenialLevel = DenialLevels.Decorator;
         e.LatencyMs = 0;
-        e.Recorded = 1;
+        frame.Recorded = 1;
         activity?.SetStatus(ActivityStatusCode.Error, reason);
         activity?.Stop();
         Record(e, failClosed: false, e.HopKey ?? "");

@@ -1,22 +1,21 @@
-using Sec0.Audit;
 using Sec0.Policy;
 
 namespace Sec0.Hops;
 
 /// <summary>
 /// The state of a hop call the decision escalated, while generated code gathers its arguments
-/// (<see cref="HopInvocation.IsEscalated"/>): its envelope, not yet recorded, and the decision.
+/// (<see cref="HopInvocation.IsEscalated"/>): its frame, not yet started, with the envelope not yet recorded, and the decision.
 /// </summary>
 internal sealed class PendingEscalation
 {
-    public PendingEscalation(AuditEnvelope envelope, Decision decision, HopApprovals approvals)
+    public PendingEscalation(HopFrame frame, Decision decision, HopApprovals approvals)
     {
-        Envelope = envelope;
+        Frame = frame;
         Decision = decision;
         Approvals = approvals;
     }
 
-    public AuditEnvelope Envelope { get; }
+    public HopFrame Frame { get; }
 
     public Decision Decision { get; }
 

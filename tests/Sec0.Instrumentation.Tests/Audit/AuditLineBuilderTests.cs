@@ -104,4 +104,36 @@ public class AuditLineBuilderTests
         Assert.DoesNotContain("risk_", text, StringComparison.Ordinal);
         Assert.DoesNotContain("agentVariables", text, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// An optional number set to zero is a value, written as 0; set back to null it is absent again, each on its own
+    /// (the numbers share one record of which are set).
+    /// </summary>
+    [Fact]
+    public void Optional_numbers_set_to_zero_are_written_and_cleared_ones_are_left_out()
+    {
+        using var signer = TestKeys.NewSigner();
+        var builder = new AuditLineBuilder(signer, AuditChain.Genesis);
+        var e = new AuditEnvelope { Timestamp = AuditLogBuilder.Day1, LatencyMs = 0, Retries = 0, RiskScore = 0, RiskProbability = 0, HttpStatus = 0 };
+        Assert.Equal<(double?, int?, double?, double?, int?)>((0, 0, 0, 0, 0), (e.LatencyMs, e.Retries, e.RiskScore, e.RiskProbability, e.HttpStatus));
+
+        var zeros = JsonNode.Parse(builder.BuildEnvelope(e, sign: false).ToArray())!.AsObject();
+        Assert.Equal(0, (double)zeros["latency_ms"]!);
+        Assert.Equal(0, (double)zeros["risk_score"]!);
+        Assert.Equal(0, (double)zeros["risk_probability"]!);
+        Assert.Equal(0, (int)zeros["http_status"]!);
+
+        (e.LatencyMs, e.RiskProbability) = (null, null);
+        (e.RiskScore, e.HttpStatus, e.Retries) = (40, 503, 2);
+        Assert.Null(e.LatencyMs);
+        Assert.Null(e.RiskProbability);
+        Assert.Equal<(double?, int?, int?)>((40, 503, 2), (e.RiskScore, e.HttpStatus, e.Retries));
+
+        var some = JsonNode.Parse(builder.BuildEnvelope(e, sign: false).ToArray())!.AsObject();
+        Assert.False(some.ContainsKey("latency_ms"));
+        Assert.False(some.ContainsKey("risk_probability"));
+        Assert.Equal(40, (double)some["risk_score"]!);
+        Assert.Equal(503, (int)some["http_status"]!);
+        Assert.Equal(2, (int)some["retries"]!);
+    }
 }
