@@ -7,6 +7,7 @@ using Sec0.Hops;
 using Sec0.Policy;
 using Sec0.Scanning;
 using Sec0.Signing;
+using Sec0.Telemetry;
 
 namespace Sec0;
 
@@ -27,6 +28,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
     private ILogger? _logger;
     private EscalationMirror? _mirror;
     private StartupScans? _scans;
+    private OtlpSelfExport? _otlp;
     private int _disposed;
 
     private Sec0App(Sec0Config config, AuditSigner signer, AuditAppender appender, HopPipeline pipeline, SastVerdictCache? sast, DastVerdictCache? dast, ApprovalService? approvals)
@@ -209,6 +211,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
                 app.StartControlPlane(policy, approvals);
                 app._scans = new StartupScans(config, sast, dast, options.TimeProvider, logger);
                 app._scans.Start(options.HopManifest);
+                app._otlp = OtlpSelfExport.Start(config);
 
                 s_current = app;
                 HopHost.Current = pipeline;
@@ -350,6 +353,9 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
         finally
         {
             Signer.Dispose();
+
+            // Last: the final metrics collection includes the audit writer's closing writes.
+            _otlp?.Dispose();
         }
     }
 
