@@ -7,6 +7,7 @@ using Sec0.Hops;
 using Sec0.Policy;
 using Sec0.Scanning;
 using Sec0.Signing;
+using Sec0.Telemetry;
 
 namespace Sec0;
 
@@ -27,6 +28,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
     private ILogger? _logger;
     private EscalationMirror? _mirror;
     private StartupScans? _scans;
+    private OtlpSelfExport? _otlp;
     private int _disposed;
 
     private Sec0App(Sec0Config config, AuditSigner signer, AuditAppender appender, HopPipeline pipeline, SastVerdictCache? sast, DastVerdictCache? dast, ApprovalService? approvals)
@@ -217,6 +219,7 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
             app.ControlPlane = controlPlane;
             app.StartControlPlane(policy, approvals);
             app._scans = new StartupScans(config, sast, dast, options.TimeProvider, logger);
+            app._otlp = OtlpSelfExport.Start(config, options.ExportTelemetry);
             return app;
         }
         catch
@@ -373,6 +376,9 @@ public sealed class Sec0App : IAsyncDisposable, IDisposable
         finally
         {
             Signer.Dispose();
+
+            // Last: the final metrics collection includes the audit writer's closing writes.
+            _otlp?.Dispose();
         }
     }
 

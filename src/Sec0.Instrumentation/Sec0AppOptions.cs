@@ -42,4 +42,11 @@ public sealed class Sec0AppOptions
     /// entry assembly with <see cref="HopManifestReader"/>.
     /// </summary>
     public IReadOnlyList<HopManifestEntry>? HopManifest { get; set; }
+
+    /// <summary>
+    /// Whether Sec0 exports its spans and metrics over OTLP itself. Null (the default): as the config says, that is when
+    /// <c>otel.endpoint</c> (or <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>) is set and <c>otel.export</c> is not false. False: never,
+    /// because the application has its own OpenTelemetry setup (<c>AddSec0</c> sets this when the host registers one).
+    /// </summary>
+    public bool? ExportTelemetry { get; set; }
 }

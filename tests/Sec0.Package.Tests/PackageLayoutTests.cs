@@ -48,7 +48,7 @@ public sealed class PackageLayoutTests(PackedPackage package)
         Assert.Equal("net10.0", group.Attribute("targetFramework")?.Value);
         var dependencies = group.Elements(ns + "dependency").ToDictionary(d => d.Attribute("id")!.Value, d => d.Attribute("version")!.Value);
         Assert.Equal(
-            ["Microsoft.Extensions.DependencyInjection.Abstractions", "Microsoft.Extensions.Hosting.Abstractions", "Microsoft.Extensions.Http", "Microsoft.Extensions.Logging.Abstractions", "NSec.Cryptography", "YamlDotNet"],
+            ["Microsoft.Extensions.DependencyInjection.Abstractions", "Microsoft.Extensions.Hosting.Abstractions", "Microsoft.Extensions.Http", "Microsoft.Extensions.Logging.Abstractions", "NSec.Cryptography", "OpenTelemetry.Exporter.OpenTelemetryProtocol", "YamlDotNet"],
             dependencies.Keys.Order(StringComparer.Ordinal).ToArray());
         Assert.All(dependencies.Values, v => Assert.False(string.IsNullOrEmpty(v)));
     }

@@ -10,6 +10,7 @@ using Sec0.Gateway.Auth;
 using Sec0.Gateway.State;
 using Sec0.Gateway.Upstreams;
 using Sec0.Policy;
+using Sec0.Telemetry;
 
 namespace Sec0.Gateway.Pipeline;
 
@@ -168,6 +169,8 @@ internal sealed class GatewayRequestHandler
         }
 
         call.Decision = decision;
+        Sec0Metrics.RecordDecision(decision.OutcomeName, decision.PrimaryReasonName);
+        Sec0Metrics.RecordGatewayRequest(decision.OutcomeName);
         (ApprovalService Service, ApprovalBinding Binding)? pendingApproval = null;
         if (decision.IsBlocked)
         {
@@ -256,6 +259,11 @@ internal sealed class GatewayRequestHandler
 
             if (quotaError is not null)
             {
+                if (quotaError.Status == StatusCodes.Status429TooManyRequests)
+                {
+                    Sec0Metrics.RecordQuotaRejection(quotaError.Reason);
+                }
+
                 return GatewayOutcome.Failed(quotaError);
             }
         }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Sec0.Telemetry;
 
 namespace Sec0.Audit;
 
@@ -32,6 +33,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
     private volatile Exception? _fault;
     private long _lostAfterFault;
     private int _closed;
+    private readonly IDisposable _queueDepth;
 
     private AuditAppender(AuditAppenderOptions options, AuditDirectoryLock directoryLock, AuditLogRecovery.Result recovered)
     {
@@ -40,6 +42,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         _logger = options.Logger;
         _queue = new AuditQueue<PendingAppend>(options.ChannelCapacity);
         _writer = new AuditWriter(options, recovered);
+        _queueDepth = Sec0Metrics.RegisterAuditQueue(options.Directory, () => _queue.Count);
 
         // A thread of its own: the writer sleeps and wakes without going through the thread pool the
         // application's requests run on. (A lower OS priority was tried: a starved writer fills the queue
@@ -189,6 +192,7 @@ public sealed class AuditAppender : IAsyncDisposable, IDisposable
         }
 
         _queue.Complete();
+        _queueDepth.Dispose();
         try
         {
             await _writerDone.Task.ConfigureAwait(false);

@@ -1,9 +1,11 @@
 using System.Buffers.Text;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Sec0.Signing;
+using Sec0.Telemetry;
 
 namespace Sec0.Audit;
 
@@ -229,7 +231,13 @@ internal sealed class AuditLineBuilder
         ReadOnlySpan<byte> line;
         if (sign)
         {
+            var started = Sec0Metrics.SignTimingEnabled ? Stopwatch.GetTimestamp() : 0;
             var sigLength = _signer.Sign(unsigned, _signature);
+            if (started != 0)
+            {
+                Sec0Metrics.RecordSign(started);
+            }
+
             _line.Clear();
             _line.Write(unsigned[..sigOffset]);
             _line.Write(_sigPrefix);

@@ -42,6 +42,9 @@ internal sealed class AuditQueue<T>
     /// <summary>True when completed and every accepted item has been taken.</summary>
     public bool IsDrained => IsCompleted && Volatile.Read(ref _count) == 0;
 
+    /// <summary>The items queued and not yet taken; safe to read from any thread.</summary>
+    public int Count => Volatile.Read(ref _count);
+
     /// <summary>True when an urgent item arrived since the writer last called <see cref="TakeUrgent"/>.</summary>
     public bool HasUrgent => Volatile.Read(ref _urgent) != 0;
 

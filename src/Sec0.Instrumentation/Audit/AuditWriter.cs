@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using Sec0.Telemetry;
 
 namespace Sec0.Audit;
 
@@ -32,6 +33,7 @@ internal sealed class AuditWriter : IDisposable
     private FileStream? _file;
     private DateOnly _fileDay;
     private long _unsignedLines;
+    private long _batchEnvelopes;
     private long _firstUnsignedTimestamp;
     private long _lastFsyncTimestamp;
     private bool _dirty;
@@ -101,6 +103,7 @@ internal sealed class AuditWriter : IDisposable
         var line = _builder.BuildEnvelope(envelope, sign);
         _batch.Write(line);
         _batch.WriteByte((byte)'\n');
+        _batchEnvelopes++;
         if (!sign)
         {
             if (_unsignedLines++ == 0)
@@ -133,7 +136,15 @@ internal sealed class AuditWriter : IDisposable
     {
         if (_batch.Count > 0)
         {
+            var started = Sec0Metrics.AuditTimingEnabled ? Stopwatch.GetTimestamp() : 0;
             _file!.Write(_batch.WrittenSpan);
+            if (started != 0)
+            {
+                Sec0Metrics.RecordWrite(started);
+            }
+
+            Sec0Metrics.RecordEnvelopesWritten(_batchEnvelopes);
+            _batchEnvelopes = 0;
             _batch.Clear();
             Volatile.Write(ref _writtenSeq, _builder.Seq);
             _dirty = true;
@@ -148,7 +159,13 @@ internal sealed class AuditWriter : IDisposable
         _writtenCompletions.Clear();
         if (fsync && _dirty)
         {
+            var started = Sec0Metrics.AuditTimingEnabled ? Stopwatch.GetTimestamp() : 0;
             _file!.Flush(flushToDisk: true);
+            if (started != 0)
+            {
+                Sec0Metrics.RecordFsync(started);
+            }
+
             _dirty = false;
             _lastFsyncTimestamp = Stopwatch.GetTimestamp();
         }

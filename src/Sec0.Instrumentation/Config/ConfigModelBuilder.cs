@@ -15,7 +15,8 @@ namespace Sec0.Config;
 /// </summary>
 internal sealed class ConfigModelBuilder
 {
-    private static readonly string[] s_rootKeys = ["app", "auth", "orchestrator", "controlPlane", "audit", "approvals", "policy"];
+    private static readonly string[] s_rootKeys = ["app", "auth", "orchestrator", "controlPlane", "audit", "approvals", "policy", "otel"];
+    private static readonly string[] s_otelKeys = ["endpoint", "serviceName", "environment", "export"];
     private static readonly string[] s_appKeys = ["tenant", "environment", "client", "hops"];
     private static readonly string[] s_clientKeys = ["name", "version"];
     private static readonly string[] s_authKeys = ["svcToken", "sec0ApiKey"];
@@ -97,9 +98,30 @@ internal sealed class ConfigModelBuilder
             Approvals = approvals,
             PolicyPath = policyPath,
             ControlPlanePolicy = controlPlanePolicy,
+            Otel = BuildOtel(_reader.ReadMapping(root, "otel", string.Empty)),
             UnknownKeys = _unknownKeys.AsReadOnly(),
             FilePath = _filePath,
             Directory = _directory,
+        };
+    }
+
+    private OtelConfig BuildOtel(ConfigMapping? otel)
+    {
+        NoteUnknownKeys(otel, "otel", s_otelKeys);
+        var endpointText = _reader.ReadString(otel, "endpoint", "otel") ?? Env("OTEL_EXPORTER_OTLP_ENDPOINT");
+        Uri? endpoint = null;
+        if (endpointText is not null
+            && (!Uri.TryCreate(endpointText, UriKind.Absolute, out endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps)))
+        {
+            throw ConfigErrors.Invalid(_filePath, $"otel.endpoint \"{endpointText}\" must be an absolute http or https URL");
+        }
+
+        return new OtelConfig
+        {
+            Endpoint = endpoint,
+            ServiceName = _reader.ReadString(otel, "serviceName", "otel"),
+            Environment = _reader.ReadString(otel, "environment", "otel"),
+            Export = _reader.ReadBool(otel, "export", "otel") ?? true,
         };
     }
 

@@ -39,6 +39,9 @@ public sealed record Sec0Config
     /// </summary>
     public ControlPlanePolicyConfig? ControlPlanePolicy { get; init; }
 
+    /// <summary>The optional <c>otel</c> block, with <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> as the endpoint's fallback.</summary>
+    public OtelConfig Otel { get; init; } = new();
+
     /// <summary>
     /// Keys in the file that this SDK does not read, as YAML paths in file order (<c>controlPlane.otlpEndpoint</c>,
     /// <c>app.hops.OrderAgent.Run.automation</c>). They are not errors: Sec0's TypeScript SDK and other tools share the

@@ -7,6 +7,7 @@ using Sec0.Config;
 using Sec0.ControlPlane;
 using Sec0.Policy;
 using Sec0.Scanning;
+using Sec0.Telemetry;
 
 namespace Sec0.Hops;
 
@@ -106,9 +107,7 @@ internal sealed class HopPipeline : HopHost
         if (activity is not null)
         {
             e.Ids = TraceIds.From(activity);
-            activity.SetTag("sec0.hop", descriptor.Key);
-            activity.SetTag("sec0.node_id", cfg.NodeId);
-            activity.SetTag("sec0.node_type", hop.NodeType);
+            HopSpanTags.Start(activity, hop, descriptor.Key, cfg.NodeId);
         }
         else
         {
@@ -181,6 +180,8 @@ internal sealed class HopPipeline : HopHost
 
             RemoteDecider.Stamp(e, activity, decision);
         }
+
+        Sec0Metrics.RecordDecision(decision.OutcomeName, decision.PrimaryReasonName);
 
         if (!decision.Violations.IsEmpty)
         {
@@ -314,13 +315,14 @@ internal sealed class HopPipeline : HopHost
         {
             if (error is not null)
             {
-                activity.SetStatus(ActivityStatusCode.Error, error.GetType().Name);
+                HopSpanTags.Failed(activity, error);
             }
 
             activity.Stop();
         }
 
         var hop = (ResolvedHop)invocation.Descriptor.ResolvedState!;
+        Sec0Metrics.RecordHopDuration(e.LatencyMs.GetValueOrDefault() / 1000, invocation.Descriptor.Key, hop.NodeType, error?.GetType().FullName);
         hop.Breaker?.Record(error is null, e.LatencyMs.GetValueOrDefault());
         Record(e, hop.FailClosedOnAudit, invocation.Descriptor.Key);
     }
@@ -343,8 +345,12 @@ internal sealed class HopPipeline : HopHost
         e.DenialLevel = DenialLevels.Decorator;
         e.LatencyMs = 0;
         frame.Recorded = 1;
-        activity?.SetStatus(ActivityStatusCode.Error, reason);
-        activity?.Stop();
+        if (activity is not null)
+        {
+            HopSpanTags.Denied(activity, reason);
+            activity.Stop();
+        }
+
         Record(e, failClosed: false, e.HopKey ?? "");
     }
 

@@ -1,6 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Sec0.Hosting;
 
@@ -62,9 +65,16 @@ internal sealed class Sec0AppStartup(IOptions<Sec0HostingOptions> options, IServ
                 LoggerFactory = services.GetService(typeof(ILoggerFactory)) as ILoggerFactory,
                 TimeProvider = services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System,
                 CreateSigningKeyIfMissing = hosting.CreateSigningKeyIfMissing,
+
+                // A host with its own OpenTelemetry pipeline exports Sec0's sources (AddSec0 adds them to it); Sec0 starts none.
+                ExportTelemetry = HasOwnOpenTelemetry() ? false : null,
             },
             cancellationToken);
     }
+
+    private bool HasOwnOpenTelemetry() =>
+        services.GetService(typeof(IServiceProviderIsService)) is IServiceProviderIsService registered
+        && (registered.IsService(typeof(TracerProvider)) || registered.IsService(typeof(MeterProvider)));
 
     /// <summary>Seals the log of an app that was created (the container may dispose it too; that is a no-op then).</summary>
     public async ValueTask DisposeAsync()

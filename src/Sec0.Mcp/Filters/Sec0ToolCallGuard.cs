@@ -7,6 +7,7 @@ using Sec0.Audit;
 using Sec0.ControlPlane;
 using Sec0.Policy;
 using Sec0.Scanning;
+using Sec0.Telemetry;
 
 namespace Sec0.Mcp;
 
@@ -125,6 +126,7 @@ internal sealed class Sec0ToolCallGuard
                 RemoteDecider.Stamp(e, activity, decision);
             }
 
+            Sec0Metrics.RecordDecision(decision.OutcomeName, decision.PrimaryReasonName);
             if (!decision.Violations.IsEmpty)
             {
                 e.Policy = AuditPolicyRecord.For(decision.OutcomeName, decision.PrimaryReasonName);

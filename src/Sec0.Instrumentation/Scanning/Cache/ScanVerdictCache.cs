@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Sec0.Policy;
+using Sec0.Telemetry;
 
 namespace Sec0.Scanning;
 
@@ -175,6 +176,7 @@ internal sealed class ScanVerdictCache : IDisposable
             _logger?.ScanEndedInError(_kind, entry.Key, outcome.Error);
         }
 
+        Sec0Metrics.RecordScanVerdict(_kind, ScanNames.Status(outcome.Status));
         var verdict = CreateVerdict(entry.Key, outcome);
         lock (entry)
         {
