@@ -3,7 +3,6 @@ using System.Text.Json;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
-using Sec0.Config;
 using Sec0.Instrumentation.Tests.Hops;
 using Sec0.Instrumentation.Tests.Support;
 
@@ -16,28 +15,6 @@ namespace Sec0.Instrumentation.Tests.Telemetry;
 [Collection(nameof(Sec0AppCollection))]
 public sealed class OpenTelemetryExportTests : IDisposable
 {
-    private const string Policy = """
-        tenant: demo
-        tools:
-          allowlist: ["mcp://payments/transfer@*"]
-        enforcement:
-          deny_on: [tool_not_in_allowlist]
-        """;
-
-    private const string Config = """
-        app:
-          tenant: demo
-          environment: dev
-          client: { name: otel-tests, version: "1.0.0" }
-          hops:
-            Ledger.Transfer: { type: tool, nodeId: payments, server: payments, tool: transfer }
-            Ledger.Refund: { type: tool, nodeId: payments, server: payments, tool: refund }
-        policy: ./policy.yaml
-        controlPlane:
-          sec0Dir: ./.sec0
-          localSignerPath: ./.sec0/keys/ed25519.key
-        """;
-
     private readonly TempDirectory _dir = new("sec0-otel");
     private readonly Ledger _ledger = new();
     private readonly List<Activity> _spans = [];
@@ -59,13 +36,7 @@ public sealed class OpenTelemetryExportTests : IDisposable
         _dir.Dispose();
     }
 
-    private Sec0App Start()
-    {
-        File.WriteAllText(_dir.Combine("policy.yaml"), Policy);
-        File.WriteAllText(_dir.Combine("sec0.config.yaml"), Config);
-        var loaded = Sec0ConfigLoader.Load(_dir.Combine("sec0.config.yaml"), new Sec0ConfigLoadOptions { CheckSigningKeyExists = false });
-        return Sec0App.Initialize(loaded, new Sec0AppOptions { CreateSigningKeyIfMissing = true });
-    }
+    private Sec0App Start() => LedgerApp.Start(_dir, "otel-tests");
 
     private static async Task<List<JsonElement>> EnvelopesAsync(Sec0App app)
     {

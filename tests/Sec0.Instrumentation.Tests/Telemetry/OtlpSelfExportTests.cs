@@ -53,28 +53,9 @@ public sealed class OtlpSelfExportTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    private Sec0App Start(string otel)
-    {
-        WriteConfig(otel);
-        var loaded = Sec0ConfigLoader.Load(_dir.Combine("sec0.config.yaml"), new Sec0ConfigLoadOptions { CheckSigningKeyExists = false });
-        return Sec0App.Initialize(loaded, new Sec0AppOptions { CreateSigningKeyIfMissing = true });
-    }
+    private Sec0App Start(string otel) => LedgerApp.Start(_dir, "otlp-tests", otel);
 
-    private void WriteConfig(string otel)
-    {
-        File.WriteAllText(_dir.Combine("sec0.config.yaml"), $$"""
-            app:
-              tenant: demo
-              environment: dev
-              client: { name: otlp-tests, version: "1.0.0" }
-              hops:
-                Ledger.Transfer: { type: tool, nodeId: payments, server: payments, tool: transfer }
-            controlPlane:
-              sec0Dir: ./.sec0
-              localSignerPath: ./.sec0/keys/ed25519.key
-            {{otel}}
-            """);
-    }
+    private void WriteConfig(string otel) => LedgerApp.WriteFiles(_dir, "otlp-tests", otel);
 
     private static bool Holds(byte[] body, string text) => body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Sec0.Config;
 using Sec0.Instrumentation.Tests.Hops;
 using Sec0.Instrumentation.Tests.Support;
 
@@ -13,29 +12,6 @@ namespace Sec0.Instrumentation.Tests.Telemetry;
 [Collection(nameof(Sec0AppCollection))]
 public sealed class Sec0MetricsTests : IDisposable
 {
-    // Transfer is allowed; Refund is not in the allowlist and is denied.
-    private const string Policy = """
-        tenant: demo
-        tools:
-          allowlist: ["mcp://payments/transfer@*"]
-        enforcement:
-          deny_on: [tool_not_in_allowlist]
-        """;
-
-    private const string Config = """
-        app:
-          tenant: demo
-          environment: dev
-          client: { name: metrics-tests, version: "1.0.0" }
-          hops:
-            Ledger.Transfer: { type: tool, nodeId: payments, server: payments, tool: transfer }
-            Ledger.Refund: { type: tool, nodeId: payments, server: payments, tool: refund }
-        policy: ./policy.yaml
-        controlPlane:
-          sec0Dir: ./.sec0
-          localSignerPath: ./.sec0/keys/ed25519.key
-        """;
-
     private readonly TempDirectory _dir = new("sec0-metrics");
     private readonly Ledger _ledger = new();
     private readonly MeterListener _listener = new();
@@ -73,13 +49,7 @@ public sealed class Sec0MetricsTests : IDisposable
         _measurements.Enqueue((instrument.Name, value, copy));
     }
 
-    private Sec0App Start()
-    {
-        File.WriteAllText(_dir.Combine("policy.yaml"), Policy);
-        File.WriteAllText(_dir.Combine("sec0.config.yaml"), Config);
-        var loaded = Sec0ConfigLoader.Load(_dir.Combine("sec0.config.yaml"), new Sec0ConfigLoadOptions { CheckSigningKeyExists = false });
-        return Sec0App.Initialize(loaded, new Sec0AppOptions { CreateSigningKeyIfMissing = true });
-    }
+    private Sec0App Start() => LedgerApp.Start(_dir, "metrics-tests");
 
     private List<(string Name, double Value, Dictionary<string, object?> Tags)> Named(string name) => _measurements.Where(m => m.Name == name).ToList();
 
