@@ -13,7 +13,13 @@ internal static class HopSpanTags
     /// <summary>The GenAI operation of a tool call.</summary>
     public const string ExecuteTool = "execute_tool";
 
-    /// <summary>Tags a started hop span; a tool hop's span is named <c>execute_tool {tool}</c>.</summary>
+    /// <summary>The GenAI operation of an agent's (or an orchestrator's) invocation.</summary>
+    public const string InvokeAgent = "invoke_agent";
+
+    /// <summary>
+    /// Tags a started hop span; a tool hop's span is named <c>execute_tool {tool}</c>, an agent's or orchestrator's
+    /// <c>invoke_agent {name}</c> (GenAI agent spans), other hops keep the hop key.
+    /// </summary>
     public static void Start(Activity activity, ResolvedHop hop, string key, string? nodeId)
     {
         if (!activity.IsAllDataRequested)
@@ -35,6 +41,13 @@ internal static class HopSpanTags
             {
                 activity.SetTag("sec0.server", server);
             }
+        }
+        else if (hop.NodeType is "agent" or "orchestrator" && (hop.Config?.AgentName ?? hop.Config?.OrchestratorName) is { } agent)
+        {
+            activity.DisplayName = InvokeAgent + " " + agent;
+            activity.SetTag("gen_ai.operation.name", InvokeAgent);
+            activity.SetTag("gen_ai.agent.name", agent);
+            activity.SetTag("gen_ai.agent.id", nodeId);
         }
     }
 

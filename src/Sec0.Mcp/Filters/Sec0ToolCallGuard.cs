@@ -301,6 +301,7 @@ internal sealed class Sec0ToolCallGuard
         e.SetOutputToHash(OutputBytes(result, tool));
         e.LatencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         activity?.SetTag("sec0.denial_reason", reason);
+        activity?.SetTag("error.type", reason);
         activity?.SetStatus(ActivityStatusCode.Error, reason);
         if (detail is null)
         {
@@ -384,6 +385,11 @@ internal sealed class Sec0ToolCallGuard
         }
 
         var otel = _runtime.Options.Otel;
+
+        // The MCP and GenAI semantic conventions' names for a tool call, beside the names earlier versions used.
+        activity.SetTag("mcp.method.name", Op);
+        activity.SetTag("gen_ai.operation.name", "execute_tool");
+        activity.SetTag("gen_ai.tool.name", tool);
         activity.SetTag("mcp.server", server);
         activity.SetTag("mcp.tool", tool);
         activity.SetTag("sec0.tool_ref", toolRef);

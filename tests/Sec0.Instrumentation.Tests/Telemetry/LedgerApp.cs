@@ -4,7 +4,7 @@ namespace Sec0.Instrumentation.Tests.Telemetry;
 
 /// <summary>
 /// The app the telemetry tests run: the <see cref="Hops.Ledger"/> tool hops in a temporary folder, with a policy that
-/// allows <c>Transfer</c> and denies <c>Refund</c> (not in the allowlist).
+/// allows <c>Transfer</c> and denies <c>Refund</c> (not in the allowlist), and an agent hop, <c>Researcher.Fetch</c>, denied too.
 /// </summary>
 internal static class LedgerApp
 {
@@ -28,6 +28,7 @@ internal static class LedgerApp
               hops:
                 Ledger.Transfer: { type: tool, nodeId: payments, server: payments, tool: transfer }
                 Ledger.Refund: { type: tool, nodeId: payments, server: payments, tool: refund }
+                Researcher.Fetch: { type: agent, nodeId: researcher, agentName: research-agent, agentVersion: "1.0.0" }
             policy: ./policy.yaml
             controlPlane:
               sec0Dir: ./.sec0

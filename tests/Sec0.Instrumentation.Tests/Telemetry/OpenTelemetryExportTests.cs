@@ -3,6 +3,7 @@ using System.Text.Json;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Sec0.Hops;
 using Sec0.Instrumentation.Tests.Hops;
 using Sec0.Instrumentation.Tests.Support;
 
@@ -64,6 +65,26 @@ public sealed class OpenTelemetryExportTests : IDisposable
         var envelope = Assert.Single(await EnvelopesAsync(app), e => e.GetProperty("hop").GetString() == "Ledger.Transfer");
         Assert.Equal(span.TraceId.ToHexString(), envelope.GetProperty("trace_id").GetString());
         Assert.Equal(span.SpanId.ToHexString(), envelope.GetProperty("span_id").GetString());
+    }
+
+    [Fact]
+    public async Task An_agent_hop_gives_an_invoke_agent_span_named_after_the_agent()
+    {
+        await using var app = Start();
+        var fetch = new HopDescriptor("Researcher.Fetch", HopType.Agent, "sha256:v1:" + new string('2', 64), "Researcher.cs", 1, 9, "Task<string> Researcher.Fetch()");
+
+        // The policy's allowlist names only the transfer tool, so the agent is denied: its span is named all the same.
+        Assert.Throws<Sec0PolicyDeniedException>(() => HopRuntime.Begin(fetch));
+        _tracer.ForceFlush();
+
+        var span = Assert.Single(_spans, s => Tag(s, "sec0.hop") == "Researcher.Fetch");
+        Assert.Equal("invoke_agent research-agent", span.DisplayName);
+        Assert.Equal("invoke_agent", Tag(span, "gen_ai.operation.name"));
+        Assert.Equal("research-agent", Tag(span, "gen_ai.agent.name"));
+        Assert.Equal("researcher", Tag(span, "gen_ai.agent.id"));
+        Assert.Equal("tool_not_in_allowlist", Tag(span, "error.type"));
+        var envelope = Assert.Single(await EnvelopesAsync(app), e => e.GetProperty("hop").GetString() == "Researcher.Fetch");
+        Assert.Equal(span.TraceId.ToHexString(), envelope.GetProperty("trace_id").GetString());
     }
 
     [Fact]
