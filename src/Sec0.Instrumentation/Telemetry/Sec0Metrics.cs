@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Reflection;
+using Sec0.Policy;
 
 namespace Sec0.Telemetry;
 
@@ -51,12 +52,12 @@ internal static class Sec0Metrics
             s_decisions.Add(1, tags);
         }
 
-        if (outcome is "deny" or "escalate" && s_denials.Enabled)
+        if (outcome is DecisionNames.Deny or DecisionNames.Escalate && s_denials.Enabled)
         {
             s_denials.Add(1, new KeyValuePair<string, object?>("sec0.decision.reason", reason));
         }
 
-        if (outcome == "escalate" && s_escalations.Enabled)
+        if (outcome == DecisionNames.Escalate && s_escalations.Enabled)
         {
             s_escalations.Add(1, new KeyValuePair<string, object?>("sec0.decision.reason", reason));
         }

@@ -113,8 +113,21 @@ public sealed class ReviewerPageBrowserTests : IAsyncLifetime
         var row = erin.Locator("#escalations tbody tr", new() { HasText = "mcp://tools/echo@1.0.0" });
         await Assertions.Expect(row).ToHaveCountAsync(1, new() { Timeout = 15_000 });
 
-        await row.Locator("a").ClickAsync();
-        await erin.WaitForURLAsync("**/reviewer/escalations/" + id);
+        // The list reloads itself when the pending set changes; a click that lands while it reloads is lost with the
+        // old document, so the reviewer (and the test) clicks again.
+        for (var attempt = 1; ; attempt++)
+        {
+            await row.Locator("a").ClickAsync();
+            try
+            {
+                await erin.WaitForURLAsync("**/reviewer/escalations/" + id, new() { Timeout = 10_000 });
+                break;
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+            }
+        }
+
         await erin.Locator("button.reject").ClickAsync();
         await Assertions.Expect(erin.Locator("#status")).ToHaveTextAsync("rejected");
         await Assertions.Expect(erin.Locator("dl")).ToContainTextAsync("by veto");
