@@ -36,18 +36,15 @@ internal static class DeclarationSurface
 
     /// <summary>The surface of one tree; computed once per tree object (unchanged trees are reused across compilations).</summary>
     public static TreeSurface Of(SyntaxTree tree, GeneratorHooks hooks)
-    {
-        if (s_byTree.TryGetValue(tree, out var surface))
-        {
-            return surface;
-        }
+        => s_byTree.TryGetValue(tree, out var surface) ? surface : ComputeAndStore(tree, hooks);
 
-        return s_byTree.GetValue(tree, t =>
+    // Apart from Of, so the closure capturing hooks is allocated only on a miss.
+    private static TreeSurface ComputeAndStore(SyntaxTree tree, GeneratorHooks hooks)
+        => s_byTree.GetValue(tree, t =>
         {
             hooks.ComputingSurface?.Invoke(t);
             return Compute(t);
         });
-    }
 
     /// <summary>The surface of one tree, computed now (not cached).</summary>
     internal static TreeSurface Compute(SyntaxTree tree)

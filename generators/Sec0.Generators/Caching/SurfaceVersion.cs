@@ -46,9 +46,12 @@ internal sealed class SurfaceVersion : IEquatable<SurfaceVersion>
 
     /// <summary>The (interned) version of a compilation; computed once per compilation object.</summary>
     public static SurfaceVersion For(Compilation compilation, GeneratorHooks hooks)
-        => s_byCompilation.TryGetValue(compilation, out var version)
-            ? version
-            : s_byCompilation.GetValue(compilation, c => Intern(Compute(c, hooks)));
+        => s_byCompilation.TryGetValue(compilation, out var version) ? version : ComputeAndStore(compilation, hooks);
+
+    // Apart from For: a lambda capturing hooks allocates its closure when the method that holds it starts, and For runs
+    // for every call-site candidate of every run, nearly always a hit.
+    private static SurfaceVersion ComputeAndStore(Compilation compilation, GeneratorHooks hooks)
+        => s_byCompilation.GetValue(compilation, c => Intern(Compute(c, hooks)));
 
     private static SurfaceVersion Compute(Compilation compilation, GeneratorHooks hooks)
     {
