@@ -19,13 +19,8 @@ internal sealed class Sec0AppStartup(IOptions<Sec0HostingOptions> options, IServ
     /// <summary>The app, created now if the host has not started it yet; a start-up failure is thrown again here.</summary>
     public Sec0App App
     {
-        get
-        {
-            var app = InitializeAsync(CancellationToken.None);
-
-            // Only when resolved before the host starts (or while it starts) does this block.
-            return app.IsCompletedSuccessfully ? app.Result : app.GetAwaiter().GetResult();
-        }
+        // Only when resolved before the host starts (or while it starts) does this block.
+        get => InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
     /// <summary>The app when it has been created successfully; otherwise null (nothing is created here).</summary>
